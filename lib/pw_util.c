@@ -1,0 +1,174 @@
+/*  pw_util - allocation wrappers and the string builder. */
+#include "pw_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+s_out_of_memory (size_t size)
+{
+    fprintf (stderr, "level=fatal msg=\"out of memory\" bytes=%zu\n", size);
+    abort ();
+}
+
+void *
+pw_malloc (size_t size)
+{
+    void *ptr = malloc (size ? size : 1);
+    if (!ptr)
+        s_out_of_memory (size);
+    return ptr;
+}
+
+void *
+pw_calloc (size_t count, size_t size)
+{
+    void *ptr = calloc (count ? count : 1, size ? size : 1);
+    if (!ptr)
+        s_out_of_memory (count * size);
+    return ptr;
+}
+
+void *
+pw_realloc (void *ptr, size_t size)
+{
+    void *new_ptr = realloc (ptr, size ? size : 1);
+    if (!new_ptr)
+        s_out_of_memory (size);
+    return new_ptr;
+}
+
+char *
+pw_strdup (const char *text)
+{
+    return text ? pw_strndup (text, strlen (text)) : NULL;
+}
+
+char *
+pw_strndup (const char *text, size_t len)
+{
+    char *copy = pw_malloc (len + 1);
+    memcpy (copy, text, len);
+    copy [len] = '\0';
+    return copy;
+}
+
+char *
+pw_sprintf (const char *format, ...)
+{
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    va_list args;
+    va_start (args, format);
+    pw_strbuf_vappendf (&buf, format, args);
+    va_end (args);
+    return pw_strbuf_take (&buf);
+}
+
+void
+pw_strbuf_init (pw_strbuf_t *self)
+{
+    self->cap = 64;
+    self->len = 0;
+    self->data = pw_malloc (self->cap);
+    self->data [0] = '\0';
+}
+
+void
+pw_strbuf_free (pw_strbuf_t *self)
+{
+    free (self->data);
+    self->data = NULL;
+    self->len = self->cap = 0;
+}
+
+void
+pw_strbuf_reset (pw_strbuf_t *self)
+{
+    self->len = 0;
+    self->data [0] = '\0';
+}
+
+static void
+s_reserve (pw_strbuf_t *self, size_t extra)
+{
+    if (self->len + extra + 1 <= self->cap)
+        return;
+    size_t cap = self->cap ? self->cap : 64;
+    while (cap < self->len + extra + 1)
+        cap *= 2;
+    self->data = pw_realloc (self->data, cap);
+    self->cap = cap;
+}
+
+void
+pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len)
+{
+    s_reserve (self, len);
+    memcpy (self->data + self->len, text, len);
+    self->len += len;
+    self->data [self->len] = '\0';
+}
+
+void
+pw_strbuf_append (pw_strbuf_t *self, const char *text)
+{
+    pw_strbuf_append_len (self, text, strlen (text));
+}
+
+void
+pw_strbuf_vappendf (pw_strbuf_t *self, const char *format, va_list args)
+{
+    va_list copy;
+    va_copy (copy, args);
+    int need = vsnprintf (NULL, 0, format, copy);
+    va_end (copy);
+    if (need < 0)
+        return;
+    s_reserve (self, (size_t) need);
+    vsnprintf (self->data + self->len, (size_t) need + 1, format, args);
+    self->len += (size_t) need;
+}
+
+void
+pw_strbuf_appendf (pw_strbuf_t *self, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    pw_strbuf_vappendf (self, format, args);
+    va_end (args);
+}
+
+void
+pw_strbuf_append_json (pw_strbuf_t *self, const char *text)
+{
+    if (!text) {
+        pw_strbuf_append (self, "null");
+        return;
+    }
+    pw_strbuf_append_len (self, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+        switch (*p) {
+            case '"':  pw_strbuf_append_len (self, "\\\"", 2); break;
+            case '\\': pw_strbuf_append_len (self, "\\\\", 2); break;
+            case '\n': pw_strbuf_append_len (self, "\\n", 2); break;
+            case '\r': pw_strbuf_append_len (self, "\\r", 2); break;
+            case '\t': pw_strbuf_append_len (self, "\\t", 2); break;
+            default:
+                if (*p < 0x20)
+                    pw_strbuf_appendf (self, "\\u%04x", *p);
+                else
+                    pw_strbuf_append_len (self, (const char *) p, 1);
+        }
+    }
+    pw_strbuf_append_len (self, "\"", 1);
+}
+
+char *
+pw_strbuf_take (pw_strbuf_t *self)
+{
+    char *data = self->data;
+    pw_strbuf_init (self);
+    return data;
+}

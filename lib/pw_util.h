@@ -1,0 +1,52 @@
+/*  pw_util - allocation that aborts on out-of-memory, and a growable string.
+
+    Out of memory is not an error Patchwarden recovers from (see STYLE): every
+    allocation goes through these wrappers, which abort with a message. The
+    string builder is what error messages, JSON output and tables are built
+    with.
+*/
+#ifndef PW_UTIL_H_INCLUDED
+#define PW_UTIL_H_INCLUDED
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void *pw_malloc (size_t size);
+void *pw_calloc (size_t count, size_t size);
+void *pw_realloc (void *ptr, size_t size);
+//  Returns a copy of TEXT, or NULL when TEXT is NULL.
+char *pw_strdup (const char *text);
+char *pw_strndup (const char *text, size_t len);
+//  printf into a new string; caller owns.
+char *pw_sprintf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+
+//  A growable, always NUL-terminated string.
+typedef struct {
+    char *data;     //  never NULL after pw_strbuf_init
+    size_t len;
+    size_t cap;
+} pw_strbuf_t;
+
+void pw_strbuf_init (pw_strbuf_t *self);
+void pw_strbuf_free (pw_strbuf_t *self);
+void pw_strbuf_reset (pw_strbuf_t *self);
+void pw_strbuf_append (pw_strbuf_t *self, const char *text);
+void pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len);
+void pw_strbuf_appendf (pw_strbuf_t *self, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+void pw_strbuf_vappendf (pw_strbuf_t *self, const char *format, va_list args);
+//  Appends TEXT as a JSON string literal, quotes included; NULL gives `null`.
+void pw_strbuf_append_json (pw_strbuf_t *self, const char *text);
+//  Hands the buffer to the caller (who frees it) and resets SELF.
+char *pw_strbuf_take (pw_strbuf_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
