@@ -12,7 +12,7 @@
 # becomes a test binary. Nothing here needs editing to add a class.
 
 SHELL := /bin/bash
-PKGS := libczmq libzmq libprotobuf-c libpq libevent yaml-0.1
+PKGS := libczmq libzmq libprotobuf-c libpq libevent libevent_pthreads yaml-0.1
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
@@ -55,7 +55,13 @@ $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 
 # --- objects ------------------------------------------------------------
 LIB_SRC := $(wildcard lib/*.c)
-LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/gen/pw_sql_files.o
+
+SQL_FILES := $(sort $(wildcard sql/migrations/*.sql sql/queries/*.sql))
+$(BUILD)/gen/pw_sql_files.c: $(SQL_FILES) tools/embed-sql | $(BUILD)/gen/.stamp
+	tools/embed-sql $(SQL_FILES) > $@
+$(BUILD)/gen/pw_sql_files.o: $(BUILD)/gen/pw_sql_files.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 LIBPW := $(BUILD)/libpw.a
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/gen/.stamp

@@ -1,0 +1,323 @@
+/*  pw_db - libpq connection with reconnect, backoff and prepared statements.
+
+    The state shared with the HTTP thread (up flag, error text, down-since) is
+    guarded by a mutex; the connection itself belongs to the owning thread.
+*/
+#include "pw_db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "pw_log.h"
+#include "pw_metrics.h"
+#include "pw_sql.h"
+#include "pw_util.h"
+
+#define S_BACKOFF_MIN_MS 100
+#define S_BACKOFF_MAX_MS 5000
+
+struct _pw_db_t {
+    char *conninfo;
+    char *password;
+    PGconn *conn;
+    int64_t next_attempt_ms;
+    int backoff_ms;
+    char last_error [512];
+    char sqlstate [8];
+    pthread_mutex_t lock;       //  guards up, error, down_since
+    bool up;
+    char error [512];
+    int64_t down_since_us;
+    pw_metric_t *m_connects;
+    pw_metric_t *m_failures;
+    pw_metric_t *m_errors;
+};
+
+static int64_t
+s_now_us (void)
+{
+    struct timeval tv;
+    gettimeofday (&tv, NULL);
+    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static void
+s_set_state (pw_db_t *self, bool up, const char *error)
+{
+    pthread_mutex_lock (&self->lock);
+    if (up) {
+        self->down_since_us = 0;
+        self->error [0] = '\0';
+    }
+    else {
+        if (self->up || self->down_since_us == 0)
+            self->down_since_us = s_now_us ();
+        snprintf (self->error, sizeof self->error, "%s", error ? error : "");
+        //  libpq errors end in a newline; logs and replies want one line.
+        self->error [strcspn (self->error, "\n")] = '\0';
+    }
+    self->up = up;
+    pthread_mutex_unlock (&self->lock);
+}
+
+pw_db_t *
+pw_db_new (const char *conninfo)
+{
+    pw_db_t *self = pw_calloc (1, sizeof *self);
+    self->conninfo = pw_strdup (conninfo);
+    self->backoff_ms = S_BACKOFF_MIN_MS;
+    pthread_mutex_init (&self->lock, NULL);
+    snprintf (self->error, sizeof self->error, "not connected yet");
+    self->m_connects = pw_metrics_counter ("pw_db_connects_total",
+                                           "Successful connections to PostgreSQL", NULL);
+    self->m_failures = pw_metrics_counter ("pw_db_connect_failures_total",
+                                           "Failed connection attempts to PostgreSQL", NULL);
+    self->m_errors = pw_metrics_counter ("pw_db_errors_total",
+                                         "Statements that failed in PostgreSQL", NULL);
+    return self;
+}
+
+void
+pw_db_destroy (pw_db_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pw_db_t *self = *self_p;
+    if (self->conn)
+        PQfinish (self->conn);
+    pthread_mutex_destroy (&self->lock);
+    free (self->conninfo);
+    free (self->password);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_lost (pw_db_t *self, const char *why)
+{
+    if (self->conn) {
+        PQfinish (self->conn);
+        self->conn = NULL;
+    }
+    if (pw_db_is_up (self))
+        pw_log_warn ("database connection lost", "reason=\"%.*s\"", (int) strcspn (why, "\n"),
+                     why);
+    s_set_state (self, false, why);
+    self->next_attempt_ms = s_now_us () / 1000 + self->backoff_ms;
+    self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS
+                                                               : self->backoff_ms * 2;
+}
+
+static int
+s_prepare_all (pw_db_t *self)
+{
+    for (const pw_sql_file_t *file = pw_sql_files; file->path; file++) {
+        if (strncmp (file->path, "queries/", 8) != 0)
+            continue;
+        char name [128];
+        const char *stem = file->path + 8;
+        size_t len = strcspn (stem, ".");
+        snprintf (name, sizeof name, "%.*s", (int) len, stem);
+        PGresult *res = PQprepare (self->conn, name, file->text, 0, NULL);
+        bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+        if (!ok) {
+            char *why = pw_sprintf ("prepare %s: %s", name, PQresultErrorMessage (res));
+            PQclear (res);
+            //  A statement that does not prepare is a schema mismatch (not
+            //  migrated yet): stay down and say which.
+            s_lost (self, why);
+            free (why);
+            return -1;
+        }
+        PQclear (res);
+    }
+    return 0;
+}
+
+bool
+pw_db_ensure (pw_db_t *self)
+{
+    if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
+        return true;
+    if (self->conn)
+        s_lost (self, PQerrorMessage (self->conn));
+    if (s_now_us () / 1000 < self->next_attempt_ms)
+        return false;
+    //  The password comes from a secret file, never from the URL in the
+    //  config; libpq lets a later keyword override the expanded dbname.
+    const char *keys [] = {"dbname", "password", "connect_timeout", NULL};
+    const char *values [] = {self->conninfo, self->password, "5", NULL};
+    if (!self->password)
+        keys [1] = "connect_timeout", values [1] = "5", keys [2] = NULL;
+    self->conn = PQconnectdbParams (keys, values, 1);
+    if (PQstatus (self->conn) != CONNECTION_OK) {
+        pw_metric_add (self->m_failures, 1);
+        char why [512];
+        snprintf (why, sizeof why, "%s", PQerrorMessage (self->conn));
+        s_lost (self, why);
+        return false;
+    }
+    PQsetNoticeProcessor (self->conn, NULL, NULL);
+    if (s_prepare_all (self))
+        return false;
+    pw_metric_add (self->m_connects, 1);
+    self->backoff_ms = S_BACKOFF_MIN_MS;
+    if (!pw_db_is_up (self))
+        pw_log_info ("database connected", "server_version=%d", PQserverVersion (self->conn));
+    s_set_state (self, true, NULL);
+    return true;
+}
+
+//  Decides whether a failed result means the connection is gone.
+static void
+s_failed (pw_db_t *self, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
+    snprintf (self->last_error, sizeof self->last_error, "%s",
+              res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
+                                                 : PQerrorMessage (self->conn));
+    self->last_error [strcspn (self->last_error, "\n")] = '\0';
+    pw_metric_add (self->m_errors, 1);
+    //  Class 08 is connection exception; 57P0x is admin shutdown / crash.
+    if (PQstatus (self->conn) != CONNECTION_OK || strncmp (self->sqlstate, "08", 2) == 0
+        || strncmp (self->sqlstate, "57P", 3) == 0)
+        s_lost (self, self->last_error);
+}
+
+static PGresult *
+s_checked (pw_db_t *self, PGresult *res)
+{
+    ExecStatusType status = PQresultStatus (res);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN
+        || status == PGRES_COPY_OUT)
+        return res;
+    s_failed (self, res);
+    PQclear (res);
+    return NULL;
+}
+
+PGresult *
+pw_db_exec (pw_db_t *self, const char *name, int nparams, const char *const *values)
+{
+    if (!pw_db_ensure (self)) {
+        snprintf (self->last_error, sizeof self->last_error, "database unavailable");
+        self->sqlstate [0] = '\0';
+        return NULL;
+    }
+    return s_checked (self, PQexecPrepared (self->conn, name, nparams, values, NULL, NULL, 0));
+}
+
+PGresult *
+pw_db_exec_sql (pw_db_t *self, const char *sql)
+{
+    if (!pw_db_ensure (self)) {
+        snprintf (self->last_error, sizeof self->last_error, "database unavailable");
+        self->sqlstate [0] = '\0';
+        return NULL;
+    }
+    return s_checked (self, PQexec (self->conn, sql));
+}
+
+void
+pw_db_set_password (pw_db_t *self, const char *password)
+{
+    free (self->password);
+    self->password = password && *password ? pw_strdup (password) : NULL;
+}
+
+bool
+pw_db_check (pw_db_t *self)
+{
+    if (!pw_db_ensure (self))
+        return false;
+    PGresult *res = pw_db_exec_sql (self, "SELECT 1");
+    if (!res)
+        return false;
+    PQclear (res);
+    return true;
+}
+
+int
+pw_db_begin (pw_db_t *self, const char *tenant)
+{
+    PGresult *res = pw_db_exec_sql (self, "BEGIN");
+    if (!res)
+        return -1;
+    PQclear (res);
+    const char *params [] = {tenant};
+    res = s_checked (self, PQexecParams (self->conn, "SELECT set_config('pw.tenant', $1, true)",
+                                         1, NULL, params, NULL, NULL, 0));
+    if (!res) {
+        pw_db_rollback (self);
+        return -1;
+    }
+    PQclear (res);
+    return 0;
+}
+
+int
+pw_db_commit (pw_db_t *self)
+{
+    PGresult *res = pw_db_exec_sql (self, "COMMIT");
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
+void
+pw_db_rollback (pw_db_t *self)
+{
+    if (!self->conn || PQstatus (self->conn) != CONNECTION_OK)
+        return;
+    PGresult *res = PQexec (self->conn, "ROLLBACK");
+    PQclear (res);
+}
+
+bool
+pw_db_is_up (pw_db_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    bool up = self->up;
+    pthread_mutex_unlock (&self->lock);
+    return up;
+}
+
+void
+pw_db_error (pw_db_t *self, char *buf, size_t size)
+{
+    pthread_mutex_lock (&self->lock);
+    snprintf (buf, size, "%s", self->up ? "" : self->error);
+    pthread_mutex_unlock (&self->lock);
+}
+
+int64_t
+pw_db_down_since (pw_db_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    int64_t since = self->up ? 0 : self->down_since_us;
+    pthread_mutex_unlock (&self->lock);
+    return since;
+}
+
+const char *
+pw_db_last_error (pw_db_t *self)
+{
+    return self->last_error;
+}
+
+const char *
+pw_db_last_sqlstate (pw_db_t *self)
+{
+    return self->sqlstate;
+}
+
+PGconn *
+pw_db_conn (pw_db_t *self)
+{
+    return self->conn && PQstatus (self->conn) == CONNECTION_OK ? self->conn : NULL;
+}

@@ -1,0 +1,73 @@
+/*  pw_db - one PostgreSQL connection that survives the server going away.
+
+    A service holds one pw_db_t per thread. It connects lazily, reconnects
+    with exponential backoff (100 ms doubling to 5 s) after a lost connection,
+    and prepares every statement of sql/queries/ (embedded at build time)
+    under the name of its file on each (re)connect. Every transaction sets its
+    tenant first (`set_config('pw.tenant', ..., true)`), which is what the
+    row-level security policies of the store check. The state (up/down, last
+    error) is readable from any thread for /healthz.
+*/
+#ifndef PW_DB_H_INCLUDED
+#define PW_DB_H_INCLUDED
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _pw_db_t pw_db_t;
+
+//  Creates a handle for CONNINFO (a libpq URL or key=value string); does not
+//  connect yet.
+pw_db_t *pw_db_new (const char *conninfo);
+void pw_db_destroy (pw_db_t **self_p);
+
+//  Sets the password used on the next connect (from a secret file).
+void pw_db_set_password (pw_db_t *self, const char *password);
+
+//  Connects when down and the backoff has elapsed. Returns true when up.
+bool pw_db_ensure (pw_db_t *self);
+
+//  Checks the connection with a round trip (reconnecting when due). Used by
+//  ping and the health timer, so the state is never stale by more than one
+//  check interval.
+bool pw_db_check (pw_db_t *self);
+
+//  Last known state, safe from any thread.
+bool pw_db_is_up (pw_db_t *self);
+//  Copies the last error into BUF (empty when up).
+void pw_db_error (pw_db_t *self, char *buf, size_t size);
+//  Unix micros since when the store has been down (0 when up).
+int64_t pw_db_down_since (pw_db_t *self);
+
+//  Runs the prepared statement NAME (file stem of sql/queries/NAME.sql).
+//  Returns the result (caller PQclear()s it) when it succeeded, NULL
+//  otherwise with the error kept (pw_db_last_error). A lost connection marks
+//  the handle down.
+PGresult *pw_db_exec (pw_db_t *self, const char *name, int nparams, const char *const *values);
+
+//  Runs SQL text without parameters (migrations, BEGIN/COMMIT). Same rules.
+PGresult *pw_db_exec_sql (pw_db_t *self, const char *sql);
+
+//  BEGIN and set the transaction's tenant. 0 or -1.
+int pw_db_begin (pw_db_t *self, const char *tenant);
+int pw_db_commit (pw_db_t *self);
+void pw_db_rollback (pw_db_t *self);
+
+//  The error text of the last failed call on this thread's handle.
+const char *pw_db_last_error (pw_db_t *self);
+//  SQLSTATE of the last failed statement ("" when none or connection lost).
+const char *pw_db_last_sqlstate (pw_db_t *self);
+
+//  The raw connection (NULL when down), for COPY and bulk work.
+PGconn *pw_db_conn (pw_db_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
