@@ -29,7 +29,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SERVICES := policy scheduler audit
-CPPFLAGS += -Ilib -I$(BUILD)/gen $(addprefix -Iservices/,$(SERVICES)) \
+CPPFLAGS += -Ilib -Itests/lib -I$(BUILD)/gen $(addprefix -Iservices/,$(SERVICES)) \
             -D_GNU_SOURCE -DPW_VERSION=\"$(VERSION)\"
 CFLAGS += -std=c11 -Wall -Wextra -Werror -g $(OPT) -fno-omit-frame-pointer \
           $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP

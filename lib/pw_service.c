@@ -276,7 +276,7 @@ static pw_metric_t *
 s_error_counter (pw_status_t status)
 {
     char labels [64];
-    snprintf (labels, sizeof labels, "code=\"%s\"", pw_status_name (status));
+    snprintf (labels, sizeof labels, "code=\"%s\"", pw_wire_status_name (status));
     return pw_metrics_counter ("pw_request_errors_total", "Requests answered with an error, by status",
                                labels);
 }
@@ -299,7 +299,7 @@ pw_call_fail (pw_call_t *call, pw_status_t status, const char *format, ...)
     pw_log_warn ("request failed", "tenant=%s request=%s status=%s reason=\"%s\"",
                  call->tenant && *call->tenant ? call->tenant : "-",
                  call->request && *call->request->request_id ? call->request->request_id : "-",
-                 pw_status_name (status), call->priv_->message);
+                 pw_wire_status_name (status), call->priv_->message);
 }
 
 void

@@ -87,7 +87,8 @@ void
 pw_strbuf_reset (pw_strbuf_t *self)
 {
     self->len = 0;
-    self->data [0] = '\0';
+    if (self->data)
+        self->data [0] = '\0';
 }
 
 static void
@@ -168,7 +169,10 @@ pw_strbuf_append_json (pw_strbuf_t *self, const char *text)
 char *
 pw_strbuf_take (pw_strbuf_t *self)
 {
-    char *data = self->data;
-    pw_strbuf_init (self);
+    //  Leaves the builder empty without allocating; it grows again on the
+    //  next append, and pw_strbuf_free is a no-op until then.
+    char *data = self->data ? self->data : pw_strdup ("");
+    self->data = NULL;
+    self->len = self->cap = 0;
     return data;
 }

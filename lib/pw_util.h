@@ -27,7 +27,7 @@ char *pw_sprintf (const char *format, ...) __attribute__ ((format (printf, 1, 2)
 
 //  A growable, always NUL-terminated string.
 typedef struct {
-    char *data;     //  never NULL after pw_strbuf_init
+    char *data;     //  NULL only after pw_strbuf_take, until the next append
     size_t len;
     size_t cap;
 } pw_strbuf_t;
@@ -42,7 +42,7 @@ void pw_strbuf_appendf (pw_strbuf_t *self, const char *format, ...)
 void pw_strbuf_vappendf (pw_strbuf_t *self, const char *format, va_list args);
 //  Appends TEXT as a JSON string literal, quotes included; NULL gives `null`.
 void pw_strbuf_append_json (pw_strbuf_t *self, const char *text);
-//  Hands the buffer to the caller (who frees it) and resets SELF.
+//  Hands the buffer to the caller (who frees it) and leaves SELF empty.
 char *pw_strbuf_take (pw_strbuf_t *self);
 
 #ifdef __cplusplus

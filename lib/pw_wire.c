@@ -12,7 +12,7 @@
 #include "pw_util.h"
 
 const char *
-pw_status_name (pw_status_t status)
+pw_wire_status_name (pw_status_t status)
 {
     const ProtobufCEnumValue *value =
         protobuf_c_enum_descriptor_get_value (&patchwarden__v1__status__descriptor, (int) status);

@@ -53,7 +53,7 @@ int pw_wire_send_reply (zsock_t *router, pw_wire_in_t *in, const pw_reply_t *rep
 void pw_wire_in_reset (pw_wire_in_t *in);
 
 //  Human name of a status ("OK", "BAD_REQUEST", ...).
-const char *pw_status_name (pw_status_t status);
+const char *pw_wire_status_name (pw_status_t status);
 
 //  Client side: sends REQUEST on a DEALER (delimiter + body) and waits up to
 //  TIMEOUT_MS for the reply with the same request_id (stale replies from

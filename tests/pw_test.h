@@ -33,11 +33,14 @@ static int s_pw_cases_failed;
 static int s_pw_case_failures;
 static bool s_pw_verbose;
 static const char *s_pw_suite = "test";
+static const char *s_pw_kind = "unit";
 
 #define PW_TEST_BEGIN(argc, argv)                                              \
     do {                                                                       \
         const char *slash_ = strrchr ((argv) [0], '/');                        \
         s_pw_suite = slash_ ? slash_ + 1 : (argv) [0];                         \
+        if (strstr ((argv) [0], "integration/"))                               \
+            s_pw_kind = "integ";                                               \
         s_pw_verbose = ((argc) > 1 && strcmp ((argv) [1], "-v") == 0)          \
                        || getenv ("PW_TEST_VERBOSE");                          \
     } while (0)
@@ -87,7 +90,8 @@ static const char *s_pw_suite = "test";
     } while (0)
 
 #define PW_TEST_END()                                                          \
-    (printf ("[unit] %-28s %3d/%-3d %s\n", s_pw_suite, s_pw_cases_passed,      \
+    (printf ("[%-5s] %-28s %3d/%-3d %s\n", s_pw_kind, s_pw_suite,               \
+             s_pw_cases_passed,                                                \
              s_pw_cases_passed + s_pw_cases_failed,                            \
              s_pw_cases_failed ? "FAILED" : "ok"),                             \
      printf ("#pw-result %d %d\n", s_pw_cases_passed, s_pw_cases_failed),      \

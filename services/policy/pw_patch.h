@@ -42,8 +42,8 @@ typedef struct {
     pw_classification_t classification;
     const char *const *products; //  at least one
     size_t product_count;
-    const char *severity; //  "Critical", "Important", ...; may be NULL
-    int64_t released;     //  release time, unix seconds UTC
+    const char *severity;          //  "Critical", "Important", ...; may be NULL
+    int64_t released;              //  release time, unix seconds UTC
     const char *const *supersedes; //  KBs this patch replaces
     size_t supersedes_count;
     bool reboot_required;
@@ -53,41 +53,34 @@ typedef struct {
 
 //  The canonical name: "critical", "security", ..., "optional"; "unknown"
 //  for a value out of range.
-const char *
-    pw_classification_name (pw_classification_t classification);
+const char *pw_classification_name (pw_classification_t classification);
 
 //  Parses a canonical name or a WSUS classification title ("Security
 //  Updates", "Critical Updates", "Updates", "Upgrades", "Update Rollups",
 //  "Feature Packs", "Service Packs", "Definition Updates", "Drivers",
 //  "Tools"), ASCII case-insensitive, singular or plural, with spaces, `-` or
 //  `_` between words. Returns 0, or -1 when TEXT names no classification.
-int
-    pw_classification_parse (const char *text, pw_classification_t *classification_p);
+int pw_classification_parse (const char *text, pw_classification_t *classification_p);
 
 //  Returns 0 when PATCH is usable as a catalogue row, else -1 with *ERROR_P
 //  set to a new message (caller frees; ERROR_P may be NULL) naming the row
 //  and the field that is wrong: missing id or kb, no product, an empty
 //  product, or a classification out of range.
-int
-    pw_patch_validate (const pw_patch_t *patch, char **error_p);
+int pw_patch_validate (const pw_patch_t *patch, char **error_p);
 
 //  A deep copy of PATCH in one allocation; caller owns, free with
 //  pw_patch_destroy. PATCH must be valid (pw_patch_validate).
-pw_patch_t *
-    pw_patch_dup (const pw_patch_t *patch);
+pw_patch_t *pw_patch_dup (const pw_patch_t *patch);
 
 //  Frees a copy made by pw_patch_dup and nulls the caller's pointer.
 //  NULL-safe. Never call it on a loader's borrowed struct.
-void
-    pw_patch_destroy (pw_patch_t **self_p);
+void pw_patch_destroy (pw_patch_t **self_p);
 
 //  True when any product of PATCH matches GLOB (fnmatch, case-insensitive).
-bool
-    pw_patch_matches_product (const pw_patch_t *self, const char *glob);
+bool pw_patch_matches_product (const pw_patch_t *self, const char *glob);
 
 //  True when PATCH lists KB in its supersedes-list.
-bool
-    pw_patch_supersedes (const pw_patch_t *self, const char *kb);
+bool pw_patch_supersedes (const pw_patch_t *self, const char *kb);
 
 #ifdef __cplusplus
 }

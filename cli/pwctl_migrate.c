@@ -1,0 +1,50 @@
+/*  pwctl migrate - applies pending store migrations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw_migrate.h"
+#include "pwctl.h"
+
+int
+pwctl_cmd_migrate (pwctl_t *self)
+{
+    const char *url = pw_config_str (self->config, "db_url");
+    if (!*url) {
+        pwctl_error ("migrate: --db-url is required (a role that owns the schema)");
+        return PWCTL_USAGE;
+    }
+    const char *password = pw_config_str (self->config, "db_password");
+    const char *keys [] = {"dbname", "password", NULL};
+    const char *values [] = {url, password, NULL};
+    if (!*password)
+        keys [1] = NULL;
+    PGconn *conn = PQconnectdbParams (keys, values, 1);
+    if (PQstatus (conn) != CONNECTION_OK) {
+        char *message = PQerrorMessage (conn);
+        message [strcspn (message, "\n")] = '\0';
+        pwctl_error ("migrate: cannot connect: %s", message);
+        PQfinish (conn);
+        return PWCTL_DOWN;
+    }
+    PQsetNoticeProcessor (conn, NULL, NULL);
+    pw_strbuf_t log;
+    pw_strbuf_init (&log);
+    char *error = NULL;
+    int applied = pw_migrate_run (conn, &log, &error);
+    int version = applied >= 0 ? pw_migrate_version (conn) : -1;
+    PQfinish (conn);
+    int rc = PWCTL_OK;
+    if (applied < 0) {
+        pwctl_error ("migrate: %s", error);
+        rc = PWCTL_FAILED;
+    }
+    else
+    if (self->json)
+        printf ("{\"applied\":%d,\"version\":%d}\n", applied, version);
+    else
+        printf ("%sschema at version %d (%d applied)\n", log.data, version, applied);
+    free (error);
+    pw_strbuf_free (&log);
+    return rc;
+}
