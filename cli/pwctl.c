@@ -34,6 +34,8 @@ static const pw_config_key_t s_keys [] = {
     {"json", PW_CFG_BOOL, "false", "print one JSON document instead of a table"},
     {"db_url", PW_CFG_STRING, "", "PostgreSQL URL for migrate (an owner role)"},
     {"db_password", PW_CFG_SECRET, "", "PostgreSQL password for migrate"},
+    {"service_password", PW_CFG_SECRET, "",
+     "migrate: set this password on the services' role pw_service"},
     {NULL, 0, NULL, NULL}};
 
 void

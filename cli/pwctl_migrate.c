@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pw_migrate.h"
+#include "pw_util.h"
 #include "pwctl.h"
 
 int
@@ -33,6 +34,21 @@ pwctl_cmd_migrate (pwctl_t *self)
     char *error = NULL;
     int applied = pw_migrate_run (conn, &log, &error);
     int version = applied >= 0 ? pw_migrate_version (conn) : -1;
+    const char *service_password = pw_config_str (self->config, "service_password");
+    if (applied >= 0 && *service_password) {
+        //  ALTER ROLE takes no parameters: quote the literal with libpq.
+        char *literal = PQescapeLiteral (conn, service_password, strlen (service_password));
+        char *sql = pw_sprintf ("ALTER ROLE pw_service WITH PASSWORD %s", literal);
+        PGresult *res = PQexec (conn, sql);
+        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+            error = pw_sprintf ("setting the pw_service password: %s",
+                                PQresultErrorMessage (res));
+            applied = -1;
+        }
+        PQclear (res);
+        free (sql);
+        PQfreemem (literal);
+    }
     PQfinish (conn);
     int rc = PWCTL_OK;
     if (applied < 0) {

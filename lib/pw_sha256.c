@@ -28,8 +28,8 @@ s_compress (uint32_t state [8], const uint8_t block [64])
 {
     uint32_t w [64];
     for (int i = 0; i < 16; i++)
-        w [i] = (uint32_t) block [i * 4] << 24 | (uint32_t) block [i * 4 + 1] << 16
-                | (uint32_t) block [i * 4 + 2] << 8 | (uint32_t) block [i * 4 + 3];
+        w [i] = (uint32_t)block [i * 4] << 24 | (uint32_t)block [i * 4 + 1] << 16 |
+                (uint32_t)block [i * 4 + 2] << 8 | (uint32_t)block [i * 4 + 3];
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = s_rotr (w [i - 15], 7) ^ s_rotr (w [i - 15], 18) ^ (w [i - 15] >> 3);
         uint32_t s1 = s_rotr (w [i - 2], 17) ^ s_rotr (w [i - 2], 19) ^ (w [i - 2] >> 10);
@@ -116,13 +116,13 @@ pw_sha256_final (pw_sha256_t *self, uint8_t digest [PW_SHA256_SIZE])
     }
     memset (self->block + self->block_len, 0, 56 - self->block_len);
     for (int i = 0; i < 8; i++)
-        self->block [56 + i] = (uint8_t) (bits >> (56 - 8 * i));
+        self->block [56 + i] = (uint8_t)(bits >> (56 - 8 * i));
     s_compress (self->state, self->block);
     for (int i = 0; i < 8; i++) {
-        digest [i * 4] = (uint8_t) (self->state [i] >> 24);
-        digest [i * 4 + 1] = (uint8_t) (self->state [i] >> 16);
-        digest [i * 4 + 2] = (uint8_t) (self->state [i] >> 8);
-        digest [i * 4 + 3] = (uint8_t) self->state [i];
+        digest [i * 4] = (uint8_t)(self->state [i] >> 24);
+        digest [i * 4 + 1] = (uint8_t)(self->state [i] >> 16);
+        digest [i * 4 + 2] = (uint8_t)(self->state [i] >> 8);
+        digest [i * 4 + 3] = (uint8_t)self->state [i];
     }
     self->block_len = 0;
 }

@@ -28,8 +28,8 @@
 #define S_MAX_NAME      255
 #define S_BUCKETS       128
 //  RFC 8536: UT offsets lie in -89999..93599 (a little over a day).
-#define S_MAX_OFFSET    93599
-#define S_MIN_OFFSET    (-89999)
+#define S_MAX_OFFSET 93599
+#define S_MIN_OFFSET (-89999)
 
 //  One local time type: offset, DST flag, abbreviation.
 typedef struct {
@@ -74,8 +74,8 @@ struct _pw_tz_cache_t {
     size_t size;
 };
 
-static void
-s_set_error (char **error_p, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_set_error (char **error_p, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 s_set_error (char **error_p, const char *format, ...)
@@ -124,8 +124,8 @@ pw_tz_days_in_month (int year, int month)
 bool
 pw_tz_date_valid (pw_date_t date)
 {
-    return date.year >= 1 && date.year <= 9999 && date.month >= 1 && date.month <= 12
-           && date.day >= 1 && date.day <= pw_tz_days_in_month (date.year, date.month);
+    return date.year >= 1 && date.year <= 9999 && date.month >= 1 && date.month <= 12 &&
+           date.day >= 1 && date.day <= pw_tz_days_in_month (date.year, date.month);
 }
 
 int64_t
@@ -149,9 +149,9 @@ pw_tz_civil_from_days (int64_t days)
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
     pw_date_t date;
-    date.day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    date.month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    date.year = (int) (yoe + era * 400 + (date.month <= 2));
+    date.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    date.month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    date.year = (int)(yoe + era * 400 + (date.month <= 2));
     return date;
 }
 
@@ -165,7 +165,7 @@ static int
 s_weekday_of_days (int64_t days)
 {
     //  1970-01-01 was a Thursday (4).
-    return (int) (((days % 7) + 7 + 4) % 7);
+    return (int)(((days % 7) + 7 + 4) % 7);
 }
 
 int
@@ -193,7 +193,7 @@ s_posix_number (const char **pp, int max_digits, int min, int max, int *value_p)
 {
     const char *p = *pp;
     int value = 0, digits = 0;
-    while (isdigit ((unsigned char) *p) && digits < max_digits) {
+    while (isdigit ((unsigned char)*p) && digits < max_digits) {
         value = value * 10 + (*p - '0');
         p++;
         digits++;
@@ -238,20 +238,19 @@ s_posix_name (const char **pp, char *abbr)
     if (*p == '<') {
         start = ++p;
         while (*p && *p != '>') {
-            if (!isalnum ((unsigned char) *p) && *p != '+' && *p != '-')
+            if (!isalnum ((unsigned char)*p) && *p != '+' && *p != '-')
                 return -1;
             p++;
         }
         if (*p != '>')
             return -1;
-        len = (size_t) (p - start);
+        len = (size_t)(p - start);
         p++;
-    }
-    else {
+    } else {
         start = p;
-        while (isalpha ((unsigned char) *p))
+        while (isalpha ((unsigned char)*p))
             p++;
-        len = (size_t) (p - start);
+        len = (size_t)(p - start);
     }
     if (len < 3 || len >= PW_TZ_ABBR_MAX)
         return -1;
@@ -271,17 +270,14 @@ s_posix_rule (const char **pp, s_rule_t *rule)
         rule->kind = 'J';
         if (s_posix_number (&p, 3, 1, 365, &rule->day))
             return -1;
-    }
-    else
-    if (*p == 'M') {
+    } else if (*p == 'M') {
         p++;
         rule->kind = 'M';
-        if (s_posix_number (&p, 2, 1, 12, &rule->month) || *p++ != '.'
-            || s_posix_number (&p, 1, 1, 5, &rule->week) || *p++ != '.'
-            || s_posix_number (&p, 1, 0, 6, &rule->wday))
+        if (s_posix_number (&p, 2, 1, 12, &rule->month) || *p++ != '.' ||
+            s_posix_number (&p, 1, 1, 5, &rule->week) || *p++ != '.' ||
+            s_posix_number (&p, 1, 0, 6, &rule->wday))
             return -1;
-    }
-    else {
+    } else {
         rule->kind = 'N';
         if (s_posix_number (&p, 3, 0, 365, &rule->day))
             return -1;
@@ -320,15 +316,13 @@ s_posix_parse (const char *text, s_posix_t *posix)
         }
         if (*p == ',') {
             p++;
-            if (s_posix_rule (&p, &posix->start) || *p++ != ','
-                || s_posix_rule (&p, &posix->end))
+            if (s_posix_rule (&p, &posix->start) || *p++ != ',' || s_posix_rule (&p, &posix->end))
                 return -1;
-        }
-        else {
+        } else {
             //  No rule given: the US rules, as the reference tzcode assumes.
             const char *dflt = "M3.2.0,M11.1.0";
-            if (s_posix_rule (&dflt, &posix->start) || *dflt++ != ','
-                || s_posix_rule (&dflt, &posix->end))
+            if (s_posix_rule (&dflt, &posix->start) || *dflt++ != ',' ||
+                s_posix_rule (&dflt, &posix->end))
                 return -1;
         }
     }
@@ -348,9 +342,7 @@ s_rule_local (const s_rule_t *rule, int year)
         days = pw_tz_days_from_civil (jan1) + rule->day - 1;
         if (pw_tz_is_leap_year (year) && rule->day >= 60)
             days++;
-    }
-    else
-    if (rule->kind == 'N')
+    } else if (rule->kind == 'N')
         days = pw_tz_days_from_civil (jan1) + rule->day;
     else {
         pw_date_t first = {year, rule->month, 1};
@@ -386,13 +378,13 @@ s_posix_lookup (const s_posix_t *posix, int64_t t)
 static uint32_t
 s_be32 (const uint8_t *p)
 {
-    return (uint32_t) p [0] << 24 | (uint32_t) p [1] << 16 | (uint32_t) p [2] << 8 | p [3];
+    return (uint32_t)p [0] << 24 | (uint32_t)p [1] << 16 | (uint32_t)p [2] << 8 | p [3];
 }
 
 static int64_t
 s_be64 (const uint8_t *p)
 {
-    return (int64_t) ((uint64_t) s_be32 (p) << 32 | s_be32 (p + 4));
+    return (int64_t)((uint64_t)s_be32 (p) << 32 | s_be32 (p + 4));
 }
 
 typedef struct {
@@ -413,8 +405,8 @@ s_read_counts (const uint8_t *header, s_counts_t *counts)
 static uint64_t
 s_body_size (const s_counts_t *c, int tsize)
 {
-    return (uint64_t) c->timecnt * (uint64_t) (tsize + 1) + (uint64_t) c->typecnt * 6 + c->charcnt
-           + (uint64_t) c->leapcnt * (uint64_t) (tsize + 4) + c->isstdcnt + c->isutcnt;
+    return (uint64_t)c->timecnt * (uint64_t)(tsize + 1) + (uint64_t)c->typecnt * 6 + c->charcnt +
+           (uint64_t)c->leapcnt * (uint64_t)(tsize + 4) + c->isstdcnt + c->isutcnt;
 }
 
 //  Reads one data block (TSIZE 4 or 8 byte times) into ZONE. WHY gets a
@@ -422,9 +414,9 @@ s_body_size (const s_counts_t *c, int tsize)
 static int
 s_tzif_body (pw_tz_t *zone, const uint8_t *body, const s_counts_t *c, int tsize, const char **why)
 {
-    if (c->typecnt == 0 || c->typecnt > 256 || c->charcnt == 0
-        || (c->isutcnt != 0 && c->isutcnt != c->typecnt)
-        || (c->isstdcnt != 0 && c->isstdcnt != c->typecnt)) {
+    if (c->typecnt == 0 || c->typecnt > 256 || c->charcnt == 0 ||
+        (c->isutcnt != 0 && c->isutcnt != c->typecnt) ||
+        (c->isstdcnt != 0 && c->isstdcnt != c->typecnt)) {
         *why = "inconsistent header counts";
         return -1;
     }
@@ -433,15 +425,15 @@ s_tzif_body (pw_tz_t *zone, const uint8_t *body, const s_counts_t *c, int tsize,
         return -1;
     }
     const uint8_t *times = body;
-    const uint8_t *idx = times + (size_t) c->timecnt * (size_t) tsize;
+    const uint8_t *idx = times + (size_t)c->timecnt * (size_t)tsize;
     const uint8_t *types = idx + c->timecnt;
-    const char *chars = (const char *) (types + (size_t) c->typecnt * 6);
+    const char *chars = (const char *)(types + (size_t)c->typecnt * 6);
 
     zone->timecnt = c->timecnt;
     zone->times = pw_malloc ((c->timecnt ? c->timecnt : 1) * sizeof (int64_t));
     zone->idx = pw_malloc (c->timecnt ? c->timecnt : 1);
     for (uint32_t i = 0; i < c->timecnt; i++) {
-        zone->times [i] = tsize == 8 ? s_be64 (times + 8 * i) : (int32_t) s_be32 (times + 4 * i);
+        zone->times [i] = tsize == 8 ? s_be64 (times + 8 * i) : (int32_t)s_be32 (times + 4 * i);
         zone->idx [i] = idx [i];
         if (idx [i] >= c->typecnt) {
             *why = "transition names an unknown time type";
@@ -456,7 +448,7 @@ s_tzif_body (pw_tz_t *zone, const uint8_t *body, const s_counts_t *c, int tsize,
     zone->types = pw_calloc (c->typecnt, sizeof (s_type_t));
     for (uint32_t i = 0; i < c->typecnt; i++) {
         const uint8_t *rec = types + 6 * i;
-        int32_t utoff = (int32_t) s_be32 (rec);
+        int32_t utoff = (int32_t)s_be32 (rec);
         uint8_t isdst = rec [4], desig = rec [5];
         if (utoff < S_MIN_OFFSET || utoff > S_MAX_OFFSET || isdst > 1 || desig >= c->charcnt) {
             *why = "bad local time type record";
@@ -502,7 +494,7 @@ s_tzif_parse (pw_tz_t *zone, const uint8_t *data, size_t size, const char **why)
         return s_tzif_body (zone, data + 44, &c, 4, why);
 
     //  Version 2+: skip the 32-bit block, use the 64-bit one and the footer.
-    size_t pos = 44 + (size_t) v1_size;
+    size_t pos = 44 + (size_t)v1_size;
     if (pos + 44 > size || memcmp (data + pos, "TZif", 4) != 0) {
         *why = "missing 64-bit header";
         return -1;
@@ -515,7 +507,7 @@ s_tzif_parse (pw_tz_t *zone, const uint8_t *data, size_t size, const char **why)
     }
     if (s_tzif_body (zone, data + pos + 44, &c, 8, why))
         return -1;
-    pos += 44 + (size_t) v2_size;
+    pos += 44 + (size_t)v2_size;
     if (pos >= size || data [pos] != '\n') {
         *why = "missing footer";
         return -1;
@@ -526,7 +518,7 @@ s_tzif_parse (pw_tz_t *zone, const uint8_t *data, size_t size, const char **why)
         *why = "unterminated footer";
         return -1;
     }
-    size_t len = (size_t) (nl - footer);
+    size_t len = (size_t)(nl - footer);
     if (len > 0) {
         char text [128];
         if (len >= sizeof text || memchr (footer, '\0', len)) {
@@ -563,16 +555,14 @@ pw_tz_name_valid (const char *name)
     const char *component = name;
     for (const char *p = name;; p++) {
         if (*p == '/' || *p == '\0') {
-            size_t len = (size_t) (p - component);
+            size_t len = (size_t)(p - component);
             //  Empty components, "." and ".." (and hidden files) never name a zone.
             if (len == 0 || *component == '.')
                 return false;
             if (*p == '\0')
                 break;
             component = p + 1;
-        }
-        else
-        if (!isalnum ((unsigned char) *p) && *p != '_' && *p != '-' && *p != '+' && *p != '.')
+        } else if (!isalnum ((unsigned char)*p) && *p != '_' && *p != '-' && *p != '+' && *p != '.')
             return false;
     }
     return true;
@@ -603,7 +593,7 @@ s_zone_load (const char *root, const char *name, char **error_p)
         s_set_error (error_p, "time zone \"%s\": %s is too large for a zone file", name, path);
         goto cleanup;
     }
-    size_t size = (size_t) st.st_size, got = 0;
+    size_t size = (size_t)st.st_size, got = 0;
     data = pw_malloc (size);
     while (got < size) {
         ssize_t rc = read (fd, data + got, size - got);
@@ -613,7 +603,7 @@ s_zone_load (const char *root, const char *name, char **error_p)
             s_set_error (error_p, "time zone \"%s\": cannot read %s", name, path);
             goto cleanup;
         }
-        got += (size_t) rc;
+        got += (size_t)rc;
     }
     zone = pw_calloc (1, sizeof *zone);
     zone->name = pw_strdup (name);
@@ -665,7 +655,7 @@ static size_t
 s_hash (const char *name)
 {
     uint32_t hash = 2166136261u; //  FNV-1a
-    for (const unsigned char *p = (const unsigned char *) name; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         hash = (hash ^ *p) * 16777619u;
     return hash % S_BUCKETS;
 }
@@ -750,7 +740,7 @@ int
 pw_tz_to_local (const pw_tz_t *self, int64_t t, pw_tz_local_t *local, char **error_p)
 {
     if (t < PW_TZ_TIME_MIN || t > PW_TZ_TIME_MAX) {
-        s_set_error (error_p, "time %lld is outside years 0001..9999", (long long) t);
+        s_set_error (error_p, "time %lld is outside years 0001..9999", (long long)t);
         return -1;
     }
     const s_type_t *type = s_lookup (self, t);
@@ -758,9 +748,9 @@ pw_tz_to_local (const pw_tz_t *self, int64_t t, pw_tz_local_t *local, char **err
     int64_t days = s_floor_div (seconds, 86400);
     int64_t rest = seconds - days * 86400;
     local->date = pw_tz_civil_from_days (days);
-    local->hour = (int) (rest / 3600);
-    local->minute = (int) (rest / 60 % 60);
-    local->second = (int) (rest % 60);
+    local->hour = (int)(rest / 3600);
+    local->minute = (int)(rest / 60 % 60);
+    local->second = (int)(rest % 60);
     local->weekday = s_weekday_of_days (days);
     local->utc_offset = type->utoff;
     local->is_dst = type->isdst;
@@ -794,15 +784,13 @@ pw_tz_from_local (const pw_tz_t *self, pw_date_t date, int hour, int minute, int
         if (first != second_try)
             fold = PW_TZ_REPEATED;
         utc = first < second_try ? first : second_try;
-    }
-    else
-    if (first_ok || second_ok)
+    } else if (first_ok || second_ok)
         utc = first_ok ? first : second_try;
     else {
         //  A gap: find the first instant whose wall time is past WALL.
         int64_t lo = wall - after, hi = wall - before;
-        if (lo >= hi || lo + s_lookup (self, lo)->utoff > wall
-            || hi + s_lookup (self, hi)->utoff <= wall) {
+        if (lo >= hi || lo + s_lookup (self, lo)->utoff > wall ||
+            hi + s_lookup (self, hi)->utoff <= wall) {
             s_set_error (error_p, "%s: cannot resolve local time %04d-%02d-%02d %02d:%02d",
                          self->name, date.year, date.month, date.day, hour, minute);
             return -1;
@@ -848,13 +836,12 @@ pw_tz_utc_format (int64_t t, char *buf, size_t size)
     int64_t days = s_floor_div (t, 86400);
     int64_t rest = t - days * 86400;
     pw_date_t date = pw_tz_civil_from_days (days);
-    int hh = (int) (rest / 3600), mm = (int) (rest / 60 % 60), ss = (int) (rest % 60);
+    int hh = (int)(rest / 3600), mm = (int)(rest / 60 % 60), ss = (int)(rest % 60);
     if (ss)
-        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", date.year, date.month, date.day,
-                  hh, mm, ss);
+        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", date.year, date.month, date.day, hh,
+                  mm, ss);
     else
-        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02dZ", date.year, date.month, date.day, hh,
-                  mm);
+        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02dZ", date.year, date.month, date.day, hh, mm);
 }
 
 void
@@ -863,17 +850,17 @@ pw_tz_duration_format (int64_t seconds, char *buf, size_t size)
     pw_strbuf_t out;
     pw_strbuf_init (&out);
     //  Negative values are reported by scan checks (a window before a scan's end).
-    uint64_t rest = seconds < 0 ? (uint64_t) 0 - (uint64_t) seconds : (uint64_t) seconds;
+    uint64_t rest = seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds;
     rest /= 60;
     if (seconds < 0 && rest)
         pw_strbuf_append (&out, "-");
     uint64_t days = rest / 1440, hours = rest / 60 % 24, minutes = rest % 60;
     if (days)
-        pw_strbuf_appendf (&out, "%llud", (unsigned long long) days);
+        pw_strbuf_appendf (&out, "%llud", (unsigned long long)days);
     if (hours)
-        pw_strbuf_appendf (&out, "%lluh", (unsigned long long) hours);
+        pw_strbuf_appendf (&out, "%lluh", (unsigned long long)hours);
     if (minutes || (!days && !hours))
-        pw_strbuf_appendf (&out, "%llum", (unsigned long long) minutes);
+        pw_strbuf_appendf (&out, "%llum", (unsigned long long)minutes);
     snprintf (buf, size, "%s", out.data);
     pw_strbuf_free (&out);
 }
@@ -883,7 +870,7 @@ s_digits (const char *p, int count, int *value_p)
 {
     int value = 0;
     for (int i = 0; i < count; i++) {
-        if (!isdigit ((unsigned char) p [i]))
+        if (!isdigit ((unsigned char)p [i]))
             return -1;
         value = value * 10 + (p [i] - '0');
     }
@@ -895,9 +882,9 @@ int
 pw_tz_parse_date (const char *text, pw_date_t *date_p, char **error_p)
 {
     pw_date_t date;
-    if (!text || strlen (text) != 10 || text [4] != '-' || text [7] != '-'
-        || s_digits (text, 4, &date.year) || s_digits (text + 5, 2, &date.month)
-        || s_digits (text + 8, 2, &date.day) || !pw_tz_date_valid (date)) {
+    if (!text || strlen (text) != 10 || text [4] != '-' || text [7] != '-' ||
+        s_digits (text, 4, &date.year) || s_digits (text + 5, 2, &date.month) ||
+        s_digits (text + 8, 2, &date.day) || !pw_tz_date_valid (date)) {
         s_set_error (error_p, "bad date \"%s\": expected a real date as YYYY-MM-DD",
                      text ? text : "(null)");
         return -1;
@@ -911,9 +898,10 @@ pw_tz_parse_hhmm (const char *text, int *minutes_p, char **error_p)
 {
     int hours, minutes;
     size_t len = text ? strlen (text) : 0;
-    int hour_digits = (int) len - 3; //  "H:MM" or "HH:MM"
-    if ((len != 4 && len != 5) || text [hour_digits] != ':' || s_digits (text, hour_digits, &hours)
-        || s_digits (text + hour_digits + 1, 2, &minutes) || hours > 23 || minutes > 59) {
+    int hour_digits = (int)len - 3; //  "H:MM" or "HH:MM"
+    if ((len != 4 && len != 5) || text [hour_digits] != ':' ||
+        s_digits (text, hour_digits, &hours) || s_digits (text + hour_digits + 1, 2, &minutes) ||
+        hours > 23 || minutes > 59) {
         s_set_error (error_p, "bad time \"%s\": expected HH:MM between 00:00 and 23:59",
                      text ? text : "(null)");
         return -1;
@@ -938,14 +926,14 @@ pw_tz_parse_duration (const char *text, int *minutes_p, char **error_p)
     while (*p) {
         long value = 0;
         int digits = 0;
-        while (isdigit ((unsigned char) *p)) {
+        while (isdigit ((unsigned char)*p)) {
             if (++digits > 6)
                 goto bad;
             value = value * 10 + (*p++ - '0');
         }
         if (digits == 0 || *p == '\0')
             goto bad;
-        char unit = (char) tolower ((unsigned char) *p++);
+        char unit = (char)tolower ((unsigned char)*p++);
         //  Units must come in order d, h, m and each at most once.
         while (next_unit < 3 && units [next_unit].unit != unit)
             next_unit++;
@@ -959,7 +947,7 @@ pw_tz_parse_duration (const char *text, int *minutes_p, char **error_p)
     }
     if (!any)
         goto bad;
-    *minutes_p = (int) total;
+    *minutes_p = (int)total;
     return 0;
 bad:
     s_set_error (error_p,
@@ -973,7 +961,8 @@ int
 pw_tz_parse_weekday (const char *text, int *weekday_p, char **error_p)
 {
     for (int i = 0; text && i < 7; i++) {
-        if (strcasecmp (text, s_weekdays [i][0]) == 0 || strcasecmp (text, s_weekdays [i][1]) == 0) {
+        if (strcasecmp (text, s_weekdays [i][0]) == 0 ||
+            strcasecmp (text, s_weekdays [i][1]) == 0) {
             *weekday_p = i;
             return 0;
         }

@@ -13,16 +13,15 @@
 #include <strings.h>
 #include <time.h>
 
-#define S_LIST_MAX 5   //  items named in a detail before "and N more"
+#define S_LIST_MAX 5 //  items named in a detail before "and N more"
 
-static const char *s_patch_sev_names [PW_PATCH_SEVERITY_COUNT] = {
-    "Unspecified", "Low", "Moderate", "Important", "Critical"};
+static const char *s_patch_sev_names [PW_PATCH_SEVERITY_COUNT] = {"Unspecified", "Low", "Moderate",
+                                                                  "Important", "Critical"};
 
 const char *
 pw_patch_severity_name (pw_patch_severity_t severity)
 {
-    return (unsigned) severity < PW_PATCH_SEVERITY_COUNT ? s_patch_sev_names [severity]
-                                                         : "Unknown";
+    return (unsigned)severity < PW_PATCH_SEVERITY_COUNT ? s_patch_sev_names [severity] : "Unknown";
 }
 
 int
@@ -36,7 +35,7 @@ pw_patch_severity_parse (const char *text, pw_patch_severity_t *severity_p)
     }
     for (int i = 0; i < PW_PATCH_SEVERITY_COUNT; i++)
         if (strcasecmp (text, s_patch_sev_names [i]) == 0) {
-            *severity_p = (pw_patch_severity_t) i;
+            *severity_p = (pw_patch_severity_t)i;
             return 0;
         }
     return -1;
@@ -62,21 +61,20 @@ pw_finding_sev_t
 pw_checks_patch_finding_sev (pw_patch_severity_t severity)
 {
     switch (severity) {
-        case PW_PATCH_SEVERITY_CRITICAL:  return PW_FINDING_SEV_CRITICAL;
+        case PW_PATCH_SEVERITY_CRITICAL: return PW_FINDING_SEV_CRITICAL;
         case PW_PATCH_SEVERITY_IMPORTANT: return PW_FINDING_SEV_HIGH;
-        case PW_PATCH_SEVERITY_MODERATE:  return PW_FINDING_SEV_MEDIUM;
-        default:                          return PW_FINDING_SEV_LOW;
+        case PW_PATCH_SEVERITY_MODERATE: return PW_FINDING_SEV_MEDIUM;
+        default: return PW_FINDING_SEV_LOW;
     }
 }
 
 bool
-pw_checks_overdue (const pw_checks_config_t *config, const pw_check_patch_t *patch,
-                   int64_t now_us)
+pw_checks_overdue (const pw_checks_config_t *config, const pw_check_patch_t *patch, int64_t now_us)
 {
     if (!config || !patch || patch->window_end_us == 0)
         return false;
-    unsigned sev = (unsigned) patch->severity < PW_PATCH_SEVERITY_COUNT
-                       ? (unsigned) patch->severity
+    unsigned sev = (unsigned)patch->severity < PW_PATCH_SEVERITY_COUNT
+                       ? (unsigned)patch->severity
                        : PW_PATCH_SEVERITY_UNSPECIFIED;
     return now_us - patch->window_end_us > config->install_grace_us [sev];
 }
@@ -84,8 +82,8 @@ pw_checks_overdue (const pw_checks_config_t *config, const pw_check_patch_t *pat
 bool
 pw_checks_scheduled (const pw_check_agent_t *agent)
 {
-    return agent && agent->has_scan_schedule && agent->update_window
-           && agent->update_window_exists && !agent->unscheduled_reason;
+    return agent && agent->has_scan_schedule && agent->update_window &&
+           agent->update_window_exists && !agent->unscheduled_reason;
 }
 
 //  "12 days", "5 h", "40 min": the unit an engineer would say
@@ -97,18 +95,17 @@ s_append_duration (pw_strbuf_t *buf, int64_t us)
         us = -us;
     }
     if (us >= 2 * PW_CHECKS_DAY_US)
-        pw_strbuf_appendf (buf, "%lld days", (long long) (us / PW_CHECKS_DAY_US));
+        pw_strbuf_appendf (buf, "%lld days", (long long)(us / PW_CHECKS_DAY_US));
+    else if (us >= PW_CHECKS_HOUR_US)
+        pw_strbuf_appendf (buf, "%lld h", (long long)(us / PW_CHECKS_HOUR_US));
     else
-    if (us >= PW_CHECKS_HOUR_US)
-        pw_strbuf_appendf (buf, "%lld h", (long long) (us / PW_CHECKS_HOUR_US));
-    else
-        pw_strbuf_appendf (buf, "%lld min", (long long) (us / PW_CHECKS_MINUTE_US));
+        pw_strbuf_appendf (buf, "%lld min", (long long)(us / PW_CHECKS_MINUTE_US));
 }
 
 static void
 s_append_time (pw_strbuf_t *buf, int64_t us)
 {
-    time_t seconds = (time_t) (us / 1000000);
+    time_t seconds = (time_t)(us / 1000000);
     struct tm tm;
     if (gmtime_r (&seconds, &tm)) {
         char text [32];
@@ -125,8 +122,8 @@ s_str (const char *text)
 
 //  Adds the finding with the detail built so far, then empties the buffer
 static int
-s_emit (pw_findings_t *out, pw_finding_code_t code, pw_finding_sev_t severity,
-        const char *owner, const char *subject, pw_strbuf_t *detail)
+s_emit (pw_findings_t *out, pw_finding_code_t code, pw_finding_sev_t severity, const char *owner,
+        const char *subject, pw_strbuf_t *detail)
 {
     int rc = pw_findings_addf (out, code, severity, owner, subject, "%s", detail->data);
     pw_strbuf_reset (detail);
@@ -143,15 +140,15 @@ s_append_kbs (pw_strbuf_t *buf, const pw_check_patch_t *patches, size_t count)
 }
 
 int
-pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent,
-                 int64_t now_us, pw_findings_t *out)
+pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent, int64_t now_us,
+                 pw_findings_t *out)
 {
-    if (!config || !agent || !out || !agent->hostname || !*agent->hostname
-        || (agent->patch_policy_count && !agent->patch_policies)
-        || (agent->missing_count && !agent->missing) || (agent->failed_count && !agent->failed)
-        || (agent->pending_reboot_count && !agent->pending_reboot)
-        || (agent->violation_count && !agent->violations)
-        || (agent->override_count && !agent->overrides))
+    if (!config || !agent || !out || !agent->hostname || !*agent->hostname ||
+        (agent->patch_policy_count && !agent->patch_policies) ||
+        (agent->missing_count && !agent->missing) || (agent->failed_count && !agent->failed) ||
+        (agent->pending_reboot_count && !agent->pending_reboot) ||
+        (agent->violation_count && !agent->violations) ||
+        (agent->override_count && !agent->overrides))
         return -1;
     const char *host = agent->hostname;
     pw_strbuf_t d;
@@ -181,8 +178,8 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
             if (agent->update_window)
                 pw_strbuf_appendf (&d, "%s update window \"%s\"",
                                    agent->has_scan_schedule ? " and" : "", agent->update_window);
-            added += s_emit (out, PW_CODE_UNSUBSCRIBED_SCHEDULED, PW_FINDING_SEV_MEDIUM, host,
-                             host, &d);
+            added +=
+                s_emit (out, PW_CODE_UNSUBSCRIBED_SCHEDULED, PW_FINDING_SEV_MEDIUM, host, host, &d);
         }
         pw_strbuf_free (&d);
         return added;
@@ -195,8 +192,8 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
     if (config->baseline_policy && *config->baseline_policy) {
         bool member = false;
         for (size_t i = 0; i < agent->patch_policy_count && !member; i++)
-            member = agent->patch_policies [i]
-                     && strcmp (agent->patch_policies [i], config->baseline_policy) == 0;
+            member = agent->patch_policies [i] &&
+                     strcmp (agent->patch_policies [i], config->baseline_policy) == 0;
         if (!member) {
             pw_strbuf_appendf (&d, "not a member of the baseline policy \"%s\"",
                                config->baseline_policy);
@@ -210,18 +207,15 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
     if (!agent->manual_patching) {
         if (!agent->update_window)
             pw_strbuf_append (&d, "no update window and no manual_patching exception");
-        else
-        if (agent->update_window_exists && agent->unscheduled_reason)
+        else if (agent->update_window_exists && agent->unscheduled_reason)
             pw_strbuf_appendf (&d, "update window \"%s\" is set but the plan has no slot: %s",
                                agent->update_window, agent->unscheduled_reason);
         if (d.len)
-            added += s_emit (out, PW_CODE_NO_UPDATE_SCHEDULE, PW_FINDING_SEV_HIGH, host, host,
-                             &d);
+            added += s_emit (out, PW_CODE_NO_UPDATE_SCHEDULE, PW_FINDING_SEV_HIGH, host, host, &d);
     }
     if (agent->last_scan_us == 0)
         pw_strbuf_append (&d, "never scanned");
-    else
-    if (now_us - agent->last_scan_us > config->scan_max_age_us) {
+    else if (now_us - agent->last_scan_us > config->scan_max_age_us) {
         pw_strbuf_append (&d, "last scan ");
         s_append_duration (&d, now_us - agent->last_scan_us);
         pw_strbuf_append (&d, " ago (limit ");
@@ -235,20 +229,16 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
         int64_t gap = agent->window_start_us - agent->scan_end_us;
         if (agent->scan_end_us == 0)
             pw_strbuf_append (&d, "no scan is planned before the update window at ");
-        else
-        if (gap < config->scan_gap_us) {
+        else if (gap < config->scan_gap_us) {
             pw_strbuf_append (&d, "the scan ends ");
             if (gap >= 0) {
                 s_append_duration (&d, gap);
                 pw_strbuf_append (&d, " before the update window (needs ");
                 s_append_duration (&d, config->scan_gap_us);
                 pw_strbuf_append (&d, ") at ");
-            }
-            else
+            } else
                 pw_strbuf_append (&d, "after the update window starts at ");
-        }
-        else
-        if (gap > config->scan_max_age_us) {
+        } else if (gap > config->scan_max_age_us) {
             pw_strbuf_append (&d, "the scan is ");
             s_append_duration (&d, gap);
             pw_strbuf_append (&d, " old when the update window starts (limit ");
@@ -309,10 +299,10 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
         added += s_emit (out, PW_CODE_INSTALL_FAILED, PW_FINDING_SEV_HIGH, host, host, &d);
     }
     if (agent->pending_reboot_count > 0) {
-        pw_strbuf_appendf (&d, "%zu installed patch%s wait%s for a reboot: ",
-                           agent->pending_reboot_count,
-                           agent->pending_reboot_count == 1 ? "" : "es",
-                           agent->pending_reboot_count == 1 ? "s" : "");
+        pw_strbuf_appendf (
+            &d, "%zu installed patch%s wait%s for a reboot: ", agent->pending_reboot_count,
+            agent->pending_reboot_count == 1 ? "" : "es",
+            agent->pending_reboot_count == 1 ? "s" : "");
         s_append_kbs (&d, agent->pending_reboot, agent->pending_reboot_count);
         added += s_emit (out, PW_CODE_PENDING_REBOOT, PW_FINDING_SEV_LOW, host, host, &d);
     }
@@ -321,8 +311,8 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
 }
 
 int
-pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *policy,
-                  int64_t now_us, pw_findings_t *out)
+pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *policy, int64_t now_us,
+                  pw_findings_t *out)
 {
     if (!config || !policy || !out || !policy->name || !*policy->name)
         return -1;
@@ -333,15 +323,15 @@ pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *pol
         return 0;
     pw_strbuf_t d;
     pw_strbuf_init (&d);
-    pw_strbuf_appendf (&d, "%zu patch%s wait%s for review, the oldest for ",
-                       policy->review_waiting, policy->review_waiting == 1 ? "" : "es",
+    pw_strbuf_appendf (&d, "%zu patch%s wait%s for review, the oldest for ", policy->review_waiting,
+                       policy->review_waiting == 1 ? "" : "es",
                        policy->review_waiting == 1 ? "s" : "");
     s_append_duration (&d, age);
     pw_strbuf_append (&d, " (limit ");
     s_append_duration (&d, config->review_max_age_us);
     pw_strbuf_append (&d, ")");
-    int added = s_emit (out, PW_CODE_REVIEW_BACKLOG, PW_FINDING_SEV_MEDIUM, policy->name,
-                        policy->name, &d);
+    int added =
+        s_emit (out, PW_CODE_REVIEW_BACKLOG, PW_FINDING_SEV_MEDIUM, policy->name, policy->name, &d);
     pw_strbuf_free (&d);
     return added;
 }
@@ -349,14 +339,14 @@ pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *pol
 static int
 s_compare_str (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
 s_compare_window (const void *a, const void *b)
 {
-    const pw_check_window_t *x = *(const pw_check_window_t *const *) a;
-    const pw_check_window_t *y = *(const pw_check_window_t *const *) b;
+    const pw_check_window_t *x = *(const pw_check_window_t *const *)a;
+    const pw_check_window_t *y = *(const pw_check_window_t *const *)b;
     int cmp = strcmp (x->window, y->window);
     if (cmp)
         return cmp;
@@ -390,9 +380,8 @@ s_check_windows (const pw_check_plan_t *plan, pw_findings_t *out)
             }
             if (w->expected_minutes > w->duration_minutes) {
                 overrun_count++;
-                if (!overrun
-                    || w->expected_minutes - w->duration_minutes
-                           > overrun->expected_minutes - overrun->duration_minutes)
+                if (!overrun || w->expected_minutes - w->duration_minutes >
+                                    overrun->expected_minutes - overrun->duration_minutes)
                     overrun = w;
             }
         }
@@ -402,15 +391,15 @@ s_check_windows (const pw_check_plan_t *plan, pw_findings_t *out)
             pw_strbuf_appendf (&d, ", capacity %zu", over->capacity);
             if (over_count > 1)
                 pw_strbuf_appendf (&d, " (%zu instances over capacity)", over_count);
-            added += s_emit (out, PW_CODE_WINDOW_OVER_CAPACITY, PW_FINDING_SEV_MEDIUM, "", name,
-                             &d);
+            added +=
+                s_emit (out, PW_CODE_WINDOW_OVER_CAPACITY, PW_FINDING_SEV_MEDIUM, "", name, &d);
         }
         if (overrun) {
             pw_strbuf_appendf (&d, "%lld min expected in the instance at ",
-                               (long long) overrun->expected_minutes);
+                               (long long)overrun->expected_minutes);
             s_append_time (&d, overrun->start_us);
             pw_strbuf_appendf (&d, ", the window lasts %lld min",
-                               (long long) overrun->duration_minutes);
+                               (long long)overrun->duration_minutes);
             if (overrun_count > 1)
                 pw_strbuf_appendf (&d, " (%zu instances overrun)", overrun_count);
             added += s_emit (out, PW_CODE_WINDOW_OVERRUN, PW_FINDING_SEV_MEDIUM, "", name, &d);
@@ -424,8 +413,8 @@ s_check_windows (const pw_check_plan_t *plan, pw_findings_t *out)
 int
 pw_checks_plan (const pw_checks_config_t *config, const pw_check_plan_t *plan, pw_findings_t *out)
 {
-    if (!config || !plan || !out || (plan->cycle_count && !plan->cycles)
-        || (plan->window_count && !plan->windows) || (plan->chain_count && !plan->chains))
+    if (!config || !plan || !out || (plan->cycle_count && !plan->cycles) ||
+        (plan->window_count && !plan->windows) || (plan->chain_count && !plan->chains))
         return -1;
     int added = 0;
     pw_strbuf_t subject, d;

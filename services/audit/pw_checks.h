@@ -38,20 +38,18 @@ typedef enum {
 
 //  "Unspecified", "Low", "Moderate", "Important", "Critical"; "Unknown" out
 //  of range.
-const char *
-    pw_patch_severity_name (pw_patch_severity_t severity);
+const char *pw_patch_severity_name (pw_patch_severity_t severity);
 
 //  Parses a catalogue severity, ASCII case-insensitive. NULL, "" and
 //  "unspecified" give UNSPECIFIED. Returns 0, or -1 for any other text.
-int
-    pw_patch_severity_parse (const char *text, pw_patch_severity_t *severity_p);
+int pw_patch_severity_parse (const char *text, pw_patch_severity_t *severity_p);
 
 //  The thresholds. Fill with pw_checks_config_defaults, then override from
 //  the service's configuration. Durations are microseconds.
 typedef struct {
-    int64_t scan_max_age_us;    //  7 days
-    int64_t scan_gap_us;        //  24 hours
-    int64_t review_max_age_us;  //  14 days
+    int64_t scan_max_age_us;   //  7 days
+    int64_t scan_gap_us;       //  24 hours
+    int64_t review_max_age_us; //  14 days
     //  Time after the window an approved patch may still be missing:
     //  Critical 3 days, Important 7, Moderate 14, Low and unspecified 30
     int64_t install_grace_us [PW_PATCH_SEVERITY_COUNT];
@@ -60,12 +58,11 @@ typedef struct {
     const char *baseline_policy;
 } pw_checks_config_t;
 
-void
-    pw_checks_config_defaults (pw_checks_config_t *config);
+void pw_checks_config_defaults (pw_checks_config_t *config);
 
 //  One patch in a scan result list.
 typedef struct {
-    const char *kb;                 //  KB or package/version
+    const char *kb; //  KB or package/version
     pw_patch_severity_t severity;
     //  For a missing approved patch: the end of the update window instance
     //  that should have installed it (for a manual_patching agent, the time
@@ -75,32 +72,32 @@ typedef struct {
 
 //  A scalar setting whose value from one system policy lost to another.
 typedef struct {
-    const char *setting;            //  "update_window"
-    const char *policy;             //  the system policy that lost
-    const char *winner;             //  the system policy whose value applies
+    const char *setting; //  "update_window"
+    const char *policy;  //  the system policy that lost
+    const char *winner;  //  the system policy whose value applies
 } pw_check_override_t;
 
 //  A dependency the plan could not honour for this (dependent) agent.
 typedef struct {
-    const char *dependency;         //  hostname of the agent depended on
-    const char *reason;             //  the plan's explanation; may be NULL
+    const char *dependency; //  hostname of the agent depended on
+    const char *reason;     //  the plan's explanation; may be NULL
 } pw_check_violation_t;
 
 //  Everything the agent checks look at. All borrowed.
 typedef struct {
-    const char *hostname;           //  required
+    const char *hostname; //  required
     const char *org;
-    bool subscribed;                //  effective: org subscription and setting
-    const char *const *patch_policies;  //  member patch policy names
+    bool subscribed;                   //  effective: org subscription and setting
+    const char *const *patch_policies; //  member patch policy names
     size_t patch_policy_count;
-    bool has_scan_schedule;         //  an effective `scan` setting
-    const char *update_window;      //  effective window or group name; NULL = none
-    bool update_window_exists;      //  it names an existing window or group
-    const char *manual_patching;    //  the exception's reason; NULL = none
-    int64_t last_scan_us;           //  0 = never scanned
-    const pw_check_patch_t *missing;    //  missing patches whose status is approved
+    bool has_scan_schedule;          //  an effective `scan` setting
+    const char *update_window;       //  effective window or group name; NULL = none
+    bool update_window_exists;       //  it names an existing window or group
+    const char *manual_patching;     //  the exception's reason; NULL = none
+    int64_t last_scan_us;            //  0 = never scanned
+    const pw_check_patch_t *missing; //  missing patches whose status is approved
     size_t missing_count;
-    const pw_check_patch_t *failed;     //  failed installs
+    const pw_check_patch_t *failed; //  failed installs
     size_t failed_count;
     const pw_check_patch_t *pending_reboot; //  installed, waiting for a reboot
     size_t pending_reboot_count;
@@ -117,33 +114,33 @@ typedef struct {
 
 //  One patch policy's review queue.
 typedef struct {
-    const char *name;               //  required
-    size_t review_waiting;          //  patches waiting for a decision
-    int64_t oldest_waiting_since_us;    //  when the oldest entered review; 0 = none
+    const char *name;                //  required
+    size_t review_waiting;           //  patches waiting for a decision
+    int64_t oldest_waiting_since_us; //  when the oldest entered review; 0 = none
 } pw_check_policy_t;
 
 //  A strongly connected component of the dependency graph.
 typedef struct {
-    const char *const *members;     //  hostnames, any order
+    const char *const *members; //  hostnames, any order
     size_t member_count;
 } pw_check_cycle_t;
 
 //  One planned window instance.
 typedef struct {
-    const char *window;             //  window name
+    const char *window; //  window name
     int64_t start_us;
-    size_t agents;                  //  agents placed in it
-    size_t capacity;                //  agents at once; 0 = no limit
-    int64_t expected_minutes;       //  expected install + reboot + health time, all waves
+    size_t agents;            //  agents placed in it
+    size_t capacity;          //  agents at once; 0 = no limit
+    int64_t expected_minutes; //  expected install + reboot + health time, all waves
     int64_t duration_minutes;
 } pw_check_window_t;
 
 //  One window group's layering.
 typedef struct {
     const char *group;
-    size_t depth;                   //  layers the dependency chains need
-    size_t windows;                 //  windows the group has
-    size_t excess_agents;           //  agents sequenced in waves in the last window
+    size_t depth;         //  layers the dependency chains need
+    size_t windows;       //  windows the group has
+    size_t excess_agents; //  agents sequenced in waves in the last window
 } pw_check_chain_t;
 
 typedef struct {
@@ -158,37 +155,31 @@ typedef struct {
 //  Appends AGENT's current findings to OUT (scope agent, owner hostname).
 //  Returns how many were added, or -1 (nothing added) when an argument is
 //  NULL or the hostname is missing.
-int
-    pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent,
+int pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent,
                      int64_t now_us, pw_findings_t *out);
 
 //  Appends POLICY's REVIEW_BACKLOG finding when due. Returns 0 or 1, or -1.
-int
-    pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *policy,
+int pw_checks_policy (const pw_checks_config_t *config, const pw_check_policy_t *policy,
                       int64_t now_us, pw_findings_t *out);
 
 //  Appends the plan findings: one DEPENDENCY_CYCLE per cycle (subject: the
 //  members sorted and joined with ", "), one WINDOW_OVER_CAPACITY and one
 //  WINDOW_OVERRUN per window name over all its instances, one CHAIN_TOO_DEEP
 //  per window group. Returns how many were added, or -1.
-int
-    pw_checks_plan (const pw_checks_config_t *config, const pw_check_plan_t *plan,
+int pw_checks_plan (const pw_checks_config_t *config, const pw_check_plan_t *plan,
                     pw_findings_t *out);
 
 //  True when PATCH (missing and approved) is past its window + grace at NOW.
-bool
-    pw_checks_overdue (const pw_checks_config_t *config, const pw_check_patch_t *patch,
-                       int64_t now_us);
+bool pw_checks_overdue (const pw_checks_config_t *config, const pw_check_patch_t *patch,
+                        int64_t now_us);
 
 //  True when AGENT has a scan schedule and an existing update window that
 //  the plan gave a slot.
-bool
-    pw_checks_scheduled (const pw_check_agent_t *agent);
+bool pw_checks_scheduled (const pw_check_agent_t *agent);
 
 //  The finding severity of a patch severity: Critical critical, Important
 //  high, Moderate medium, Low and unspecified low.
-pw_finding_sev_t
-    pw_checks_patch_finding_sev (pw_patch_severity_t severity);
+pw_finding_sev_t pw_checks_patch_finding_sev (pw_patch_severity_t severity);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,7 @@ static uint64_t
 s_hash (const char *text)
 {
     uint64_t hash = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         hash ^= *p;
         hash *= 1099511628211ULL;
     }
@@ -91,7 +91,7 @@ s_map_free (s_map_t *map)
 //  --------------------------------------------------------------------------
 
 typedef struct {
-    const char *name;           //  owned by the org map
+    const char *name; //  owned by the org map
     pw_compliance_stats_t stats;
 } s_org_t;
 
@@ -102,7 +102,7 @@ struct _pw_compliance_t {
     s_org_t *orgs;
     size_t org_count, org_cap;
     s_map_t org_index;
-    s_map_t host_org;           //  hostname -> org index
+    s_map_t host_org; //  hostname -> org index
     pw_compliance_unscheduled_t *unscheduled;
     size_t unscheduled_count, unscheduled_cap;
 };
@@ -128,8 +128,8 @@ pw_compliance_destroy (pw_compliance_t **self_p)
         return;
     pw_compliance_t *self = *self_p;
     for (size_t i = 0; i < self->unscheduled_count; i++) {
-        free ((char *) self->unscheduled [i].hostname);
-        free ((char *) self->unscheduled [i].reason);
+        free ((char *)self->unscheduled [i].hostname);
+        free ((char *)self->unscheduled [i].reason);
     }
     free (self->unscheduled);
     free (self->orgs);
@@ -174,8 +174,8 @@ s_count (const pw_compliance_t *self, pw_compliance_stats_t *stats, const pw_che
     size_t overdue = 0;
     for (size_t i = 0; i < agent->missing_count; i++) {
         const pw_check_patch_t *p = &agent->missing [i];
-        unsigned sev = (unsigned) p->severity < PW_PATCH_SEVERITY_COUNT
-                           ? (unsigned) p->severity
+        unsigned sev = (unsigned)p->severity < PW_PATCH_SEVERITY_COUNT
+                           ? (unsigned)p->severity
                            : PW_PATCH_SEVERITY_UNSPECIFIED;
         stats->missing [sev]++;
         if (pw_checks_overdue (&self->config, p, self->now_us)) {
@@ -186,8 +186,8 @@ s_count (const pw_compliance_t *self, pw_compliance_stats_t *stats, const pw_che
     stats->failed += agent->failed_count;
     stats->pending_reboot += agent->pending_reboot_count > 0;
     bool covered = scheduled || (agent->manual_patching && agent->has_scan_schedule);
-    bool fresh_scan = agent->last_scan_us != 0
-                      && self->now_us - agent->last_scan_us <= self->config.scan_max_age_us;
+    bool fresh_scan = agent->last_scan_us != 0 &&
+                      self->now_us - agent->last_scan_us <= self->config.scan_max_age_us;
     if (covered && fresh_scan && overdue == 0 && agent->failed_count == 0)
         stats->compliant++;
 }
@@ -196,8 +196,8 @@ int
 pw_compliance_add_agent (pw_compliance_t *self, const pw_check_agent_t *agent,
                          size_t installed_in_period)
 {
-    if (!self || !agent || !agent->hostname || !*agent->hostname
-        || (agent->missing_count && !agent->missing))
+    if (!self || !agent || !agent->hostname || !*agent->hostname ||
+        (agent->missing_count && !agent->missing))
         return -1;
     const char *org_name = agent->org ? agent->org : "";
     size_t org = s_org (self, org_name);
@@ -207,8 +207,8 @@ pw_compliance_add_agent (pw_compliance_t *self, const pw_check_agent_t *agent,
     if (agent->subscribed && !pw_checks_scheduled (agent)) {
         if (self->unscheduled_count == self->unscheduled_cap) {
             self->unscheduled_cap = self->unscheduled_cap ? self->unscheduled_cap * 2 : 16;
-            self->unscheduled = pw_realloc (self->unscheduled,
-                                            self->unscheduled_cap * sizeof *self->unscheduled);
+            self->unscheduled =
+                pw_realloc (self->unscheduled, self->unscheduled_cap * sizeof *self->unscheduled);
         }
         pw_compliance_unscheduled_t *u = &self->unscheduled [self->unscheduled_count++];
         u->org = self->orgs [org].name;
@@ -248,8 +248,8 @@ pw_compliance_add_policy (pw_compliance_t *self, const pw_check_policy_t *policy
     if (!self || !policy || !policy->name)
         return -1;
     self->tenant.review_waiting += policy->review_waiting;
-    if (policy->review_waiting && policy->oldest_waiting_since_us
-        && self->now_us - policy->oldest_waiting_since_us > self->config.review_max_age_us)
+    if (policy->review_waiting && policy->oldest_waiting_since_us &&
+        self->now_us - policy->oldest_waiting_since_us > self->config.review_max_age_us)
         self->tenant.review_backlog++;
     return 0;
 }
@@ -298,7 +298,7 @@ pw_compliance_permille (const pw_compliance_stats_t *stats)
 {
     if (!stats || stats->subscribed == 0)
         return -1;
-    return (int) ((stats->compliant * 1000 + stats->subscribed / 2) / stats->subscribed);
+    return (int)((stats->compliant * 1000 + stats->subscribed / 2) / stats->subscribed);
 }
 
 //  --------------------------------------------------------------------------
@@ -326,7 +326,7 @@ s_valid_month (const char *month)
     if (!month || strlen (month) != 7 || month [4] != '-')
         return false;
     for (int i = 0; i < 7; i++)
-        if (i != 4 && !isdigit ((unsigned char) month [i]))
+        if (i != 4 && !isdigit ((unsigned char)month [i]))
             return false;
     int mm = (month [5] - '0') * 10 + (month [6] - '0');
     return mm >= 1 && mm <= 12;
@@ -376,7 +376,7 @@ pw_compliance_report (const pw_compliance_t *self, const char *org, const char *
     size_t missing = 0, overdue = 0;
     for (int sev = PW_PATCH_SEVERITY_CRITICAL; sev >= 0; sev--) {
         pw_strbuf_appendf (&md, "| %s | %zu | %zu |\n",
-                           pw_patch_severity_name ((pw_patch_severity_t) sev), s->missing [sev],
+                           pw_patch_severity_name ((pw_patch_severity_t)sev), s->missing [sev],
                            s->overdue [sev]);
         missing += s->missing [sev];
         overdue += s->overdue [sev];
@@ -403,8 +403,7 @@ pw_compliance_report (const pw_compliance_t *self, const char *org, const char *
         if (u->reason) {
             pw_strbuf_append (&md, "yes: ");
             s_append_cell (&md, u->reason);
-        }
-        else
+        } else
             pw_strbuf_append (&md, "no");
         pw_strbuf_append (&md, " |\n");
     }
@@ -419,7 +418,7 @@ pw_compliance_report (const pw_compliance_t *self, const char *org, const char *
         for (int code = 0; code < PW_CODE_COUNT; code++)
             if (s->findings [code])
                 pw_strbuf_appendf (&md, "| `%s` | %zu |\n",
-                                   pw_finding_code_name ((pw_finding_code_t) code),
+                                   pw_finding_code_name ((pw_finding_code_t)code),
                                    s->findings [code]);
         pw_strbuf_appendf (&md, "| Total | %zu |\n", s->findings_total);
     }

@@ -31,8 +31,7 @@ static const struct {
     [PW_CODE_DEPENDENCY_CYCLE] = {"DEPENDENCY_CYCLE", PW_FINDING_SEV_HIGH, PW_SCOPE_PLAN},
     [PW_CODE_DEPENDENCY_ORDER] = {"DEPENDENCY_ORDER", PW_FINDING_SEV_HIGH, PW_SCOPE_AGENT},
     [PW_CODE_CHAIN_TOO_DEEP] = {"CHAIN_TOO_DEEP", PW_FINDING_SEV_MEDIUM, PW_SCOPE_PLAN},
-    [PW_CODE_WINDOW_OVER_CAPACITY] = {"WINDOW_OVER_CAPACITY", PW_FINDING_SEV_MEDIUM,
-                                      PW_SCOPE_PLAN},
+    [PW_CODE_WINDOW_OVER_CAPACITY] = {"WINDOW_OVER_CAPACITY", PW_FINDING_SEV_MEDIUM, PW_SCOPE_PLAN},
     [PW_CODE_WINDOW_OVERRUN] = {"WINDOW_OVERRUN", PW_FINDING_SEV_MEDIUM, PW_SCOPE_PLAN},
     [PW_CODE_REVIEW_BACKLOG] = {"REVIEW_BACKLOG", PW_FINDING_SEV_MEDIUM, PW_SCOPE_POLICY},
     [PW_CODE_APPROVED_NOT_INSTALLED] = {"APPROVED_NOT_INSTALLED", PW_FINDING_SEV_LOW,
@@ -48,7 +47,7 @@ static const char *s_sev_names [PW_FINDING_SEV_COUNT] = {"info", "low", "medium"
 const char *
 pw_finding_code_name (pw_finding_code_t code)
 {
-    return (unsigned) code < PW_CODE_COUNT ? s_codes [code].name : "UNKNOWN";
+    return (unsigned)code < PW_CODE_COUNT ? s_codes [code].name : "UNKNOWN";
 }
 
 int
@@ -58,7 +57,7 @@ pw_finding_code_parse (const char *text, pw_finding_code_t *code_p)
         return -1;
     for (int i = 0; i < PW_CODE_COUNT; i++)
         if (strcmp (text, s_codes [i].name) == 0) {
-            *code_p = (pw_finding_code_t) i;
+            *code_p = (pw_finding_code_t)i;
             return 0;
         }
     return -1;
@@ -67,19 +66,19 @@ pw_finding_code_parse (const char *text, pw_finding_code_t *code_p)
 pw_finding_sev_t
 pw_finding_code_severity (pw_finding_code_t code)
 {
-    return (unsigned) code < PW_CODE_COUNT ? s_codes [code].severity : PW_FINDING_SEV_INFO;
+    return (unsigned)code < PW_CODE_COUNT ? s_codes [code].severity : PW_FINDING_SEV_INFO;
 }
 
 pw_finding_scope_t
 pw_finding_code_scope (pw_finding_code_t code)
 {
-    return (unsigned) code < PW_CODE_COUNT ? s_codes [code].scope : PW_SCOPE_TENANT;
+    return (unsigned)code < PW_CODE_COUNT ? s_codes [code].scope : PW_SCOPE_TENANT;
 }
 
 const char *
 pw_finding_sev_name (pw_finding_sev_t severity)
 {
-    return (unsigned) severity < PW_FINDING_SEV_COUNT ? s_sev_names [severity] : "unknown";
+    return (unsigned)severity < PW_FINDING_SEV_COUNT ? s_sev_names [severity] : "unknown";
 }
 
 int
@@ -89,7 +88,7 @@ pw_finding_sev_parse (const char *text, pw_finding_sev_t *severity_p)
         return -1;
     for (int i = 0; i < PW_FINDING_SEV_COUNT; i++)
         if (strcasecmp (text, s_sev_names [i]) == 0) {
-            *severity_p = (pw_finding_sev_t) i;
+            *severity_p = (pw_finding_sev_t)i;
             return 0;
         }
     return -1;
@@ -100,10 +99,10 @@ pw_finding_scope_name (pw_finding_scope_t scope)
 {
     switch (scope) {
         case PW_SCOPE_TENANT: return "tenant";
-        case PW_SCOPE_AGENT:  return "agent";
+        case PW_SCOPE_AGENT: return "agent";
         case PW_SCOPE_POLICY: return "policy";
-        case PW_SCOPE_PLAN:   return "plan";
-        default:              return "unknown";
+        case PW_SCOPE_PLAN: return "plan";
+        default: return "unknown";
     }
 }
 
@@ -121,7 +120,7 @@ typedef struct s_block_t {
 struct _pw_findings_t {
     pw_finding_t *items;
     size_t count, cap;
-    s_block_t *blocks;          //  newest first; strings never move
+    s_block_t *blocks; //  newest first; strings never move
 };
 
 pw_findings_t *
@@ -163,8 +162,7 @@ s_intern (pw_findings_t *self, const char *text)
         if (len > S_BLOCK_SIZE / 4 && self->blocks) {
             block->next = self->blocks->next;
             self->blocks->next = block;
-        }
-        else {
+        } else {
             block->next = self->blocks;
             self->blocks = block;
         }
@@ -178,10 +176,10 @@ s_intern (pw_findings_t *self, const char *text)
 int
 pw_findings_add (pw_findings_t *self, const pw_finding_t *finding)
 {
-    if (!self || !finding || !finding->subject || !*finding->subject
-        || (unsigned) finding->code >= PW_CODE_COUNT
-        || (unsigned) finding->severity >= PW_FINDING_SEV_COUNT
-        || (unsigned) finding->scope > PW_SCOPE_PLAN)
+    if (!self || !finding || !finding->subject || !*finding->subject ||
+        (unsigned)finding->code >= PW_CODE_COUNT ||
+        (unsigned)finding->severity >= PW_FINDING_SEV_COUNT ||
+        (unsigned)finding->scope > PW_SCOPE_PLAN)
         return -1;
     if (self->count == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 64;
@@ -199,7 +197,7 @@ int
 pw_findings_addf (pw_findings_t *self, pw_finding_code_t code, pw_finding_sev_t severity,
                   const char *owner, const char *subject, const char *format, ...)
 {
-    if ((unsigned) code >= PW_CODE_COUNT)
+    if ((unsigned)code >= PW_CODE_COUNT)
         return -1;
     pw_strbuf_t detail;
     pw_strbuf_init (&detail);
@@ -209,9 +207,12 @@ pw_findings_addf (pw_findings_t *self, pw_finding_code_t code, pw_finding_sev_t 
         pw_strbuf_vappendf (&detail, format, args);
         va_end (args);
     }
-    pw_finding_t finding = {.code = code, .severity = severity,
-                            .scope = pw_finding_code_scope (code), .owner = owner,
-                            .subject = subject, .detail = detail.data};
+    pw_finding_t finding = {.code = code,
+                            .severity = severity,
+                            .scope = pw_finding_code_scope (code),
+                            .owner = owner,
+                            .subject = subject,
+                            .detail = detail.data};
     int rc = pw_findings_add (self, &finding);
     pw_strbuf_free (&detail);
     return rc;
@@ -261,9 +262,9 @@ struct _pw_findings_diff_t {
 static uint64_t
 s_key_hash (pw_finding_code_t code, const char *subject)
 {
-    uint64_t hash = 14695981039346656037ULL ^ (uint64_t) code;
+    uint64_t hash = 14695981039346656037ULL ^ (uint64_t)code;
     hash *= 1099511628211ULL;
-    for (const unsigned char *p = (const unsigned char *) subject; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)subject; *p; p++) {
         hash ^= *p;
         hash *= 1099511628211ULL;
     }
@@ -308,7 +309,7 @@ pw_findings_diff (pw_findings_t *open, pw_findings_t *fresh, pw_finding_scope_t 
             slot = (slot + 1) & (slots - 1);
         }
         if (state [i] == 0)
-            table [slot] = (uint32_t) (i + 1);
+            table [slot] = (uint32_t)(i + 1);
     }
     for (size_t i = 0; i < open->count; i++) {
         pw_finding_t *o = &open->items [i];
@@ -333,8 +334,7 @@ pw_findings_diff (pw_findings_t *open, pw_findings_t *fresh, pw_finding_scope_t 
             match->last_seen_us = now_us;
             match->resolved_us = 0;
             self->kept [self->kept_count++] = match;
-        }
-        else {
+        } else {
             o->resolved_us = now_us;
             self->resolved [self->resolved_count++] = o;
         }

@@ -12,8 +12,8 @@
 #include <string.h>
 
 typedef struct {
-    pw_sha256_t *sha;           //  hash into this, or
-    pw_strbuf_t *buf;           //  append into this
+    pw_sha256_t *sha; //  hash into this, or
+    pw_strbuf_t *buf; //  append into this
 } s_sink_t;
 
 static void
@@ -28,10 +28,10 @@ s_emit (s_sink_t *sink, const void *data, size_t len)
 static void
 s_emit_int (s_sink_t *sink, int64_t value)
 {
-    uint64_t bits = (uint64_t) value;
+    uint64_t bits = (uint64_t)value;
     uint8_t bytes [8];
     for (int i = 0; i < 8; i++)
-        bytes [i] = (uint8_t) (bits >> (56 - 8 * i));
+        bytes [i] = (uint8_t)(bits >> (56 - 8 * i));
     s_emit (sink, bytes, 8);
 }
 
@@ -42,8 +42,8 @@ s_emit_text (s_sink_t *sink, const char *text, size_t max)
     size_t len = text ? strnlen (text, max) : 0;
     if (len > UINT32_MAX)
         return -1;
-    uint8_t prefix [4] = {(uint8_t) (len >> 24), (uint8_t) (len >> 16), (uint8_t) (len >> 8),
-                          (uint8_t) len};
+    uint8_t prefix [4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                          (uint8_t)len};
     s_emit (sink, prefix, 4);
     if (len)
         s_emit (sink, text, len);
@@ -72,14 +72,14 @@ const char *
 pw_trail_fault_name (pw_trail_fault_t fault)
 {
     switch (fault) {
-        case PW_TRAIL_OK:          return "ok";
-        case PW_TRAIL_EDITED:      return "edited";
-        case PW_TRAIL_REMOVED:     return "removed";
-        case PW_TRAIL_REORDERED:   return "reordered";
+        case PW_TRAIL_OK: return "ok";
+        case PW_TRAIL_EDITED: return "edited";
+        case PW_TRAIL_REMOVED: return "removed";
+        case PW_TRAIL_REORDERED: return "reordered";
         case PW_TRAIL_BROKEN_LINK: return "broken_link";
-        case PW_TRAIL_TRUNCATED:   return "truncated";
-        case PW_TRAIL_PAST_HEAD:   return "past_head";
-        default:                   return "unknown";
+        case PW_TRAIL_TRUNCATED: return "truncated";
+        case PW_TRAIL_PAST_HEAD: return "past_head";
+        default: return "unknown";
     }
 }
 
@@ -112,7 +112,7 @@ pw_trail_canonical (const pw_trail_record_t *record, size_t *len_p)
         return NULL;
     }
     *len_p = buf.len;
-    return (uint8_t *) pw_strbuf_take (&buf);
+    return (uint8_t *)pw_strbuf_take (&buf);
 }
 
 static bool
@@ -139,12 +139,10 @@ s_str (const char *text)
 int
 pw_trail_append (pw_trail_record_t *record, const pw_trail_record_t *prev)
 {
-    if (!record || s_blank (record->tenant) || s_blank (record->actor)
-        || s_blank (record->action))
+    if (!record || s_blank (record->tenant) || s_blank (record->actor) || s_blank (record->action))
         return -1;
-    if (prev
-        && (prev->seq < 1 || !s_is_hex64 (prev->hash)
-            || strcmp (s_str (prev->tenant), record->tenant) != 0))
+    if (prev && (prev->seq < 1 || !s_is_hex64 (prev->hash) ||
+                 strcmp (s_str (prev->tenant), record->tenant) != 0))
         return -1;
     pw_trail_record_t next = *record;
     next.seq = prev ? prev->seq + 1 : 1;
@@ -155,9 +153,8 @@ pw_trail_append (pw_trail_record_t *record, const pw_trail_record_t *prev)
     return 0;
 }
 
-static int
-s_fail (pw_trail_verdict_t *verdict, pw_trail_fault_t fault, size_t index, int64_t seq,
-        const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+static int s_fail (pw_trail_verdict_t *verdict, pw_trail_fault_t fault, size_t index, int64_t seq,
+                   const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 
 static int
 s_fail (pw_trail_verdict_t *verdict, pw_trail_fault_t fault, size_t index, int64_t seq,
@@ -211,29 +208,28 @@ pw_trail_verify (const pw_trail_record_t *records, size_t count, const pw_trail_
         if (pw_trail_hash (r, hash) || strncmp (hash, r->hash, PW_SHA256_HEX) != 0)
             return s_fail (verdict, PW_TRAIL_EDITED, i, r->seq,
                            "seq %lld: hash does not match the record's content (edited)",
-                           (long long) r->seq);
+                           (long long)r->seq);
         if (strcmp (s_str (r->tenant), tenant) != 0)
             return s_fail (verdict, PW_TRAIL_EDITED, i, r->seq,
                            "seq %lld: belongs to tenant \"%.40s\", not \"%.40s\"",
-                           (long long) r->seq, s_str (r->tenant), tenant);
+                           (long long)r->seq, s_str (r->tenant), tenant);
         if (r->seq < expected_seq)
             return s_fail (verdict, PW_TRAIL_REORDERED, i, r->seq,
                            "seq %lld: comes after seq %lld (out of order or repeated)",
-                           (long long) r->seq, (long long) (expected_seq - 1));
+                           (long long)r->seq, (long long)(expected_seq - 1));
         if (r->seq > expected_seq) {
             if (s_appears_later (records, i + 1, count, expected_seq))
                 return s_fail (verdict, PW_TRAIL_REORDERED, i, r->seq,
                                "seq %lld: found where seq %lld was expected, which comes "
                                "later (out of order)",
-                               (long long) r->seq, (long long) expected_seq);
+                               (long long)r->seq, (long long)expected_seq);
             if (r->seq == expected_seq + 1)
                 return s_fail (verdict, PW_TRAIL_REMOVED, i, r->seq,
                                "seq %lld: seq %lld before it is missing (removed)",
-                               (long long) r->seq, (long long) expected_seq);
+                               (long long)r->seq, (long long)expected_seq);
             return s_fail (verdict, PW_TRAIL_REMOVED, i, r->seq,
                            "seq %lld: seq %lld to %lld before it are missing (removed)",
-                           (long long) r->seq, (long long) expected_seq,
-                           (long long) (r->seq - 1));
+                           (long long)r->seq, (long long)expected_seq, (long long)(r->seq - 1));
         }
         if (strncmp (r->prev_hash, expected_prev, 64) != 0) {
             if (expected_seq == 1)
@@ -242,8 +238,7 @@ pw_trail_verify (const pw_trail_record_t *records, size_t count, const pw_trail_
             return s_fail (verdict, PW_TRAIL_BROKEN_LINK, i, r->seq,
                            "seq %lld: prev_hash does not match the hash of seq %lld "
                            "(seq %lld was changed or replaced)",
-                           (long long) r->seq, (long long) (r->seq - 1),
-                           (long long) (r->seq - 1));
+                           (long long)r->seq, (long long)(r->seq - 1), (long long)(r->seq - 1));
         }
         memcpy (expected_prev, r->hash, PW_SHA256_HEX);
         expected_prev [64] = '\0';
@@ -258,24 +253,24 @@ pw_trail_verify (const pw_trail_record_t *records, size_t count, const pw_trail_
         return s_fail (verdict, PW_TRAIL_TRUNCATED, count, last_seq + 1,
                        "the trail ends at seq %lld but its head is seq %lld: seq %lld to %lld "
                        "are missing (truncated)",
-                       (long long) last_seq, (long long) head->seq, (long long) (last_seq + 1),
-                       (long long) head->seq);
+                       (long long)last_seq, (long long)head->seq, (long long)(last_seq + 1),
+                       (long long)head->seq);
     int64_t beyond = last_seq - head->seq;
-    if ((uint64_t) beyond >= (uint64_t) count && beyond > 0)
+    if ((uint64_t)beyond >= (uint64_t)count && beyond > 0)
         return s_fail (verdict, PW_TRAIL_PAST_HEAD, 0, count ? records [0].seq : last_seq,
                        "every record given lies after the recorded head seq %lld",
-                       (long long) head->seq);
-    size_t head_index = count - 1 - (size_t) beyond;
+                       (long long)head->seq);
+    size_t head_index = count - 1 - (size_t)beyond;
     const char *head_hash = count ? records [head_index].hash : expected_prev;
     if (strncmp (head_hash, head->hash, 64) != 0)
         return s_fail (verdict, PW_TRAIL_EDITED, count ? head_index : 0, head->seq,
                        "seq %lld: hash differs from the recorded head (the chain was "
                        "rewritten)",
-                       (long long) head->seq);
+                       (long long)head->seq);
     if (beyond > 0)
         return s_fail (verdict, PW_TRAIL_PAST_HEAD, head_index + 1, head->seq + 1,
                        "seq %lld: written after the recorded head seq %lld (not appended "
                        "through the trail)",
-                       (long long) (head->seq + 1), (long long) head->seq);
+                       (long long)(head->seq + 1), (long long)head->seq);
     return 0;
 }

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-static void
-s_set_error (char **error_p, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_set_error (char **error_p, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 s_set_error (char **error_p, const char *format, ...)
@@ -82,10 +82,9 @@ pw_cycle_parse_month (const char *text, int *year_p, int *month_p, char **error_
     for (int i = 0; ok && i < 7; i++) {
         if (i == 4)
             continue;
-        if (!isdigit ((unsigned char) text [i]))
+        if (!isdigit ((unsigned char)text [i]))
             ok = false;
-        else
-        if (i < 4)
+        else if (i < 4)
             year = year * 10 + (text [i] - '0');
         else
             month = month * 10 + (text [i] - '0');
@@ -186,11 +185,9 @@ pw_scan_schedule_parse (const char *text, pw_scan_schedule_t *self, char **error
     char *why = NULL;
     if (fields == 1 && strchr (first, ':'))
         rc = pw_tz_parse_hhmm (first, &schedule.start_minute, &why);
-    else
-    if (fields == 1)
+    else if (fields == 1)
         rc = pw_tz_parse_weekday (first, &schedule.weekday, &why);
-    else
-    if (fields == 2) {
+    else if (fields == 2) {
         rc = pw_tz_parse_weekday (first, &schedule.weekday, &why);
         if (rc == 0)
             rc = pw_tz_parse_hhmm (second, &schedule.start_minute, &why);
@@ -208,9 +205,8 @@ pw_scan_schedule_parse (const char *text, pw_scan_schedule_t *self, char **error
 static int
 s_schedule_check (const pw_scan_schedule_t *self, char **error_p)
 {
-    if (self->weekday < 0 || self->weekday > 6 || self->start_minute < 0
-        || self->start_minute > 1439 || self->duration_minutes < 1
-        || self->duration_minutes > 1440) {
+    if (self->weekday < 0 || self->weekday > 6 || self->start_minute < 0 ||
+        self->start_minute > 1439 || self->duration_minutes < 1 || self->duration_minutes > 1440) {
         s_set_error (error_p,
                      "bad scan schedule: weekday %d (0..6), start minute %d (0..1439), "
                      "duration %d minutes (1..1440)",
@@ -246,8 +242,8 @@ pw_scan_last_before (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_
 }
 
 int
-pw_scan_next (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t after,
-              int64_t *start_p, char **error_p)
+pw_scan_next (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t after, int64_t *start_p,
+              char **error_p)
 {
     pw_tz_local_t local;
     int64_t start;
@@ -263,15 +259,14 @@ pw_scan_next (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t after
 }
 
 int
-pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone,
-               const pw_scan_rules_t *rules, int64_t window_start, int64_t not_before,
-               pw_scan_result_t *result, char **error_p)
+pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone, const pw_scan_rules_t *rules,
+               int64_t window_start, int64_t not_before, pw_scan_result_t *result, char **error_p)
 {
     if (rules->gap < 0 || rules->max_age < rules->gap || rules->max_age > 366LL * 86400) {
         s_set_error (error_p,
                      "bad scan rules: scan_gap %llds must be >= 0 and scan_max_age %llds "
                      "between scan_gap and 366 days",
-                     (long long) rules->gap, (long long) rules->max_age);
+                     (long long)rules->gap, (long long)rules->max_age);
         return -1;
     }
     int64_t start;
@@ -284,13 +279,13 @@ pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone,
     pw_tz_utc_format (window_start, window_text, sizeof window_text);
     if (start < not_before) {
         result->verdict = PW_SCAN_NONE;
-        snprintf (result->message, sizeof result->message,
-                  "no scan starts before the window at %s", window_text);
+        snprintf (result->message, sizeof result->message, "no scan starts before the window at %s",
+                  window_text);
         return 0;
     }
     result->has_scan = true;
     result->scan_start = start;
-    result->scan_end = start + (int64_t) self->duration_minutes * 60;
+    result->scan_end = start + (int64_t)self->duration_minutes * 60;
     result->gap = window_start - result->scan_end;
     pw_tz_utc_format (result->scan_start, start_text, sizeof start_text);
     pw_tz_utc_format (result->scan_end, end_text, sizeof end_text);
@@ -307,16 +302,13 @@ pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone,
             snprintf (result->message, sizeof result->message,
                       "window at %s starts %s after the scan %s..%s ends; scan_gap is %s",
                       window_text, gap_text, start_text, end_text, rule_text);
-    }
-    else
-    if (result->gap > rules->max_age) {
+    } else if (result->gap > rules->max_age) {
         result->verdict = PW_SCAN_STALE;
         pw_tz_duration_format (rules->max_age, rule_text, sizeof rule_text);
         snprintf (result->message, sizeof result->message,
                   "scan %s..%s is %s old when the window starts at %s; scan_max_age is %s",
                   start_text, end_text, gap_text, window_text, rule_text);
-    }
-    else {
+    } else {
         result->verdict = PW_SCAN_OK;
         snprintf (result->message, sizeof result->message,
                   "scan %s..%s ends %s before the window at %s", start_text, end_text, gap_text,
@@ -331,7 +323,7 @@ pw_scan_verdict_code (pw_scan_verdict_t verdict)
     switch (verdict) {
         case PW_SCAN_NONE:
         case PW_SCAN_TOO_SOON: return "SCAN_GAP";
-        case PW_SCAN_STALE:    return "STALE_SCAN";
-        default:               return NULL;
+        case PW_SCAN_STALE: return "STALE_SCAN";
+        default: return NULL;
     }
 }

@@ -41,39 +41,31 @@ typedef struct {
 //  Parses a cycle definition: "monthly", or "weekly DAY" ("weekly sat",
 //  "weekly tuesday"). Returns -1 with *ERROR_P set (caller frees; ERROR_P
 //  may be NULL) on anything else.
-int
-    pw_cycle_parse (const char *text, pw_cycle_t *cycle, char **error_p);
+int pw_cycle_parse (const char *text, pw_cycle_t *cycle, char **error_p);
 
 //  Sets *DATE_P to Patch Tuesday, the second Tuesday of YEAR-MONTH (always
 //  the 8th..14th). Returns -1 for a month outside 0001-01..9999-12.
-int
-    pw_cycle_patch_tuesday (int year, int month, pw_date_t *date_p);
+int pw_cycle_patch_tuesday (int year, int month, pw_date_t *date_p);
 
 //  Parses a monthly cycle id "YYYY-MM".
-int
-    pw_cycle_parse_month (const char *text, int *year_p, int *month_p, char **error_p);
+int pw_cycle_parse_month (const char *text, int *year_p, int *month_p, char **error_p);
 
 //  Anchor date of the cycle named ID: for a monthly cycle "YYYY-MM" (its
 //  Patch Tuesday); for a weekly cycle any date "YYYY-MM-DD" of the week,
 //  which gives the latest anchor weekday on or before that date (a weekly
 //  cycle's week runs from its anchor day for seven days).
-int
-    pw_cycle_anchor (const pw_cycle_t *cycle, const char *id, pw_date_t *anchor_p,
-                     char **error_p);
+int pw_cycle_anchor (const pw_cycle_t *cycle, const char *id, pw_date_t *anchor_p, char **error_p);
 
 //  Anchor of the latest cycle that began on or before DATE (the "current"
 //  cycle on that date).
-pw_date_t
-    pw_cycle_anchor_on_or_before (const pw_cycle_t *cycle, pw_date_t date);
+pw_date_t pw_cycle_anchor_on_or_before (const pw_cycle_t *cycle, pw_date_t date);
 
 //  Anchor of the cycle after the one anchored on ANCHOR.
-pw_date_t
-    pw_cycle_next_anchor (const pw_cycle_t *cycle, pw_date_t anchor);
+pw_date_t pw_cycle_next_anchor (const pw_cycle_t *cycle, pw_date_t anchor);
 
 //  Writes the id of the cycle anchored on ANCHOR: "YYYY-MM" (monthly) or
 //  the anchor date "YYYY-MM-DD" (weekly). BUF holds at least 11 bytes.
-void
-    pw_cycle_id_format (const pw_cycle_t *cycle, pw_date_t anchor, char *buf, size_t size);
+void pw_cycle_id_format (const pw_cycle_t *cycle, pw_date_t anchor, char *buf, size_t size);
 
 //  --- scans -------------------------------------------------------------
 
@@ -114,27 +106,22 @@ typedef struct {
 } pw_scan_result_t;
 
 //  Sets SELF to the defaults: Monday 04:00, 60 minutes.
-void
-    pw_scan_schedule_default (pw_scan_schedule_t *self);
+void pw_scan_schedule_default (pw_scan_schedule_t *self);
 
 //  Sets RULES to the defaults: gap 24 h, max age 7 days.
-void
-    pw_scan_rules_default (pw_scan_rules_t *rules);
+void pw_scan_rules_default (pw_scan_rules_t *rules);
 
 //  Parses a scan setting: "DAY HH:MM" ("mon 04:00", "Monday 4:00"), "DAY"
 //  (04:00) or "HH:MM" (Monday). The duration is set to the default.
-int
-    pw_scan_schedule_parse (const char *text, pw_scan_schedule_t *self, char **error_p);
+int pw_scan_schedule_parse (const char *text, pw_scan_schedule_t *self, char **error_p);
 
 //  Start (UTC) of the last scan that starts strictly before BEFORE, the
 //  scan's local time taken in ZONE (DST gaps move it like a window).
-int
-    pw_scan_last_before (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t before,
+int pw_scan_last_before (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t before,
                          int64_t *start_p, char **error_p);
 
 //  Start (UTC) of the first scan starting at or after AFTER.
-int
-    pw_scan_next (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t after,
+int pw_scan_next (const pw_scan_schedule_t *self, const pw_tz_t *zone, int64_t after,
                   int64_t *start_p, char **error_p);
 
 //  Checks the scan rules for an update window instance starting at
@@ -144,14 +131,12 @@ int
 //  exactly GAP before the window, or exactly MAX_AGE before it, is fine.
 //  Returns -1 with *ERROR_P set for a bad schedule or bad rules (gap
 //  negative, max_age below gap); a failed rule is a verdict, not an error.
-int
-    pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone,
+int pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone,
                    const pw_scan_rules_t *rules, int64_t window_start, int64_t not_before,
                    pw_scan_result_t *result, char **error_p);
 
 //  Finding code of a verdict: NULL, "SCAN_GAP" or "STALE_SCAN".
-const char *
-    pw_scan_verdict_code (pw_scan_verdict_t verdict);
+const char *pw_scan_verdict_code (pw_scan_verdict_t verdict);
 
 #ifdef __cplusplus
 }

@@ -109,7 +109,8 @@ s_compare_key (const void *a, const void *b)
 static void
 s_build_adjacency (pw_graph_t *self)
 {
-    qsort (self->keys, self->key_count, sizeof (uint64_t), s_compare_key);
+    if (self->key_count > 1)
+        qsort (self->keys, self->key_count, sizeof (uint64_t), s_compare_key);
     size_t unique = 0;
     for (size_t i = 0; i < self->key_count; i++)
         if (unique == 0 || self->keys [unique - 1] != self->keys [i])

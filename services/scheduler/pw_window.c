@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-s_set_error (char **error_p, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_set_error (char **error_p, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 s_set_error (char **error_p, const char *format, ...)
@@ -43,26 +43,19 @@ s_window_sane (const pw_window_t *window, char **error_p)
     const char *problem = NULL;
     if (!window->name || !*window->name)
         problem = "has no name";
-    else
-    if (window->start_minute < 0 || window->start_minute > 1439)
+    else if (window->start_minute < 0 || window->start_minute > 1439)
         problem = "start must lie between 00:00 and 23:59";
-    else
-    if (window->duration_minutes < 1 || window->duration_minutes > 7 * 1440)
+    else if (window->duration_minutes < 1 || window->duration_minutes > 7 * 1440)
         problem = "duration must lie between 1 minute and 7 days";
-    else
-    if (window->capacity < 1)
+    else if (window->capacity < 1)
         problem = "capacity must be at least 1";
-    else
-    if (window->offset_days < -366 || window->offset_days > 366)
+    else if (window->offset_days < -366 || window->offset_days > 366)
         problem = "offset must lie within a year of the anchor";
-    else
-    if (window->group && *window->group && window->position < 1)
+    else if (window->group && *window->group && window->position < 1)
         problem = "a window in a group needs a position of 1 or more";
-    else
-    if ((!window->group || !*window->group) && window->position != 0)
+    else if ((!window->group || !*window->group) && window->position != 0)
         problem = "has a position but no group";
-    else
-    if (window->tz && !pw_tz_name_valid (window->tz))
+    else if (window->tz && !pw_tz_name_valid (window->tz))
         problem = "has a malformed time zone name";
     if (problem) {
         s_set_error (error_p, "window \"%s\" %s", s_name (window), problem);
@@ -77,8 +70,8 @@ pw_window_check (const pw_window_t *window, const pw_cycle_t *cycle, pw_tz_cache
 {
     if (s_window_sane (window, error_p))
         return -1;
-    int max = cycle->kind == PW_CYCLE_MONTHLY ? PW_CYCLE_MONTHLY_MAX_OFFSET
-                                               : PW_CYCLE_WEEKLY_MAX_OFFSET;
+    int max =
+        cycle->kind == PW_CYCLE_MONTHLY ? PW_CYCLE_MONTHLY_MAX_OFFSET : PW_CYCLE_WEEKLY_MAX_OFFSET;
     if (window->offset_days < 0 || window->offset_days > max) {
         s_set_error (error_p, "window \"%s\": offset %d days is outside 0..%d for a %s cycle",
                      s_name (window), window->offset_days, max,
@@ -99,8 +92,8 @@ pw_window_check (const pw_window_t *window, const pw_cycle_t *cycle, pw_tz_cache
 int
 pw_blackout_check (const pw_blackout_t *blackout, char **error_p)
 {
-    if (!pw_tz_date_valid (blackout->first) || !pw_tz_date_valid (blackout->last)
-        || pw_tz_date_compare (blackout->first, blackout->last) > 0) {
+    if (!pw_tz_date_valid (blackout->first) || !pw_tz_date_valid (blackout->last) ||
+        pw_tz_date_compare (blackout->first, blackout->last) > 0) {
         char first [16], last [16];
         pw_tz_date_format (blackout->first, first, sizeof first);
         pw_tz_date_format (blackout->last, last, sizeof last);
@@ -117,7 +110,8 @@ s_zone (const pw_window_t *window, const pw_org_calendar_t *calendar, const char
 {
     const char *name = window->tz ? window->tz : calendar->tz;
     if (!name) {
-        s_set_error (error_p, "window \"%s\": no time zone (neither the window nor the org has one)",
+        s_set_error (error_p,
+                     "window \"%s\": no time zone (neither the window nor the org has one)",
                      s_name (window));
         return NULL;
     }
@@ -133,9 +127,8 @@ s_zone (const pw_window_t *window, const pw_org_calendar_t *calendar, const char
 }
 
 int
-pw_window_instance (const pw_window_t *window, pw_date_t anchor,
-                    const pw_org_calendar_t *calendar, pw_window_instance_t *instance,
-                    char **error_p)
+pw_window_instance (const pw_window_t *window, pw_date_t anchor, const pw_org_calendar_t *calendar,
+                    pw_window_instance_t *instance, char **error_p)
 {
     const char *tz_name = NULL;
     char *why = NULL;
@@ -159,12 +152,12 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor,
     instance->anchor = anchor;
     instance->date = pw_tz_date_add (anchor, window->offset_days);
     if (pw_tz_from_local (zone, instance->date, window->start_minute / 60,
-                          window->start_minute % 60, 0, &instance->start, &fold, &why)
-        || pw_tz_to_local (zone, instance->start, &local, &why)) {
+                          window->start_minute % 60, 0, &instance->start, &fold, &why) ||
+        pw_tz_to_local (zone, instance->start, &local, &why)) {
         s_set_error (error_p, "window \"%s\": %s", s_name (window), why);
         goto cleanup;
     }
-    instance->end = instance->start + (int64_t) window->duration_minutes * 60;
+    instance->end = instance->start + (int64_t)window->duration_minutes * 60;
     instance->utc_offset = local.utc_offset;
     instance->moved = fold == PW_TZ_GAP;
     instance->repeated = fold == PW_TZ_REPEATED;
@@ -186,8 +179,8 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor,
         }
         for (size_t i = 0; i < calendar->blackout_count; i++) {
             const pw_blackout_t *blackout = &calendar->blackouts [i];
-            if (pw_tz_date_compare (blackout->first, org_date) <= 0
-                && pw_tz_date_compare (org_date, blackout->last) <= 0) {
+            if (pw_tz_date_compare (blackout->first, org_date) <= 0 &&
+                pw_tz_date_compare (org_date, blackout->last) <= 0) {
                 instance->skipped = true;
                 instance->blackout = blackout;
                 break;

@@ -47,26 +47,26 @@ typedef struct {
 
 //  What instance computation needs to know about one org.
 typedef struct {
-    pw_tz_cache_t *zones;            //  where zones come from (borrowed)
-    const char *tz;                  //  the org's zone; may be NULL when every window names one
-    const pw_blackout_t *blackouts;  //  the org's blackouts, any order
+    pw_tz_cache_t *zones;           //  where zones come from (borrowed)
+    const char *tz;                 //  the org's zone; may be NULL when every window names one
+    const pw_blackout_t *blackouts; //  the org's blackouts, any order
     size_t blackout_count;
 } pw_org_calendar_t;
 
 //  One window in one cycle.
 typedef struct {
-    const pw_window_t *window;      //  borrowed from the caller's window array
-    const char *tz;                 //  zone the start was computed in (borrowed)
-    pw_date_t anchor;               //  the cycle's anchor
-    pw_date_t date;                 //  anchor + offset_days: the local start date
-    int64_t start;                  //  UTC
-    int64_t end;                    //  UTC, start + duration
-    int32_t utc_offset;             //  seconds east of UTC at the start
-    char local_start [48];          //  "2027-03-14 03:00 EDT"
-    bool moved;                     //  the start fell in a DST gap and was moved later
-    bool repeated;                  //  the start occurs twice; the first was taken
-    bool skipped;                   //  a blackout covers the start's date
-    const pw_blackout_t *blackout;  //  the blackout that skipped it (borrowed), or NULL
+    const pw_window_t *window;     //  borrowed from the caller's window array
+    const char *tz;                //  zone the start was computed in (borrowed)
+    pw_date_t anchor;              //  the cycle's anchor
+    pw_date_t date;                //  anchor + offset_days: the local start date
+    int64_t start;                 //  UTC
+    int64_t end;                   //  UTC, start + duration
+    int32_t utc_offset;            //  seconds east of UTC at the start
+    char local_start [48];         //  "2027-03-14 03:00 EDT"
+    bool moved;                    //  the start fell in a DST gap and was moved later
+    bool repeated;                 //  the start occurs twice; the first was taken
+    bool skipped;                  //  a blackout covers the start's date
+    const pw_blackout_t *blackout; //  the blackout that skipped it (borrowed), or NULL
 } pw_window_instance_t;
 
 //  Checks a window definition for CYCLE: name set, start 00:00..23:59,
@@ -74,13 +74,11 @@ typedef struct {
 //  0..6 (weekly), a group position >= 1 exactly when a group is named, and,
 //  when ZONES is not NULL, a zone that loads. Returns -1 with *ERROR_P set
 //  (caller frees; ERROR_P may be NULL) naming the window.
-int
-    pw_window_check (const pw_window_t *window, const pw_cycle_t *cycle, pw_tz_cache_t *zones,
+int pw_window_check (const pw_window_t *window, const pw_cycle_t *cycle, pw_tz_cache_t *zones,
                      char **error_p);
 
 //  Checks a blackout: real dates, first <= last.
-int
-    pw_blackout_check (const pw_blackout_t *blackout, char **error_p);
+int pw_blackout_check (const pw_blackout_t *blackout, char **error_p);
 
 //  Computes WINDOW's instance in the cycle anchored on ANCHOR into
 //  *INSTANCE. The start is taken in the window's zone, else the calendar's;
@@ -89,8 +87,7 @@ int
 //  still returned (skipped = true, with its blackout), so a plan can say
 //  why the slot is empty. Returns -1 with *ERROR_P set on a bad window or
 //  an unknown zone.
-int
-    pw_window_instance (const pw_window_t *window, pw_date_t anchor,
+int pw_window_instance (const pw_window_t *window, pw_date_t anchor,
                         const pw_org_calendar_t *calendar, pw_window_instance_t *instance,
                         char **error_p);
 
@@ -99,16 +96,15 @@ int
 //  name). Returns a new array of *COUNT_P (= COUNT) instances that the
 //  caller frees with free(), or NULL with *ERROR_P set when any window
 //  fails.
-pw_window_instance_t *
-    pw_window_instances (const pw_window_t *windows, size_t count, pw_date_t anchor,
-                         const pw_org_calendar_t *calendar, size_t *count_p, char **error_p);
+pw_window_instance_t *pw_window_instances (const pw_window_t *windows, size_t count,
+                                           pw_date_t anchor, const pw_org_calendar_t *calendar,
+                                           size_t *count_p, char **error_p);
 
 //  The first instance of WINDOW in CYCLE that starts at or after AFTER
 //  (UTC) and is not skipped by a blackout. Returns -1 with *ERROR_P set on
 //  a bad window or zone, or when blackouts skip every instance for the
 //  next 24 cycles.
-int
-    pw_window_next_instance (const pw_window_t *window, const pw_cycle_t *cycle, int64_t after,
+int pw_window_next_instance (const pw_window_t *window, const pw_cycle_t *cycle, int64_t after,
                              const pw_org_calendar_t *calendar, pw_window_instance_t *instance,
                              char **error_p);
 

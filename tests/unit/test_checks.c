@@ -31,7 +31,7 @@ s_good_agent (void)
         .update_window = "SAT-1",
         .update_window_exists = true,
         .last_scan_us = NOW - 2 * DAY,
-        .window_start_us = NOW + 3 * DAY,   //  2024-05-23 00:00 UTC
+        .window_start_us = NOW + 3 * DAY, //  2024-05-23 00:00 UTC
         .scan_end_us = NOW + 1 * DAY,
     };
     return a;
@@ -50,7 +50,7 @@ s_config (void)
 static int
 s_compare (const void *a, const void *b)
 {
-    return strcmp (*(char *const *) a, *(char *const *) b);
+    return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static char *
@@ -74,45 +74,80 @@ s_render (const pw_findings_t *set)
     return pw_strbuf_take (&buf);
 }
 
-static const pw_check_patch_t s_crit_4d [] = {{"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 4 * DAY}};
-static const pw_check_patch_t s_crit_2d [] = {{"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 2 * DAY}};
-static const pw_check_patch_t s_crit_3d [] = {{"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 3 * DAY}};
+static const pw_check_patch_t s_crit_4d [] = {
+    {"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 4 * DAY}};
+static const pw_check_patch_t s_crit_2d [] = {
+    {"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 2 * DAY}};
+static const pw_check_patch_t s_crit_3d [] = {
+    {"KB5031364", PW_PATCH_SEVERITY_CRITICAL, NOW - 3 * DAY}};
 static const pw_check_patch_t s_mixed [] = {
-    {"KB1", PW_PATCH_SEVERITY_CRITICAL, NOW - 1 * DAY},     //  in grace
-    {"KB2", PW_PATCH_SEVERITY_IMPORTANT, NOW - 8 * DAY},    //  overdue
-    {"KB3", PW_PATCH_SEVERITY_MODERATE, NOW - 15 * DAY},    //  overdue
-    {"KB4", PW_PATCH_SEVERITY_LOW, NOW - 29 * DAY},         //  in grace
-    {"KB5", PW_PATCH_SEVERITY_UNSPECIFIED, 0},              //  no window yet
+    {"KB1", PW_PATCH_SEVERITY_CRITICAL, NOW - 1 * DAY},  //  in grace
+    {"KB2", PW_PATCH_SEVERITY_IMPORTANT, NOW - 8 * DAY}, //  overdue
+    {"KB3", PW_PATCH_SEVERITY_MODERATE, NOW - 15 * DAY}, //  overdue
+    {"KB4", PW_PATCH_SEVERITY_LOW, NOW - 29 * DAY},      //  in grace
+    {"KB5", PW_PATCH_SEVERITY_UNSPECIFIED, 0},           //  no window yet
 };
-static const pw_check_patch_t s_moderate_15d [] = {{"KB3", PW_PATCH_SEVERITY_MODERATE, NOW - 15 * DAY}};
-static const pw_check_patch_t s_unspec_31d [] = {{"pkg/1.2", PW_PATCH_SEVERITY_UNSPECIFIED, NOW - 31 * DAY}};
-static const pw_check_patch_t s_seven [] = {
-    {"KB1", 4, NOW - 9 * DAY}, {"KB2", 4, NOW - 9 * DAY}, {"KB3", 4, NOW - 9 * DAY},
-    {"KB4", 4, NOW - 9 * DAY}, {"KB5", 4, NOW - 9 * DAY}, {"KB6", 4, NOW - 9 * DAY},
-    {"KB7", 1, NOW - 40 * DAY}};
+static const pw_check_patch_t s_moderate_15d [] = {
+    {"KB3", PW_PATCH_SEVERITY_MODERATE, NOW - 15 * DAY}};
+static const pw_check_patch_t s_unspec_31d [] = {
+    {"pkg/1.2", PW_PATCH_SEVERITY_UNSPECIFIED, NOW - 31 * DAY}};
+static const pw_check_patch_t s_seven [] = {{"KB1", 4, NOW - 9 * DAY}, {"KB2", 4, NOW - 9 * DAY},
+                                            {"KB3", 4, NOW - 9 * DAY}, {"KB4", 4, NOW - 9 * DAY},
+                                            {"KB5", 4, NOW - 9 * DAY}, {"KB6", 4, NOW - 9 * DAY},
+                                            {"KB7", 1, NOW - 40 * DAY}};
 static const pw_check_patch_t s_failed [] = {{"KB10", 0, 0}, {"KB11", 0, 0}};
-static const pw_check_violation_t s_violation [] = {{"SQL01", "SQL01 ends 23:40, APP01 starts 23:00"}};
+static const pw_check_violation_t s_violation [] = {
+    {"SQL01", "SQL01 ends 23:40, APP01 starts 23:00"}};
 static const pw_check_override_t s_override [] = {{"update_window", "Servers-Default", "APP-Late"},
                                                   {"reboot", "Baseline-Settings", "No-Reboot"}};
 
 typedef enum {
-    M_NONE, M_NO_POLICIES, M_SERVERS_ONLY, M_NO_BASELINE_DEFINED, M_NO_SCAN_SCHEDULE,
-    M_NO_WINDOW, M_NO_WINDOW_MANUAL, M_UNSCHEDULED, M_UNSCHEDULED_MANUAL, M_UNSUB_SCHEDULED,
-    M_UNSUB_SCAN_ONLY, M_UNSUB_CLEAN, M_UNKNOWN_WINDOW, M_UNKNOWN_WINDOW_UNSUB, M_STALE_8D,
-    M_STALE_7D, M_NEVER_SCANNED, M_GAP_12H, M_GAP_24H, M_GAP_AFTER, M_GAP_NO_SCAN, M_GAP_OLD,
-    M_GAP_NO_WINDOW, M_VIOLATION, M_CRIT_4D, M_CRIT_2D, M_CRIT_3D, M_MIXED, M_MODERATE,
-    M_UNSPEC, M_SEVEN, M_FAILED, M_REBOOT, M_OVERRIDE, M_OVERRIDE_UNSUB
+    M_NONE,
+    M_NO_POLICIES,
+    M_SERVERS_ONLY,
+    M_NO_BASELINE_DEFINED,
+    M_NO_SCAN_SCHEDULE,
+    M_NO_WINDOW,
+    M_NO_WINDOW_MANUAL,
+    M_UNSCHEDULED,
+    M_UNSCHEDULED_MANUAL,
+    M_UNSUB_SCHEDULED,
+    M_UNSUB_SCAN_ONLY,
+    M_UNSUB_CLEAN,
+    M_UNKNOWN_WINDOW,
+    M_UNKNOWN_WINDOW_UNSUB,
+    M_STALE_8D,
+    M_STALE_7D,
+    M_NEVER_SCANNED,
+    M_GAP_12H,
+    M_GAP_24H,
+    M_GAP_AFTER,
+    M_GAP_NO_SCAN,
+    M_GAP_OLD,
+    M_GAP_NO_WINDOW,
+    M_VIOLATION,
+    M_CRIT_4D,
+    M_CRIT_2D,
+    M_CRIT_3D,
+    M_MIXED,
+    M_MODERATE,
+    M_UNSPEC,
+    M_SEVEN,
+    M_FAILED,
+    M_REBOOT,
+    M_OVERRIDE,
+    M_OVERRIDE_UNSUB
 } s_mutation_t;
 
 static const struct {
     const char *name;
     s_mutation_t mutation;
-    const char *expected;   //  s_render of the findings
-    const char *detail;     //  a substring of the first finding's detail, or NULL
+    const char *expected; //  s_render of the findings
+    const char *detail;   //  a substring of the first finding's detail, or NULL
 } s_agent_cases [] = {
     {"all good", M_NONE, "", NULL},
-    {"no policy", M_NO_POLICIES,
-     "NO_BASELINE/medium/APP01 | NO_PATCH_POLICY/high/APP01", "in no patch policy"},
+    {"no policy", M_NO_POLICIES, "NO_BASELINE/medium/APP01 | NO_PATCH_POLICY/high/APP01",
+     "in no patch policy"},
     {"servers only", M_SERVERS_ONLY, "NO_BASELINE/medium/APP01",
      "not a member of the baseline policy \"Baseline\""},
     {"tenant has no baseline", M_NO_BASELINE_DEFINED, "", NULL},
@@ -132,7 +167,8 @@ static const struct {
      "update_window names \"SAT-9\", which is no window or window group"},
     {"unknown window, unsubscribed", M_UNKNOWN_WINDOW_UNSUB,
      "UNKNOWN_WINDOW/high/APP01 | UNSUBSCRIBED_SCHEDULED/medium/APP01", NULL},
-    {"scan 8 days old", M_STALE_8D, "STALE_SCAN/medium/APP01", "last scan 8 days ago (limit 7 days)"},
+    {"scan 8 days old", M_STALE_8D, "STALE_SCAN/medium/APP01",
+     "last scan 8 days ago (limit 7 days)"},
     {"scan exactly 7 days old", M_STALE_7D, "", NULL},
     {"never scanned", M_NEVER_SCANNED, "STALE_SCAN/medium/APP01", "never scanned"},
     {"scan 12 h before window", M_GAP_12H, "SCAN_GAP/medium/APP01",
@@ -175,15 +211,24 @@ s_mutate (s_mutation_t m, pw_check_agent_t *a, pw_checks_config_t *c)
 {
     switch (m) {
         case M_NONE: break;
-        case M_NO_POLICIES: a->patch_policy_count = 0; a->patch_policies = NULL; break;
-        case M_SERVERS_ONLY: a->patch_policies = s_servers_only; a->patch_policy_count = 1; break;
+        case M_NO_POLICIES:
+            a->patch_policy_count = 0;
+            a->patch_policies = NULL;
+            break;
+        case M_SERVERS_ONLY:
+            a->patch_policies = s_servers_only;
+            a->patch_policy_count = 1;
+            break;
         case M_NO_BASELINE_DEFINED:
             a->patch_policies = s_servers_only;
             a->patch_policy_count = 1;
             c->baseline_policy = NULL;
             break;
         case M_NO_SCAN_SCHEDULE: a->has_scan_schedule = false; break;
-        case M_NO_WINDOW: a->update_window = NULL; a->update_window_exists = false; break;
+        case M_NO_WINDOW:
+            a->update_window = NULL;
+            a->update_window_exists = false;
+            break;
         case M_NO_WINDOW_MANUAL:
             a->update_window = NULL;
             a->update_window_exists = false;
@@ -201,10 +246,13 @@ s_mutate (s_mutation_t m, pw_check_agent_t *a, pw_checks_config_t *c)
             break;
         case M_UNSUB_SCHEDULED:
             a->subscribed = false;
-            a->patch_policy_count = 0;  //  nothing else is checked on it
+            a->patch_policy_count = 0; //  nothing else is checked on it
             a->last_scan_us = 0;
             break;
-        case M_UNSUB_SCAN_ONLY: a->subscribed = false; a->update_window = NULL; break;
+        case M_UNSUB_SCAN_ONLY:
+            a->subscribed = false;
+            a->update_window = NULL;
+            break;
         case M_UNSUB_CLEAN:
             a->subscribed = false;
             a->has_scan_schedule = false;
@@ -212,7 +260,10 @@ s_mutate (s_mutation_t m, pw_check_agent_t *a, pw_checks_config_t *c)
             a->failed = s_failed;
             a->failed_count = 2;
             break;
-        case M_UNKNOWN_WINDOW: a->update_window = "SAT-9"; a->update_window_exists = false; break;
+        case M_UNKNOWN_WINDOW:
+            a->update_window = "SAT-9";
+            a->update_window_exists = false;
+            break;
         case M_UNKNOWN_WINDOW_UNSUB:
             a->update_window = "SAT-9";
             a->update_window_exists = false;
@@ -226,18 +277,54 @@ s_mutate (s_mutation_t m, pw_check_agent_t *a, pw_checks_config_t *c)
         case M_GAP_AFTER: a->scan_end_us = a->window_start_us + HOUR; break;
         case M_GAP_NO_SCAN: a->scan_end_us = 0; break;
         case M_GAP_OLD: a->scan_end_us = a->window_start_us - 8 * DAY; break;
-        case M_GAP_NO_WINDOW: a->window_start_us = 0; a->scan_end_us = 0; break;
-        case M_VIOLATION: a->violations = s_violation; a->violation_count = 1; break;
-        case M_CRIT_4D: a->missing = s_crit_4d; a->missing_count = 1; break;
-        case M_CRIT_2D: a->missing = s_crit_2d; a->missing_count = 1; break;
-        case M_CRIT_3D: a->missing = s_crit_3d; a->missing_count = 1; break;
-        case M_MIXED: a->missing = s_mixed; a->missing_count = 5; break;
-        case M_MODERATE: a->missing = s_moderate_15d; a->missing_count = 1; break;
-        case M_UNSPEC: a->missing = s_unspec_31d; a->missing_count = 1; break;
-        case M_SEVEN: a->missing = s_seven; a->missing_count = 7; break;
-        case M_FAILED: a->failed = s_failed; a->failed_count = 2; break;
-        case M_REBOOT: a->pending_reboot = s_failed; a->pending_reboot_count = 1; break;
-        case M_OVERRIDE: a->overrides = s_override; a->override_count = 2; break;
+        case M_GAP_NO_WINDOW:
+            a->window_start_us = 0;
+            a->scan_end_us = 0;
+            break;
+        case M_VIOLATION:
+            a->violations = s_violation;
+            a->violation_count = 1;
+            break;
+        case M_CRIT_4D:
+            a->missing = s_crit_4d;
+            a->missing_count = 1;
+            break;
+        case M_CRIT_2D:
+            a->missing = s_crit_2d;
+            a->missing_count = 1;
+            break;
+        case M_CRIT_3D:
+            a->missing = s_crit_3d;
+            a->missing_count = 1;
+            break;
+        case M_MIXED:
+            a->missing = s_mixed;
+            a->missing_count = 5;
+            break;
+        case M_MODERATE:
+            a->missing = s_moderate_15d;
+            a->missing_count = 1;
+            break;
+        case M_UNSPEC:
+            a->missing = s_unspec_31d;
+            a->missing_count = 1;
+            break;
+        case M_SEVEN:
+            a->missing = s_seven;
+            a->missing_count = 7;
+            break;
+        case M_FAILED:
+            a->failed = s_failed;
+            a->failed_count = 2;
+            break;
+        case M_REBOOT:
+            a->pending_reboot = s_failed;
+            a->pending_reboot_count = 1;
+            break;
+        case M_OVERRIDE:
+            a->overrides = s_override;
+            a->override_count = 2;
+            break;
         case M_OVERRIDE_UNSUB:
             a->overrides = s_override;
             a->override_count = 2;
@@ -257,12 +344,12 @@ s_test_agent_codes (void)
         pw_findings_t *set = pw_findings_new ();
         int added = pw_checks_agent (&config, &agent, NOW, set);
         char *got = s_render (set);
-        if (strcmp (got, s_agent_cases [i].expected) != 0
-            || added != (int) pw_findings_size (set))
-            PW_FAIL_AT ("%s: got \"%s\" (%d), expected \"%s\"", s_agent_cases [i].name, got,
-                        added, s_agent_cases [i].expected);
+        if (strcmp (got, s_agent_cases [i].expected) != 0 || added != (int)pw_findings_size (set))
+            PW_FAIL_AT ("%s: got \"%s\" (%d), expected \"%s\"", s_agent_cases [i].name, got, added,
+                        s_agent_cases [i].expected);
         const pw_finding_t *first = pw_findings_get (set, 0);
-        if (s_agent_cases [i].detail && (!first || !strstr (first->detail, s_agent_cases [i].detail)))
+        if (s_agent_cases [i].detail &&
+            (!first || !strstr (first->detail, s_agent_cases [i].detail)))
             PW_FAIL_AT ("%s: detail \"%s\" lacks \"%s\"", s_agent_cases [i].name,
                         first ? first->detail : "(none)", s_agent_cases [i].detail);
         for (size_t f = 0; f < pw_findings_size (set); f++) {
@@ -277,7 +364,8 @@ s_test_agent_codes (void)
         pw_check_agent_t good = s_good_agent ();
         pw_checks_config_t good_config = s_config ();
         PW_CHECK_INT (pw_checks_agent (&good_config, &good, NOW + HOUR, fixed), 0);
-        pw_findings_diff_t *diff = pw_findings_diff (set, fixed, PW_SCOPE_AGENT, "APP01", NOW + HOUR);
+        pw_findings_diff_t *diff =
+            pw_findings_diff (set, fixed, PW_SCOPE_AGENT, "APP01", NOW + HOUR);
         PW_CHECK_INT (pw_findings_diff_resolved_size (diff), pw_findings_size (set));
         PW_CHECK_INT (pw_findings_diff_opened_size (diff), 0);
         pw_findings_diff_destroy (&diff);
@@ -297,7 +385,7 @@ s_test_agent_bad_input (void)
     a.hostname = "";
     PW_CHECK_INT (pw_checks_agent (&config, &a, NOW, set), -1);
     a = s_good_agent ();
-    a.missing_count = 3;    //  count without an array
+    a.missing_count = 3; //  count without an array
     PW_CHECK_INT (pw_checks_agent (&config, &a, NOW, set), -1);
     a = s_good_agent ();
     a.patch_policies = NULL;
@@ -313,7 +401,7 @@ s_test_agent_bad_input (void)
     a.violation_count = 2;
     PW_CHECK_INT (pw_checks_agent (&config, &a, NOW, set), 0);
     //  Out-of-range patch severity is treated as unspecified (30 days)
-    pw_check_patch_t odd [] = {{"KB9", (pw_patch_severity_t) 99, NOW - 31 * DAY}};
+    pw_check_patch_t odd [] = {{"KB9", (pw_patch_severity_t)99, NOW - 31 * DAY}};
     a = s_good_agent ();
     a.missing = odd;
     a.missing_count = 1;
@@ -333,9 +421,11 @@ s_test_policy_backlog (void)
         int expected;
         const char *detail;
     } cases [] = {
-        {"15 days", 12, NOW - 15 * DAY, 1, "12 patches wait for review, the oldest for 15 days (limit 14 days)"},
+        {"15 days", 12, NOW - 15 * DAY, 1,
+         "12 patches wait for review, the oldest for 15 days (limit 14 days)"},
         {"exactly 14 days", 12, NOW - 14 * DAY, 0, NULL},
-        {"one patch 20 days", 1, NOW - 20 * DAY, 1, "1 patch waits for review, the oldest for 20 days"},
+        {"one patch 20 days", 1, NOW - 20 * DAY, 1,
+         "1 patch waits for review, the oldest for 20 days"},
         {"nothing waiting", 0, NOW - 30 * DAY, 0, NULL},
         {"no age known", 4, 0, 0, NULL},
     };
@@ -417,15 +507,27 @@ s_test_plan_codes (void)
 static void
 s_test_vocabulary (void)
 {
-    const char *names [PW_CODE_COUNT] = {
-        "NO_PATCH_POLICY", "NO_BASELINE", "NO_SCAN_SCHEDULE", "NO_UPDATE_SCHEDULE",
-        "UNSUBSCRIBED_SCHEDULED", "UNKNOWN_WINDOW", "STALE_SCAN", "SCAN_GAP",
-        "DEPENDENCY_CYCLE", "DEPENDENCY_ORDER", "CHAIN_TOO_DEEP", "WINDOW_OVER_CAPACITY",
-        "WINDOW_OVERRUN", "REVIEW_BACKLOG", "APPROVED_NOT_INSTALLED", "INSTALL_FAILED",
-        "PENDING_REBOOT", "POLICY_OVERRIDDEN"};
+    const char *names [PW_CODE_COUNT] = {"NO_PATCH_POLICY",
+                                         "NO_BASELINE",
+                                         "NO_SCAN_SCHEDULE",
+                                         "NO_UPDATE_SCHEDULE",
+                                         "UNSUBSCRIBED_SCHEDULED",
+                                         "UNKNOWN_WINDOW",
+                                         "STALE_SCAN",
+                                         "SCAN_GAP",
+                                         "DEPENDENCY_CYCLE",
+                                         "DEPENDENCY_ORDER",
+                                         "CHAIN_TOO_DEEP",
+                                         "WINDOW_OVER_CAPACITY",
+                                         "WINDOW_OVERRUN",
+                                         "REVIEW_BACKLOG",
+                                         "APPROVED_NOT_INSTALLED",
+                                         "INSTALL_FAILED",
+                                         "PENDING_REBOOT",
+                                         "POLICY_OVERRIDDEN"};
     for (int i = 0; i < PW_CODE_COUNT; i++) {
         pw_finding_code_t code;
-        PW_CHECK_STR (pw_finding_code_name ((pw_finding_code_t) i), names [i]);
+        PW_CHECK_STR (pw_finding_code_name ((pw_finding_code_t)i), names [i]);
         PW_CHECK_INT (pw_finding_code_parse (names [i], &code), 0);
         PW_CHECK_INT (code, i);
     }
@@ -470,9 +572,9 @@ static void
 s_add (pw_findings_t *set, pw_finding_code_t code, const char *owner, const char *subject,
        const char *detail)
 {
-    PW_CHECK_INT (pw_findings_addf (set, code, pw_finding_code_severity (code), owner, subject,
-                                    "%s", detail),
-                  0);
+    PW_CHECK_INT (
+        pw_findings_addf (set, code, pw_finding_code_severity (code), owner, subject, "%s", detail),
+        0);
 }
 
 static void
@@ -496,8 +598,8 @@ s_test_lifecycle (void)
     //  The store gives them ids; they are now the open set
     pw_findings_destroy (&open);
     open = fresh;
-    ((pw_finding_t *) pw_findings_get (open, 0))->id = 101;
-    ((pw_finding_t *) pw_findings_get (open, 1))->id = 102;
+    ((pw_finding_t *)pw_findings_get (open, 0))->id = 101;
+    ((pw_finding_t *)pw_findings_get (open, 1))->id = 102;
 
     //  Audit 2: the scan is still stale (new detail), the install now works
     fresh = pw_findings_new ();
@@ -556,11 +658,11 @@ s_test_lifecycle_scope (void)
     s_add (open, PW_CODE_STALE_SCAN, "SQL01", "SQL01", "");
     s_add (open, PW_CODE_REVIEW_BACKLOG, "Servers", "Servers", "");
     s_add (open, PW_CODE_WINDOW_OVERRUN, "", "SAT-2", "");
-    s_add (open, PW_CODE_STALE_SCAN, "APP01", "APP01", "");     //  a duplicate row
+    s_add (open, PW_CODE_STALE_SCAN, "APP01", "APP01", ""); //  a duplicate row
     pw_finding_t closed = *pw_findings_get (open, 2);
     closed.subject = "OLD01";
     closed.owner = "OLD01";
-    closed.resolved_us = NOW - DAY;                             //  already resolved
+    closed.resolved_us = NOW - DAY; //  already resolved
     PW_CHECK_INT (pw_findings_add (open, &closed), 0);
 
     //  Re-evaluating APP01 with nothing wrong resolves APP01's only
@@ -610,7 +712,7 @@ s_test_lifecycle_scope (void)
     bad.subject = "";
     PW_CHECK_INT (pw_findings_add (none, &bad), -1);
     bad.subject = "x";
-    bad.severity = (pw_finding_sev_t) 9;
+    bad.severity = (pw_finding_sev_t)9;
     PW_CHECK_INT (pw_findings_add (none, &bad), -1);
     PW_CHECK_INT (pw_findings_add (none, NULL), -1);
     PW_CHECK_INT (pw_findings_addf (none, PW_CODE_COUNT, 0, "a", "a", "x"), -1);
@@ -635,7 +737,8 @@ s_ms_since (const struct timespec *start)
 {
     struct timespec end;
     clock_gettime (CLOCK_MONOTONIC, &end);
-    return (double) (end.tv_sec - start->tv_sec) * 1e3 + (double) (end.tv_nsec - start->tv_nsec) / 1e6;
+    return (double)(end.tv_sec - start->tv_sec) * 1e3 +
+           (double)(end.tv_nsec - start->tv_nsec) / 1e6;
 }
 
 //  A full audit of 50,000 agents with three findings each: every tenth
@@ -657,7 +760,8 @@ s_test_lifecycle_50k (void)
         s_add (fresh, PW_CODE_POLICY_OVERRIDDEN, host, host, "reboot lost");
         expect_kept += 2;
         if (i % 10)
-            s_add (fresh, PW_CODE_INSTALL_FAILED, host, host, "1 install failed: KB1"), expect_kept++;
+            s_add (fresh, PW_CODE_INSTALL_FAILED, host, host, "1 install failed: KB1"),
+                expect_kept++;
         else
             expect_resolved++;
         if (i % 20 == 0)

@@ -405,7 +405,7 @@ s_test_very_deep_chain (void)
     enum { N = 5000 };
     pw_plan_agent_t *agents = pw_calloc (N, sizeof (pw_plan_agent_t));
     pw_plan_edge_t *edges = pw_calloc (N, sizeof (pw_plan_edge_t));
-    char (*names) [8] = pw_calloc (N, 8);
+    char (*names) [16] = pw_calloc (N, 16);
     pw_plan_instance_t instances [6];
     int order [6];
     for (int k = 0; k < 6; k++) {
@@ -414,7 +414,7 @@ s_test_very_deep_chain (void)
     }
     pw_plan_group_t group = {"SAT-NIGHT", order, 6, PW_FAILURE_HOLD_DEPENDENTS, PW_BUDGET_NONE, 0};
     for (int i = 0; i < N; i++) {
-        snprintf (names [i], 8, "N%04d", i);
+        snprintf (names [i], 16, "N%04d", i);
         agents [i] = (pw_plan_agent_t){names [i], "o", true, 1, 0, -1};
         if (i)
             edges [i - 1] = (pw_plan_edge_t){i, i - 1};
@@ -901,9 +901,9 @@ s_test_large_fleet (void)
     enum { N = 5000, E = 10000, W = 48, CLUSTER = 25, TIERS = 8 };
     pw_plan_agent_t *agents = pw_calloc (N, sizeof (pw_plan_agent_t));
     pw_plan_edge_t *edges = pw_calloc (E, sizeof (pw_plan_edge_t));
-    char (*names) [12] = pw_calloc (N, 12);
+    char (*names) [16] = pw_calloc (N, 16);
     pw_plan_instance_t instances [W];
-    char window_names [W][12];
+    char window_names [W][16];
     int sat [6];
     uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
@@ -924,7 +924,7 @@ s_test_large_fleet (void)
     //  and now and then a second one for half of it (cross-window edges).
     for (int i = 0; i < N; i++) {
         int cluster = i / CLUSTER;
-        snprintf (names [i], 12, "srv%05d", (int)(s_next (&rng) % 100000));
+        snprintf (names [i], 16, "srv%05d", (int)(s_next (&rng) % 100000));
         agents [i] =
             (pw_plan_agent_t){names [i], "org", true, 10 + (int)(s_next (&rng) % 40), -1, -1};
         if (cluster < 40)
@@ -973,6 +973,10 @@ s_test_large_fleet (void)
     PW_CHECK (plan != NULL);
     if (!plan)
         goto cleanup;
+    if (s_pw_verbose)
+        for (int code = PW_PLAN_DEPENDENCY_CYCLE; code <= PW_PLAN_WINDOW_OVERRUN; code++)
+            fprintf (stderr, "    %-20s %zu\n", pw_plan_code_name ((pw_plan_code_t)code),
+                     s_count (plan, (pw_plan_code_t)code));
 
     //  Invariant 1: every dependent starts after its dependency is back,
     //  or a violation names the pair.

@@ -5,7 +5,7 @@
 
 typedef struct {
     const char *name;
-    char fill;      //  when non-zero: LEN copies of FILL instead of TEXT
+    char fill; //  when non-zero: LEN copies of FILL instead of TEXT
     size_t len;
     const char *text;
     const char *hex;
@@ -17,7 +17,8 @@ static const s_vector_t s_vectors [] = {
     {"448-bit", 0, 56, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
     {"896-bit", 0, 112,
-     "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+     "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnop"
+     "qrsmnopqrstnopqrstu",
      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
     {"empty", 0, 0, "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
     //  Padding boundaries: 55 fits one block, 56 needs a second, 64 is a full block

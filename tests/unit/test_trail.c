@@ -10,8 +10,12 @@
 static pw_trail_record_t
 s_example (void)
 {
-    pw_trail_record_t r = {.tenant = "t", .time_us = 256, .actor = "alice",
-                           .action = "decision.approve", .subject = NULL, .reason = "ok",
+    pw_trail_record_t r = {.tenant = "t",
+                           .time_us = 256,
+                           .actor = "alice",
+                           .action = "decision.approve",
+                           .subject = NULL,
+                           .reason = "ok",
                            .details = "{}"};
     return r;
 }
@@ -46,8 +50,12 @@ s_test_canonical_bytes (void)
     PW_CHECK_STR (r.hash, "9db8e8ba6cf86650aec8352b7466f85e6005048d9698edbd2034e3ceef42cafa");
 
     //  Second record: a negative time is two's complement, prev_hash chains
-    pw_trail_record_t r2 = {.tenant = "t", .time_us = -1, .actor = "bob",
-                            .action = "override.set", .subject = "KB5031364", .reason = "",
+    pw_trail_record_t r2 = {.tenant = "t",
+                            .time_us = -1,
+                            .actor = "bob",
+                            .action = "override.set",
+                            .subject = "KB5031364",
+                            .reason = "",
                             .details = NULL};
     PW_CHECK_INT (pw_trail_append (&r2, &r), 0);
     PW_CHECK_INT (r2.seq, 2);
@@ -81,9 +89,9 @@ s_test_append_bad_input (void)
         const char *tenant, *actor, *action;
         int prev_kind; //  0 good, 1 other tenant, 2 bad hash, 3 seq 0
     } cases [] = {
-        {"no tenant", NULL, "alice", "x", 0},  {"empty tenant", "", "alice", "x", 0},
-        {"no actor", "t", NULL, "x", 0},       {"no action", "t", "alice", "", 0},
-        {"other tenant", "u", "alice", "x", 0}, {"prev of other tenant", "t", "a", "x", 1},
+        {"no tenant", NULL, "alice", "x", 0},    {"empty tenant", "", "alice", "x", 0},
+        {"no actor", "t", NULL, "x", 0},         {"no action", "t", "alice", "", 0},
+        {"other tenant", "u", "alice", "x", 0},  {"prev of other tenant", "t", "a", "x", 1},
         {"prev bad hash", "t", "alice", "x", 2}, {"prev seq 0", "t", "alice", "x", 3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
@@ -94,13 +102,15 @@ s_test_append_bad_input (void)
             prev.hash [10] = 'G';
         if (cases [i].prev_kind == 3)
             prev.seq = 0;
-        pw_trail_record_t r = {.tenant = cases [i].tenant, .actor = cases [i].actor,
-                               .action = cases [i].action, .seq = 77};
+        pw_trail_record_t r = {.tenant = cases [i].tenant,
+                               .actor = cases [i].actor,
+                               .action = cases [i].action,
+                               .seq = 77};
         if (pw_trail_append (&r, &prev) != -1 || r.seq != 77)
             PW_FAIL_AT ("%s: accepted", cases [i].name);
     }
     PW_CHECK_INT (pw_trail_append (NULL, NULL), -1);
-    PW_CHECK_INT (pw_trail_hash (NULL, (char [PW_SHA256_HEX]) {0}), -1);
+    PW_CHECK_INT (pw_trail_hash (NULL, (char [PW_SHA256_HEX]){0}), -1);
     size_t len = 5;
     PW_CHECK (pw_trail_canonical (NULL, &len) == NULL);
 }
@@ -117,7 +127,7 @@ s_chain (size_t count)
     for (size_t i = 0; i < count; i++) {
         pw_trail_record_t *r = &chain [i];
         r->tenant = "acme-msp";
-        r->time_us = 1700000000000000LL + (int64_t) i * 1000;
+        r->time_us = 1700000000000000LL + (int64_t)i * 1000;
         r->actor = i % 3 ? "alice" : "system";
         r->action = s_actions [i % 5];
         r->subject = i % 2 ? "KB5031364 in Servers" : "2024-05";
@@ -163,21 +173,21 @@ s_test_chain_verifies (void)
 }
 
 typedef enum {
-    S_EDIT_ACTOR,        //  change a field, keep the stored hash
-    S_EDIT_SEQ,          //  renumber a record
-    S_EDIT_HASH,         //  change the stored hash itself
-    S_REMOVE,            //  delete one record
-    S_REMOVE_FIRST,      //  delete seq 1
-    S_REMOVE_THREE,      //  delete a run
-    S_SWAP,              //  swap two neighbours
-    S_SWAP_FAR,          //  swap two records far apart
-    S_DUPLICATE,         //  a record repeated
-    S_REHASH,            //  edit and re-hash, next link left alone
-    S_FAKE_GENESIS,      //  first record re-hashed with another prev_hash
-    S_OTHER_TENANT,      //  another tenant's valid record spliced in
-    S_TRUNCATE,          //  cut the tail, head kept
-    S_REWRITE_TAIL,      //  re-hash everything from a point on
-    S_PAST_HEAD,         //  a valid record appended without moving the head
+    S_EDIT_ACTOR,   //  change a field, keep the stored hash
+    S_EDIT_SEQ,     //  renumber a record
+    S_EDIT_HASH,    //  change the stored hash itself
+    S_REMOVE,       //  delete one record
+    S_REMOVE_FIRST, //  delete seq 1
+    S_REMOVE_THREE, //  delete a run
+    S_SWAP,         //  swap two neighbours
+    S_SWAP_FAR,     //  swap two records far apart
+    S_DUPLICATE,    //  a record repeated
+    S_REHASH,       //  edit and re-hash, next link left alone
+    S_FAKE_GENESIS, //  first record re-hashed with another prev_hash
+    S_OTHER_TENANT, //  another tenant's valid record spliced in
+    S_TRUNCATE,     //  cut the tail, head kept
+    S_REWRITE_TAIL, //  re-hash everything from a point on
+    S_PAST_HEAD,    //  a valid record appended without moving the head
 } s_tamper_t;
 
 static const struct {
@@ -185,8 +195,8 @@ static const struct {
     s_tamper_t tamper;
     size_t at;
     pw_trail_fault_t fault;
-    size_t index;   //  first bad record expected
-    int64_t seq;    //  seq the message names
+    size_t index; //  first bad record expected
+    int64_t seq;  //  seq the message names
     const char *needle;
 } s_tamper_cases [] = {
     {"edit actor", S_EDIT_ACTOR, 500, PW_TRAIL_EDITED, 500, 501, "seq 501: hash does not match"},
@@ -198,8 +208,9 @@ static const struct {
     {"swap", S_SWAP, 41, PW_TRAIL_REORDERED, 41, 43, "seq 43: found where seq 42 was expected"},
     {"swap far", S_SWAP_FAR, 100, PW_TRAIL_REORDERED, 100, 901, "seq 901: found where seq 101"},
     {"duplicate", S_DUPLICATE, 600, PW_TRAIL_REORDERED, 601, 601, "seq 601: comes after seq 601"},
-    {"re-hash", S_REHASH, 250, PW_TRAIL_BROKEN_LINK, 251, 252, "seq 252: prev_hash does not match "
-                                                            "the hash of seq 251"},
+    {"re-hash", S_REHASH, 250, PW_TRAIL_BROKEN_LINK, 251, 252,
+     "seq 252: prev_hash does not match "
+     "the hash of seq 251"},
     {"fake genesis", S_FAKE_GENESIS, 0, PW_TRAIL_BROKEN_LINK, 0, 1, "genesis"},
     {"other tenant", S_OTHER_TENANT, 5, PW_TRAIL_EDITED, 5, 6, "tenant \"other\""},
     {"truncate", S_TRUNCATE, 990, PW_TRAIL_TRUNCATED, 990, 991, "seq 991 to 1000 are missing"},
@@ -268,15 +279,16 @@ s_test_tampering (void)
         }
         pw_trail_verdict_t v;
         int rc = pw_trail_verify (copy, count, NULL, &head, &v);
-        if (rc != -1 || v.fault != s_tamper_cases [c].fault || v.index != s_tamper_cases [c].index
-            || v.seq != s_tamper_cases [c].seq || !strstr (v.message, s_tamper_cases [c].needle))
+        if (rc != -1 || v.fault != s_tamper_cases [c].fault ||
+            v.index != s_tamper_cases [c].index || v.seq != s_tamper_cases [c].seq ||
+            !strstr (v.message, s_tamper_cases [c].needle))
             PW_FAIL_AT ("%s: rc=%d fault=%s index=%zu seq=%lld message=\"%s\"",
                         s_tamper_cases [c].name, rc, pw_trail_fault_name (v.fault), v.index,
-                        (long long) v.seq, v.message);
+                        (long long)v.seq, v.message);
         //  Without the head, truncation and a rewritten tail are invisible:
         //  that is why the store keeps the head
-        if (s_tamper_cases [c].tamper == S_TRUNCATE || s_tamper_cases [c].tamper == S_REWRITE_TAIL
-            || s_tamper_cases [c].tamper == S_PAST_HEAD)
+        if (s_tamper_cases [c].tamper == S_TRUNCATE ||
+            s_tamper_cases [c].tamper == S_REWRITE_TAIL || s_tamper_cases [c].tamper == S_PAST_HEAD)
             PW_CHECK_INT (pw_trail_verify (copy, count, NULL, NULL, &v), 0);
         else
             PW_CHECK_INT (pw_trail_verify (copy, count, NULL, NULL, &v), -1);
@@ -308,7 +320,7 @@ s_test_damaged_fields (void)
     PW_CHECK_INT (v.fault, PW_TRAIL_TRUNCATED);
     PW_CHECK_INT (v.seq, 1);
     PW_CHECK_STR (pw_trail_fault_name (PW_TRAIL_BROKEN_LINK), "broken_link");
-    PW_CHECK_STR (pw_trail_fault_name ((pw_trail_fault_t) 42), "unknown");
+    PW_CHECK_STR (pw_trail_fault_name ((pw_trail_fault_t)42), "unknown");
     free (chain);
 }
 

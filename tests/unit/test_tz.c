@@ -29,7 +29,7 @@ s_utc (const char *text)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     tm.tm_sec = sec;
-    return (int64_t) timegm (&tm);
+    return (int64_t)timegm (&tm);
 }
 
 static pw_date_t
@@ -49,14 +49,12 @@ s_test_civil (void)
         int64_t days; //  from 1970-01-01, hand-computed
         int weekday;  //  0 = Sunday
     } cases [] = {
-        {1970, 1, 1, 0, 4},           //  a Thursday
-        {1969, 12, 31, -1, 3},
-        {2000, 1, 1, 10957, 6},       //  30 years, 7 leap days
-        {2000, 3, 1, 11017, 3},       //  + 31 + 29
-        {2028, 2, 29, 21243, 2},      //  2028-01-01 is 21184, + 59
-        {2028, 3, 1, 21244, 3},
-        {2026, 7, 14, 20648, 2},      //  Patch Tuesday July 2026
-        {1, 1, 1, -719162, 1},        //  proleptic Gregorian
+        {1970, 1, 1, 0, 4},                                  //  a Thursday
+        {1969, 12, 31, -1, 3},      {2000, 1, 1, 10957, 6},  //  30 years, 7 leap days
+        {2000, 3, 1, 11017, 3},                              //  + 31 + 29
+        {2028, 2, 29, 21243, 2},                             //  2028-01-01 is 21184, + 59
+        {2028, 3, 1, 21244, 3},     {2026, 7, 14, 20648, 2}, //  Patch Tuesday July 2026
+        {1, 1, 1, -719162, 1},                               //  proleptic Gregorian
         {9999, 12, 31, 2932896, 5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
@@ -146,7 +144,8 @@ s_test_to_local (void)
         {"Asia/Kolkata", "2026-07-15T16:30", "2026-07-15 22:00:00", 19800, false, "IST", 3},
         {"Pacific/Auckland", "2026-12-25T00:00", "2026-12-25 13:00:00", 46800, true, "NZDT", 5},
         {"UTC", "2026-07-15T22:00", "2026-07-15 22:00:00", 0, false, "UTC", 3},
-        {"Australia/Lord_Howe", "2026-10-03T15:29", "2026-10-04 01:59:00", 37800, false, "+1030", 0},
+        {"Australia/Lord_Howe", "2026-10-03T15:29", "2026-10-04 01:59:00", 37800, false, "+1030",
+         0},
         {"Australia/Lord_Howe", "2026-10-03T15:30", "2026-10-04 02:30:00", 39600, true, "+11", 0},
     };
     pw_tz_cache_t *cache = pw_tz_cache_new (NULL);
@@ -246,9 +245,17 @@ s_test_bad_input (void)
 {
     pw_tz_cache_t *cache = pw_tz_cache_new (NULL);
     static const char *bad_names [] = {
-        "",          "../etc/passwd", "/etc/localtime",  "Europe/../Europe/Berlin",
-        "Europe//Berlin", "Europe/",  ".hidden",         "Europe/./Berlin",
-        "Europe/Ber lin", "Europe/Berlin\n", "Europe\\Berlin",
+        "",
+        "../etc/passwd",
+        "/etc/localtime",
+        "Europe/../Europe/Berlin",
+        "Europe//Berlin",
+        "Europe/",
+        ".hidden",
+        "Europe/./Berlin",
+        "Europe/Ber lin",
+        "Europe/Berlin\n",
+        "Europe\\Berlin",
     };
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names [0]; i++) {
         char *error = NULL;
@@ -286,17 +293,16 @@ s_test_bad_input (void)
     static const struct {
         int y, m, d, hh, mm, ss;
     } bad_times [] = {
-        {2026, 2, 30, 12, 0, 0}, {2027, 2, 29, 12, 0, 0}, {2026, 13, 1, 12, 0, 0},
-        {2026, 7, 14, 24, 0, 0}, {2026, 7, 14, 12, 60, 0}, {2026, 7, 14, -1, 0, 0},
+        {2026, 2, 30, 12, 0, 0},  {2027, 2, 29, 12, 0, 0},  {2026, 13, 1, 12, 0, 0},
+        {2026, 7, 14, 24, 0, 0},  {2026, 7, 14, 12, 60, 0}, {2026, 7, 14, -1, 0, 0},
         {2026, 7, 14, 12, 0, 60}, {0, 1, 1, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof bad_times / sizeof bad_times [0]; i++) {
         int64_t utc = 12345;
         error = NULL;
-        PW_CHECK_INT (pw_tz_from_local (berlin, s_date (bad_times [i].y, bad_times [i].m,
-                                                        bad_times [i].d),
-                                        bad_times [i].hh, bad_times [i].mm, bad_times [i].ss,
-                                        &utc, NULL, &error),
+        PW_CHECK_INT (pw_tz_from_local (
+                          berlin, s_date (bad_times [i].y, bad_times [i].m, bad_times [i].d),
+                          bad_times [i].hh, bad_times [i].mm, bad_times [i].ss, &utc, NULL, &error),
                       -1);
         PW_CHECK (error && strncmp (error, "bad ", 4) == 0);
         PW_CHECK_INT (utc, 12345);
@@ -323,23 +329,23 @@ typedef struct {
 } s_ttype_t;
 
 typedef struct {
-    char version;           //  0, '2', '3'
+    char version; //  0, '2', '3'
     const int64_t *times;
     const uint8_t *idx;
     uint32_t timecnt;
     const s_ttype_t *types;
     uint32_t typecnt;
-    const char *chars;      //  NUL-separated abbreviations
+    const char *chars; //  NUL-separated abbreviations
     uint32_t charcnt;
-    const char *footer;     //  v2+: text between the newlines
-    uint32_t leapcnt;       //  corrupt on purpose when not 0
+    const char *footer; //  v2+: text between the newlines
+    uint32_t leapcnt;   //  corrupt on purpose when not 0
 } s_zonefile_t;
 
 static size_t
 s_put32 (uint8_t *p, uint32_t v)
 {
-    p [0] = (uint8_t) (v >> 24), p [1] = (uint8_t) (v >> 16), p [2] = (uint8_t) (v >> 8);
-    p [3] = (uint8_t) v;
+    p [0] = (uint8_t)(v >> 24), p [1] = (uint8_t)(v >> 16), p [2] = (uint8_t)(v >> 8);
+    p [3] = (uint8_t)v;
     return 4;
 }
 
@@ -348,7 +354,7 @@ s_put_block (uint8_t *p, const s_zonefile_t *z, int tsize)
 {
     size_t n = 0;
     memcpy (p, "TZif", 4);
-    p [4] = (uint8_t) z->version;
+    p [4] = (uint8_t)z->version;
     memset (p + 5, 0, 15);
     n = 20;
     n += s_put32 (p + n, 0);
@@ -359,24 +365,23 @@ s_put_block (uint8_t *p, const s_zonefile_t *z, int tsize)
     n += s_put32 (p + n, z->charcnt);
     for (uint32_t i = 0; i < z->timecnt; i++) {
         if (tsize == 8) {
-            n += s_put32 (p + n, (uint32_t) ((uint64_t) z->times [i] >> 32));
-            n += s_put32 (p + n, (uint32_t) z->times [i]);
-        }
-        else
-            n += s_put32 (p + n, (uint32_t) (int32_t) z->times [i]);
+            n += s_put32 (p + n, (uint32_t)((uint64_t)z->times [i] >> 32));
+            n += s_put32 (p + n, (uint32_t)z->times [i]);
+        } else
+            n += s_put32 (p + n, (uint32_t)(int32_t)z->times [i]);
     }
     for (uint32_t i = 0; i < z->timecnt; i++)
         p [n++] = z->idx [i];
     for (uint32_t i = 0; i < z->typecnt; i++) {
-        n += s_put32 (p + n, (uint32_t) z->types [i].utoff);
+        n += s_put32 (p + n, (uint32_t)z->types [i].utoff);
         p [n++] = z->types [i].isdst;
         p [n++] = z->types [i].abbr_index;
     }
     memcpy (p + n, z->chars, z->charcnt);
     n += z->charcnt;
     for (uint32_t i = 0; i < z->leapcnt; i++) {
-        memset (p + n, 0, (size_t) tsize + 4);
-        n += (size_t) tsize + 4;
+        memset (p + n, 0, (size_t)tsize + 4);
+        n += (size_t)tsize + 4;
     }
     return n;
 }
@@ -387,7 +392,7 @@ s_build (uint8_t *buf, const s_zonefile_t *z)
     size_t n = s_put_block (buf, z, 4);
     if (z->version) {
         n += s_put_block (buf + n, z, 8);
-        n += (size_t) sprintf ((char *) buf + n, "\n%s\n", z->footer ? z->footer : "");
+        n += (size_t)sprintf ((char *)buf + n, "\n%s\n", z->footer ? z->footer : "");
     }
     return n;
 }
@@ -558,8 +563,7 @@ s_test_table_zones (void)
         //  The v1 jump forward: 2026-07-01 02:30 local does not exist.
         int64_t utc;
         pw_tz_fold_t fold;
-        PW_CHECK_INT (pw_tz_from_local (old, s_date (2026, 7, 1), 2, 30, 0, &utc, &fold, NULL),
-                      0);
+        PW_CHECK_INT (pw_tz_from_local (old, s_date (2026, 7, 1), 2, 30, 0, &utc, &fold, NULL), 0);
         PW_CHECK_INT (utc, s_utc ("2026-07-01T00:00"));
         PW_CHECK_INT (fold, PW_TZ_GAP);
     }
@@ -589,7 +593,9 @@ s_test_corrupt_files (void)
          "bad POSIX TZ string"},
         {"footer junk", {'2', times, idx, 2, types, 2, "AAA\0BBB", 8, "EST5 x", 0}, "bad POSIX"},
         {"footer short name", {'2', times, idx, 2, types, 2, "AAA\0BBB", 8, "E5", 0}, "bad POSIX"},
-        {"unknown type", {'2', times, bad_idx, 2, types, 2, "AAA\0BBB", 8, "", 0}, "unknown time type"},
+        {"unknown type",
+         {'2', times, bad_idx, 2, types, 2, "AAA\0BBB", 8, "", 0},
+         "unknown time type"},
         {"backwards", {'2', backwards, idx, 2, types, 2, "AAA\0BBB", 8, "", 0}, "increasing order"},
         {"abbr index", {'2', times, idx, 2, bad_abbr, 2, "AAA\0BBB", 8, "", 0}, "time type record"},
         {"isdst 2", {'2', times, idx, 2, bad_dst, 2, "AAA\0BBB", 8, "", 0}, "time type record"},
@@ -611,7 +617,8 @@ s_test_corrupt_files (void)
         free (error);
     }
     //  Every prefix of a good file is refused cleanly, never read past.
-    s_zonefile_t good = {'2', times, idx, 2, types, 2, "AAA\0BBB", 8, "AAA-1BBB,M3.5.0,M10.5.0/3", 0};
+    s_zonefile_t good = {'2', times, idx, 2, types, 2, "AAA\0BBB", 8, "AAA-1BBB,M3.5.0,M10.5.0/3",
+                         0};
     size_t size = s_build (buf, &good);
     s_write ("Corrupt", buf, size);
     PW_CHECK (pw_tz_cache_get (cache, "Test/Corrupt", NULL) != NULL);
@@ -626,7 +633,7 @@ s_test_corrupt_files (void)
     }
     PW_CHECK_INT (accepted, 0);
     //  Not a zone file at all.
-    s_write ("Corrupt", (const uint8_t *) "hello, world\n", 13);
+    s_write ("Corrupt", (const uint8_t *)"hello, world\n", 13);
     char *error = NULL;
     PW_CHECK (pw_tz_cache_get (fresh, "Test/Corrupt", &error) == NULL);
     PW_CHECK (error && strstr (error, "not a TZif file"));
@@ -689,10 +696,10 @@ s_test_parse_hhmm (void)
         const char *text;
         int minutes; //  -1: refused
     } cases [] = {
-        {"00:00", 0},   {"22:00", 1320}, {"23:59", 1439}, {"2:30", 150}, {"02:30", 150},
-        {"24:00", -1},  {"12:60", -1},   {"1230", -1},    {"12:3", -1},  {"", -1},
-        {"12:30 ", -1}, {" 12:30", -1},  {"a2:30", -1},   {"-1:30", -1}, {"123:00", -1},
-        {"12:30:00", -1},
+        {"00:00", 0},   {"22:00", 1320}, {"23:59", 1439}, {"2:30", 150},
+        {"02:30", 150}, {"24:00", -1},   {"12:60", -1},   {"1230", -1},
+        {"12:3", -1},   {"", -1},        {"12:30 ", -1},  {" 12:30", -1},
+        {"a2:30", -1},  {"-1:30", -1},   {"123:00", -1},  {"12:30:00", -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         int minutes = -7;
@@ -702,15 +709,14 @@ s_test_parse_hhmm (void)
             PW_CHECK_INT (rc, -1);
             PW_CHECK_INT (minutes, -7);
             PW_CHECK (error && strstr (error, "bad time"));
-        }
-        else {
+        } else {
             PW_CHECK_INT (rc, 0);
             PW_CHECK_INT (minutes, cases [i].minutes);
             PW_CHECK (error == NULL);
         }
         free (error);
     }
-    PW_CHECK_INT (pw_tz_parse_hhmm (NULL, &(int) {0}, NULL), -1);
+    PW_CHECK_INT (pw_tz_parse_hhmm (NULL, &(int){0}, NULL), -1);
 }
 
 static void
@@ -720,10 +726,10 @@ s_test_parse_duration (void)
         const char *text;
         int minutes; //  -1: refused
     } cases [] = {
-        {"4h", 240},    {"90m", 90},    {"1h30m", 90},     {"7d", 10080},   {"24h", 1440},
-        {"2d12h", 3600}, {"1d1h1m", 1501}, {"0m", 0},      {"4H", 240},     {"366d", 527040},
-        {"367d", -1},   {"", -1},       {"4", -1},         {"h", -1},       {"30m1h", -1},
-        {"1h1h", -1},   {"1.5h", -1},   {"4h ", -1},       {"-4h", -1},     {"4x", -1},
+        {"4h", 240},      {"90m", 90},      {"1h30m", 90}, {"7d", 10080}, {"24h", 1440},
+        {"2d12h", 3600},  {"1d1h1m", 1501}, {"0m", 0},     {"4H", 240},   {"366d", 527040},
+        {"367d", -1},     {"", -1},         {"4", -1},     {"h", -1},     {"30m1h", -1},
+        {"1h1h", -1},     {"1.5h", -1},     {"4h ", -1},   {"-4h", -1},   {"4x", -1},
         {"1234567m", -1}, {"1w", -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
@@ -736,8 +742,7 @@ s_test_parse_duration (void)
             PW_CHECK_INT (rc, -1);
             PW_CHECK_INT (minutes, -7);
             PW_CHECK (error && strstr (error, "bad duration"));
-        }
-        else {
+        } else {
             PW_CHECK_INT (rc, 0);
             PW_CHECK_INT (minutes, cases [i].minutes);
         }
@@ -752,10 +757,9 @@ s_test_parse_weekday_and_date (void)
         const char *text;
         int weekday;
     } days [] = {
-        {"sun", 0},      {"mon", 1},        {"Tue", 2},   {"WED", 3},     {"thu", 4},
-        {"fri", 5},      {"sat", 6},        {"sunday", 0}, {"Monday", 1}, {"saturday", 6},
-        {"thursday", 4}, {"tues", -1},      {"mo", -1},   {"", -1},       {"sat ", -1},
-        {"funday", -1},
+        {"sun", 0}, {"mon", 1},    {"Tue", 2},    {"WED", 3},      {"thu", 4},      {"fri", 5},
+        {"sat", 6}, {"sunday", 0}, {"Monday", 1}, {"saturday", 6}, {"thursday", 4}, {"tues", -1},
+        {"mo", -1}, {"", -1},      {"sat ", -1},  {"funday", -1},
     };
     for (size_t i = 0; i < sizeof days / sizeof days [0]; i++) {
         int weekday = -7;
@@ -804,8 +808,14 @@ s_test_format (void)
         int64_t seconds;
         const char *text;
     } durations [] = {
-        {0, "0m"},           {59, "0m"},         {60, "1m"},        {86400, "1d"},
-        {86340, "23h59m"},   {90000, "1d1h"},    {-1800, "-30m"},   {7 * 86400 + 60, "7d1m"},
+        {0, "0m"},
+        {59, "0m"},
+        {60, "1m"},
+        {86400, "1d"},
+        {86340, "23h59m"},
+        {90000, "1d1h"},
+        {-1800, "-30m"},
+        {7 * 86400 + 60, "7d1m"},
         {3 * 86400 + 2 * 3600 + 5 * 60, "3d2h5m"},
     };
     for (size_t i = 0; i < sizeof durations / sizeof durations [0]; i++) {
