@@ -727,7 +727,7 @@ static const s_key_t s_health_keys [] = {
      .type_doc = "text", .allowed_doc = "`agent_checkin`, `tcp:<port>`", .example = "\"tcp:1433\"",
      .doc = "How \"back up\" is judged: the agent checks in, or a TCP port accepts connections."},
     {.name = "timeout", .type = T_DURATION, .offset = offsetof (pw_setup_health_check_t, timeout),
-     .dflt = "15m", .min = 10, .max = S_DAY, .example = "20m",
+     .dflt = "15m", .min = 60, .max = S_DAY, .example = "20m",
      .doc = "How long to wait after the reboot before the agent counts as failed."},
     S_END};
 static const s_table_t s_health_table = {.path = "system_policies[].settings.health_check",
@@ -867,7 +867,7 @@ static const s_key_t s_window_keys [] = {
      .required = true, .example = "\"22:00\"", .doc = "Local start time."},
     {.name = "duration", .type = T_DURATION, .offset = offsetof (pw_setup_window_t, duration),
      .required = true, .min = 60, .max = 7 * S_DAY, .example = "1h30m",
-     .doc = "Length, in whole minutes."},
+     .doc = "How long agents may install and reboot."},
     {.name = "capacity", .type = T_INT, .offset = offsetof (pw_setup_window_t, capacity),
      .required = true, .min = 1, .max = 1000000, .example = "10",
      .doc = "How many agents install at once."},
@@ -1135,13 +1135,14 @@ s_enum_name (const s_enum_t *values, int value)
     return "?";
 }
 
-//  Parses "1d2h30m10s" style durations: each unit at most once, largest
-//  first, at least one. Returns -1 when malformed.
+//  Parses "1d2h30m" style durations (the grammar pw_tz uses too): each unit
+//  at most once, largest first, at least one. Returns seconds, or -1 when
+//  malformed.
 static long long
 s_duration_parse (const char *text)
 {
-    static const char units [] = "dhms";
-    static const long long seconds [] = {S_DAY, 3600, 60, 1};
+    static const char units [] = "dhm";
+    static const long long seconds [] = {S_DAY, 3600, 60};
     long long total = 0;
     int next_unit = 0;
     const char *p = text;
@@ -1170,13 +1171,13 @@ s_duration_parse (const char *text)
 static void
 s_duration_format (pw_strbuf_t *buf, long long seconds)
 {
-    if (seconds == 0) {
-        pw_strbuf_append (buf, "0s");
+    if (seconds < 60) {
+        pw_strbuf_append (buf, "0m");
         return;
     }
-    static const char units [] = "dhms";
-    static const long long sizes [] = {S_DAY, 3600, 60, 1};
-    for (int i = 0; i < 4; i++)
+    static const char units [] = "dhm";
+    static const long long sizes [] = {S_DAY, 3600, 60};
+    for (int i = 0; i < 3; i++)
         if (seconds >= sizes [i]) {
             pw_strbuf_appendf (buf, "%lld%c", seconds / sizes [i], units [i]);
             seconds %= sizes [i];
@@ -1927,9 +1928,7 @@ s_check_cycle (s_ctx_t *ctx, const s_node_t *map, void *dest)
 static void
 s_check_window (s_ctx_t *ctx, const s_node_t *map, void *dest)
 {
-    pw_setup_window_t *w = dest;
-    if (w->duration % 60)
-        s_error_key (ctx, map, "duration", "must be whole minutes");
+    (void) dest;
     bool has_group = s_map_get (map, "group") != NULL;
     bool has_position = s_map_get (map, "position") != NULL;
     if (has_group && !has_position)
