@@ -10,18 +10,9 @@
 #include "pw_log.h"
 #include "pw_util.h"
 
-typedef struct {
-    const char *name;
-    int (*fn) (pwctl_t *self);
-    const char *usage;
-    const char *doc;
-} s_command_t;
-
-static const s_command_t s_commands [] = {
-    {"status", pwctl_cmd_status, "status", "ping every service and show its state"},
-    {"migrate", pwctl_cmd_migrate, "migrate --db-url URL",
-     "apply pending store migrations (as the schema owner)"},
-    {NULL, NULL, NULL, NULL}};
+//  The linker gathers every PWCTL_COMMAND into this section.
+extern const pwctl_command_t __start_pwctl_commands [];
+extern const pwctl_command_t __stop_pwctl_commands [];
 
 static const pw_config_key_t s_keys [] = {
     {"policy", PW_CFG_STRING, "tcp://127.0.0.1:7101", "policy service ROUTER endpoint"},
@@ -32,10 +23,6 @@ static const pw_config_key_t s_keys [] = {
     {"actor", PW_CFG_STRING, "", "who is acting, for the audit trail (default: $USER)"},
     {"timeout_ms", PW_CFG_INT, "5000", "how long to wait for a reply"},
     {"json", PW_CFG_BOOL, "false", "print one JSON document instead of a table"},
-    {"db_url", PW_CFG_STRING, "", "PostgreSQL URL for migrate (an owner role)"},
-    {"db_password", PW_CFG_SECRET, "", "PostgreSQL password for migrate"},
-    {"service_password", PW_CFG_SECRET, "",
-     "migrate: set this password on the services' role pw_service"},
     {NULL, 0, NULL, NULL}};
 
 void
@@ -81,12 +68,25 @@ pwctl_call (pwctl_t *self, const char *service, pw_request_t *request)
     return reply;
 }
 
+static int
+s_by_name (const void *a, const void *b)
+{
+    const pwctl_command_t *const *x = a, *const *y = b;
+    return strcmp ((*x)->usage, (*y)->usage);
+}
+
 static void
 s_usage (pw_config_t *config)
 {
     printf ("usage: pwctl [options] COMMAND [arguments]\n\ncommands:\n");
-    for (const s_command_t *cmd = s_commands; cmd->name; cmd++)
-        printf ("  %-34s %s\n", cmd->usage, cmd->doc);
+    size_t count = (size_t) (__stop_pwctl_commands - __start_pwctl_commands);
+    const pwctl_command_t **sorted = pw_calloc (count, sizeof *sorted);
+    for (size_t i = 0; i < count; i++)
+        sorted [i] = &__start_pwctl_commands [i];
+    qsort (sorted, count, sizeof *sorted, s_by_name);
+    for (size_t i = 0; i < count; i++)
+        printf ("  %-44s %s\n", sorted [i]->usage, sorted [i]->doc);
+    free (sorted);
     printf ("\n");
     pw_config_help (config, stdout, "pwctl", "[options] COMMAND [arguments]");
 }
@@ -97,8 +97,16 @@ main (int argc, char **argv)
     zsys_init ();
     zsys_set_logstream (NULL);
     pw_log_init ("pwctl", PW_LOG_WARN);
-    const pw_config_key_t *tables [] = {s_keys, NULL};
+    //  The global options, then every command's own.
+    size_t count = (size_t) (__stop_pwctl_commands - __start_pwctl_commands);
+    const pw_config_key_t **tables = pw_calloc (count + 2, sizeof *tables);
+    size_t ntables = 0;
+    tables [ntables++] = s_keys;
+    for (size_t i = 0; i < count; i++)
+        if (__start_pwctl_commands [i].keys)
+            tables [ntables++] = __start_pwctl_commands [i].keys;
     pwctl_t self = {.config = pw_config_new (tables)};
+    free (tables);
     char *error = NULL;
     int rc = pw_config_load (self.config, argc, argv, &error);
     if (rc == 1 || (rc == 0 && pw_config_argc (self.config) == 0)) {
@@ -124,11 +132,11 @@ main (int argc, char **argv)
     for (int i = 0; i < self.argc; i++)
         self.argv [i] = (char *) pw_config_arg (self.config, i + 1);
     rc = PWCTL_USAGE;
-    const s_command_t *cmd = s_commands;
-    for (; cmd->name; cmd++)
-        if (strcmp (cmd->name, name) == 0)
-            break;
-    if (cmd->name)
+    const pwctl_command_t *cmd = NULL;
+    for (size_t i = 0; i < count && !cmd; i++)
+        if (strcmp (__start_pwctl_commands [i].name, name) == 0)
+            cmd = &__start_pwctl_commands [i];
+    if (cmd)
         rc = cmd->fn (&self);
     else
         pwctl_error ("unknown command \"%s\" (pwctl --help lists them)", name);

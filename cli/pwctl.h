@@ -40,7 +40,21 @@ const char *pwctl_endpoint (pwctl_t *self, const char *service);
 //  printing why. A reply whose status is not OK is returned as is.
 pw_reply_t *pwctl_call (pwctl_t *self, const char *service, pw_request_t *request);
 
-int pwctl_cmd_status (pwctl_t *self);
-int pwctl_cmd_migrate (pwctl_t *self);
+//  One command. Each cli/pwctl_*.c registers its commands with
+//  PWCTL_COMMAND; pwctl.c finds them all in the `pwctl_commands` section, so
+//  adding a command touches no shared file. KEYS are the command's own
+//  options (ended by {NULL}), or NULL; option names are unique across
+//  commands.
+typedef struct {
+    const char *name;               //  "plan", or "review" for `review list`
+    int (*fn) (pwctl_t *self);
+    const char *usage;              //  "plan [--cycle YYYY-MM] [--org ORG]"
+    const char *doc;                //  one line
+    const pw_config_key_t *keys;
+} pwctl_command_t;
+
+#define PWCTL_COMMAND(id, name_, fn_, usage_, doc_, keys_)                         \
+    __attribute__ ((used, section ("pwctl_commands"), aligned (sizeof (void *))))  \
+    const pwctl_command_t pwctl_command_##id = {name_, fn_, usage_, doc_, keys_}
 
 #endif

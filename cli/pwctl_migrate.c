@@ -7,8 +7,15 @@
 #include "pw_util.h"
 #include "pwctl.h"
 
-int
-pwctl_cmd_migrate (pwctl_t *self)
+static const pw_config_key_t s_keys [] = {
+    {"db_url", PW_CFG_STRING, "", "migrate: PostgreSQL URL of a role that owns the schema"},
+    {"db_password", PW_CFG_SECRET, "", "migrate: PostgreSQL password"},
+    {"service_password", PW_CFG_SECRET, "",
+     "migrate: set this password on the services' role pw_service"},
+    {NULL, 0, NULL, NULL}};
+
+static int
+s_migrate (pwctl_t *self)
 {
     const char *url = pw_config_str (self->config, "db_url");
     if (!*url) {
@@ -64,3 +71,6 @@ pwctl_cmd_migrate (pwctl_t *self)
     pw_strbuf_free (&log);
     return rc;
 }
+
+PWCTL_COMMAND (migrate, "migrate", s_migrate, "migrate --db-url URL",
+               "apply pending store migrations (as the schema owner)", s_keys);

@@ -8,8 +8,8 @@
 
 static const char *s_services [] = {"policy", "scheduler", "audit"};
 
-int
-pwctl_cmd_status (pwctl_t *self)
+static int
+s_status (pwctl_t *self)
 {
     if (self->argc > 0) {
         pwctl_error ("status takes no arguments");
@@ -78,3 +78,5 @@ pwctl_cmd_status (pwctl_t *self)
     pw_strbuf_free (&out);
     return rc;
 }
+
+PWCTL_COMMAND (status, "status", s_status, "status", "ping every service and show its state", NULL);

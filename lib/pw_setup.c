@@ -11,6 +11,7 @@
     scheduler and pwctl.
 */
 #include "pw_setup.h"
+#include "pw_sha256.h"
 #include "pw_util.h"
 #include "pw_view.h"
 
@@ -67,8 +68,7 @@ s_alloc (s_arena_t *arena, size_t size)
             if (chunk) {
                 big->next = chunk->next;
                 chunk->next = big;
-            }
-            else {
+            } else {
                 big->next = NULL;
                 arena->head = big;
             }
@@ -81,7 +81,7 @@ s_alloc (s_arena_t *arena, size_t size)
         chunk->next = arena->head;
         arena->head = chunk;
     }
-    void *ptr = (char *) chunk->data + chunk->used;
+    void *ptr = (char *)chunk->data + chunk->used;
     chunk->used += size;
     memset (ptr, 0, size);
     return ptr;
@@ -152,8 +152,7 @@ typedef struct {
 } s_ctx_t;
 
 static void
-s_error_add (s_ctx_t *ctx, const char *path, int line, int column, const char *format,
-             va_list args)
+s_error_add (s_ctx_t *ctx, const char *path, int line, int column, const char *format, va_list args)
 {
     pw_setup_errors_t *errors = ctx->errors;
     if (errors->count >= PW_SETUP_MAX_ERRORS) {
@@ -180,8 +179,7 @@ s_error (s_ctx_t *ctx, const s_node_t *node, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
-    s_error_add (ctx, ctx->path.data, node ? node->line : 0, node ? node->column : 0, format,
-                 args);
+    s_error_add (ctx, ctx->path.data, node ? node->line : 0, node ? node->column : 0, format, args);
     va_end (args);
 }
 
@@ -281,11 +279,11 @@ s_describe (const s_node_t *node, char *buf, size_t size)
     size_t out = 0;
     buf [out++] = '"';
     for (size_t i = 0; i < node->len && out + 6 < size; i++) {
-        unsigned char c = (unsigned char) node->text [i];
-        buf [out++] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
+        unsigned char c = (unsigned char)node->text [i];
+        buf [out++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
     }
     if (out + 6 >= size)
-        out = (size_t) snprintf (buf + out, size - out, "...") + out;
+        out = (size_t)snprintf (buf + out, size - out, "...") + out;
     buf [out++] = '"';
     buf [out] = '\0';
     return buf;
@@ -306,8 +304,8 @@ s_node_new (s_ctx_t *ctx, s_kind_t kind, yaml_mark_t mark)
 {
     s_node_t *node = s_alloc (&ctx->temp, sizeof (s_node_t));
     node->kind = kind;
-    node->line = (int) mark.line + 1;
-    node->column = (int) mark.column + 1;
+    node->line = (int)mark.line + 1;
+    node->column = (int)mark.column + 1;
     return node;
 }
 
@@ -329,10 +327,10 @@ s_syntax_error (s_ctx_t *ctx, const yaml_parser_t *parser)
     pw_strbuf_appendf (&message, "YAML syntax error: %s",
                        parser->problem ? parser->problem : "malformed input");
     if (parser->context)
-        pw_strbuf_appendf (&message, " %s (line %zu)", parser->context,
-                           (size_t) parser->context_mark.line + 1);
-    s_error_path (ctx, "", (int) parser->problem_mark.line + 1, "%s", message.data);
-    ctx->errors->items [ctx->errors->count - 1].column = (int) parser->problem_mark.column + 1;
+        pw_strbuf_appendf (&message, " (%s at line %zu)", parser->context,
+                           (size_t)parser->context_mark.line + 1);
+    s_error_path (ctx, "", (int)parser->problem_mark.line + 1, "%s", message.data);
+    ctx->errors->items [ctx->errors->count - 1].column = (int)parser->problem_mark.column + 1;
     pw_strbuf_free (&message);
 }
 
@@ -346,7 +344,7 @@ s_load_yaml (s_ctx_t *ctx, const char *text, size_t len)
         fprintf (stderr, "level=fatal msg=\"out of memory\" where=yaml_parser_initialize\n");
         abort ();
     }
-    yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
+    yaml_parser_set_input_string (&parser, (const unsigned char *)text, len);
     s_frame_t stack [PW_SETUP_MAX_DEPTH];
     int depth = 0;
     s_node_t *root = NULL;
@@ -364,39 +362,38 @@ s_load_yaml (s_ctx_t *ctx, const char *text, size_t len)
             case YAML_STREAM_END_EVENT: done = true; break;
             case YAML_DOCUMENT_START_EVENT:
                 if (++documents > 1) {
-                    s_error_path (ctx, "", (int) event.start_mark.line + 1,
+                    s_error_path (ctx, "", (int)event.start_mark.line + 1,
                                   "a setup file holds one YAML document, this is the second");
                     failed = done = true;
                 }
                 break;
             case YAML_ALIAS_EVENT:
-                s_error_path (ctx, "", (int) event.start_mark.line + 1,
+                s_error_path (ctx, "", (int)event.start_mark.line + 1,
                               "YAML aliases (*%s) are not supported: write the value out",
-                              (const char *) event.data.alias.anchor);
+                              (const char *)event.data.alias.anchor);
                 failed = done = true;
                 break;
             case YAML_SCALAR_EVENT: {
                 node = s_node_new (ctx, S_SCALAR, event.start_mark);
-                node->text = s_strndup (&ctx->temp, (const char *) event.data.scalar.value,
+                node->text = s_strndup (&ctx->temp, (const char *)event.data.scalar.value,
                                         event.data.scalar.length);
                 node->len = event.data.scalar.length;
                 bool plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-                node->null = plain && (node->len == 0 || strcmp (node->text, "~") == 0
-                                       || strcmp (node->text, "null") == 0
-                                       || strcmp (node->text, "Null") == 0
-                                       || strcmp (node->text, "NULL") == 0);
+                node->null =
+                    plain && (node->len == 0 || strcmp (node->text, "~") == 0 ||
+                              strcmp (node->text, "null") == 0 ||
+                              strcmp (node->text, "Null") == 0 || strcmp (node->text, "NULL") == 0);
                 break;
             }
             case YAML_SEQUENCE_START_EVENT:
             case YAML_MAPPING_START_EVENT:
                 if (depth == PW_SETUP_MAX_DEPTH) {
-                    s_error_path (ctx, "", (int) event.start_mark.line + 1,
+                    s_error_path (ctx, "", (int)event.start_mark.line + 1,
                                   "nesting deeper than %d levels", PW_SETUP_MAX_DEPTH);
                     failed = done = true;
                     break;
                 }
-                node = s_node_new (ctx,
-                                   event.type == YAML_SEQUENCE_START_EVENT ? S_SEQ : S_MAP,
+                node = s_node_new (ctx, event.type == YAML_SEQUENCE_START_EVENT ? S_SEQ : S_MAP,
                                    event.start_mark);
                 break;
             case YAML_SEQUENCE_END_EVENT:
@@ -405,8 +402,7 @@ s_load_yaml (s_ctx_t *ctx, const char *text, size_t len)
                 frame->node->count = frame->count;
                 frame->node->items = s_alloc (&ctx->temp, frame->count * sizeof (s_node_t *));
                 if (frame->count)
-                    memcpy (frame->node->items, frame->items,
-                            frame->count * sizeof (s_node_t *));
+                    memcpy (frame->node->items, frame->items, frame->count * sizeof (s_node_t *));
                 free (frame->items);
                 break;
             }
@@ -445,11 +441,11 @@ s_map_get (const s_node_t *map, const char *key)
 //  Key tables: the declaration of the file format
 
 typedef enum {
-    T_TEXT,     //  free text, not empty
-    T_NAME,     //  a name other sections refer to
-    T_HOST,     //  an agent hostname
-    T_WORD,     //  an identifier without blanks (KB ids)
-    T_GROUP,    //  a dotted group path
+    T_TEXT,  //  free text, not empty
+    T_NAME,  //  a name other sections refer to
+    T_HOST,  //  an agent hostname
+    T_WORD,  //  an identifier without blanks (KB ids)
+    T_GROUP, //  a dotted group path
     T_BOOL,
     T_INT,
     T_ENUM,
@@ -475,22 +471,22 @@ typedef void (s_check_fn) (s_ctx_t *ctx, const s_node_t *map, void *dest);
 struct s_key_t {
     const char *name;
     s_type_t type;
-    size_t offset;            //  of the field in the struct being decoded
+    size_t offset; //  of the field in the struct being decoded
     bool required;
-    const char *dflt;         //  default, written as in the file
-    const s_enum_t *values;   //  T_ENUM
-    bool is_bool;             //  T_ENUM stored in a bool
-    long long min, max;       //  T_INT, T_DURATION bounds
-    const s_table_t *table;   //  T_OBJECT
-    bool always;              //  T_OBJECT: defaults apply when absent
-    const s_key_t *elem;      //  T_LIST: the element
-    size_t elem_size;         //  T_LIST
-    size_t count_offset;      //  T_LIST: the size_t count field
-    unsigned set_bit;         //  presence bit in the table's mask field
-    s_decode_fn *decode;      //  T_CUSTOM
-    const char *type_doc;     //  T_CUSTOM: type for the reference
-    const char *allowed_doc;  //  allowed values, when not derived
-    const char *default_doc;  //  default, when not a plain value
+    const char *dflt;        //  default, written as in the file
+    const s_enum_t *values;  //  T_ENUM
+    bool is_bool;            //  T_ENUM stored in a bool
+    long long min, max;      //  T_INT, T_DURATION bounds
+    const s_table_t *table;  //  T_OBJECT
+    bool always;             //  T_OBJECT: defaults apply when absent
+    const s_key_t *elem;     //  T_LIST: the element
+    size_t elem_size;        //  T_LIST
+    size_t count_offset;     //  T_LIST: the size_t count field
+    unsigned set_bit;        //  presence bit in the table's mask field
+    s_decode_fn *decode;     //  T_CUSTOM
+    const char *type_doc;    //  T_CUSTOM: type for the reference
+    const char *allowed_doc; //  allowed values, when not derived
+    const char *default_doc; //  default, when not a plain value
     const char *example;
     const char *doc;
 };
@@ -506,8 +502,8 @@ struct s_table_t {
 };
 
 static const char *const s_classification_names [PW_SETUP_CLASSIFICATION_COUNT] = {
-    "critical",     "security", "definition", "update_rollup", "service_pack", "feature_pack",
-    "update",       "tool",     "driver",     "upgrade",       "optional"};
+    "critical", "security", "definition", "update_rollup", "service_pack", "feature_pack",
+    "update",   "tool",     "driver",     "upgrade",       "optional"};
 
 static const s_enum_t s_action_values [] = {
     {"approve", PW_SETUP_APPROVE}, {"review", PW_SETUP_REVIEW}, {"deny", PW_SETUP_DENY}, {NULL, 0}};
@@ -538,32 +534,53 @@ static const s_enum_t s_failure_values [] = {{"hold_dependents", PW_SETUP_FAILUR
 static s_decode_fn s_decode_rule, s_decode_task, s_decode_update_window, s_decode_check,
     s_decode_budget;
 static s_check_fn s_check_settings, s_check_org, s_check_view, s_check_rule, s_check_product,
-    s_check_policy_settings, s_check_assignment, s_check_cycle, s_check_window,
-    s_check_blackout, s_check_dependency;
+    s_check_policy_settings, s_check_assignment, s_check_cycle, s_check_window, s_check_blackout,
+    s_check_dependency;
 
 static const s_key_t s_name_elem = {.name = "", .type = T_NAME};
 static const s_key_t s_host_elem = {.name = "", .type = T_HOST};
 static const s_key_t s_group_elem = {.name = "", .type = T_GROUP};
-static const s_key_t s_task_elem = {.name = "", .type = T_CUSTOM, .decode = s_decode_task,
-                                    .type_doc = "task"};
+static const s_key_t s_task_elem = {
+    .name = "", .type = T_CUSTOM, .decode = s_decode_task, .type_doc = "task"};
 
-#define S_END {.name = NULL}
+#define S_END                                                                                      \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
 
 //  settings ------------------------------------------------------------------
 typedef pw_setup_tenant_settings_t s_settings_t;
 static const s_key_t s_settings_keys [] = {
-    {.name = "scan_gap", .type = T_DURATION, .offset = offsetof (s_settings_t, scan_gap),
-     .dflt = "24h", .min = 0, .max = 14 * S_DAY, .example = "24h",
+    {.name = "scan_gap",
+     .type = T_DURATION,
+     .offset = offsetof (s_settings_t, scan_gap),
+     .dflt = "24h",
+     .min = 0,
+     .max = 14 * S_DAY,
+     .example = "24h",
      .doc = "How long before an update window instance the weekly scan must end."},
-    {.name = "scan_max_age", .type = T_DURATION, .offset = offsetof (s_settings_t, scan_max_age),
-     .dflt = "7d", .min = 3600, .max = 90 * S_DAY, .example = "7d",
-     .doc = "How old a scan may be at the start of an update window instance; older is `STALE_SCAN`."},
-    {.name = "review_max_age", .type = T_DURATION,
-     .offset = offsetof (s_settings_t, review_max_age), .dflt = "14d", .min = 3600,
-     .max = 365 * S_DAY, .example = "14d",
+    {.name = "scan_max_age",
+     .type = T_DURATION,
+     .offset = offsetof (s_settings_t, scan_max_age),
+     .dflt = "7d",
+     .min = 3600,
+     .max = 90 * S_DAY,
+     .example = "7d",
+     .doc =
+         "How old a scan may be at the start of an update window instance; older is `STALE_SCAN`."},
+    {.name = "review_max_age",
+     .type = T_DURATION,
+     .offset = offsetof (s_settings_t, review_max_age),
+     .dflt = "14d",
+     .min = 3600,
+     .max = 365 * S_DAY,
+     .example = "14d",
      .doc = "How long a patch may wait for review before `REVIEW_BACKLOG`."},
-    {.name = "timezone", .type = T_TIMEZONE, .offset = offsetof (s_settings_t, timezone),
-     .dflt = "UTC", .example = "Europe/Berlin",
+    {.name = "timezone",
+     .type = T_TIMEZONE,
+     .offset = offsetof (s_settings_t, timezone),
+     .dflt = "UTC",
+     .example = "Europe/Berlin",
      .doc = "Time zone of every org that names none."},
     S_END};
 static const s_table_t s_settings_table = {
@@ -571,19 +588,35 @@ static const s_table_t s_settings_table = {
 
 //  orgs ------------------------------------------------------------------------
 static const s_key_t s_org_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (pw_setup_org_t, name), .required = true,
-     .example = "contoso", .doc = "The customer's name, unique in the file; must not contain `/`."},
-    {.name = "timezone", .type = T_TIMEZONE, .offset = offsetof (pw_setup_org_t, timezone),
-     .default_doc = "`settings.timezone`", .example = "Europe/Berlin",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_org_t, name),
+     .required = true,
+     .example = "contoso",
+     .doc = "The customer's name, unique in the file; must not contain `/`."},
+    {.name = "timezone",
+     .type = T_TIMEZONE,
+     .offset = offsetof (pw_setup_org_t, timezone),
+     .default_doc = "`settings.timezone`",
+     .example = "Europe/Berlin",
      .doc = "IANA time zone of the customer's windows, scans and blackouts."},
-    {.name = "patching", .type = T_ENUM, .offset = offsetof (pw_setup_org_t, subscribed),
-     .values = s_patching_values, .is_bool = true, .dflt = "subscribed",
+    {.name = "patching",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_org_t, subscribed),
+     .values = s_patching_values,
+     .is_bool = true,
+     .dflt = "subscribed",
      .example = "unsubscribed",
      .doc = "Whether the customer pays for patching; unsubscribed agents are left alone."},
-    {.name = "groups", .type = T_LIST, .offset = offsetof (pw_setup_org_t, groups),
-     .count_offset = offsetof (pw_setup_org_t, group_count), .elem = &s_group_elem,
-     .elem_size = sizeof (char *), .example = "[servers.sql, workstations]",
-     .doc = "Machine groups as dotted paths; every parent is implied (`servers.sql` declares `servers`)."},
+    {.name = "groups",
+     .type = T_LIST,
+     .offset = offsetof (pw_setup_org_t, groups),
+     .count_offset = offsetof (pw_setup_org_t, group_count),
+     .elem = &s_group_elem,
+     .elem_size = sizeof (char *),
+     .example = "[servers.sql, workstations]",
+     .doc = "Machine groups as dotted paths; every parent is implied (`servers.sql` declares "
+            "`servers`)."},
     S_END};
 static const s_table_t s_org_table = {.path = "orgs[]",
                                       .keys = s_org_keys,
@@ -594,13 +627,23 @@ static const s_key_t s_org_elem = {.name = "", .type = T_OBJECT, .table = &s_org
 
 //  views -----------------------------------------------------------------------
 static const s_key_t s_view_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (pw_setup_view_t, name), .required = true,
-     .example = "servers", .doc = "The view's name, unique in the file."},
-    {.name = "filter", .type = T_TEXT, .offset = offsetof (pw_setup_view_t, filter),
-     .required = true, .example = "'class == \"server\"'",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_view_t, name),
+     .required = true,
+     .example = "servers",
+     .doc = "The view's name, unique in the file."},
+    {.name = "filter",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_view_t, filter),
+     .required = true,
+     .example = "'class == \"server\"'",
      .doc = "A filter expression (see views.md); checked when the file is applied."},
-    {.name = "description", .type = T_TEXT, .offset = offsetof (pw_setup_view_t, description),
-     .example = "every server", .doc = "Free text for people."},
+    {.name = "description",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_view_t, description),
+     .example = "every server",
+     .doc = "Free text for people."},
     S_END};
 static const s_table_t s_view_table = {.path = "views[]",
                                        .keys = s_view_keys,
@@ -611,21 +654,33 @@ static const s_key_t s_view_elem = {.name = "", .type = T_OBJECT, .table = &s_vi
 
 //  patch policies ------------------------------------------------------------------
 static const s_key_t s_rule_keys [] = {
-    {.name = "action", .type = T_ENUM, .offset = offsetof (pw_setup_rule_t, action),
-     .required = true, .values = s_action_values, .example = "approve",
+    {.name = "action",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_rule_t, action),
+     .required = true,
+     .values = s_action_values,
+     .example = "approve",
      .doc = "What the rule decides."},
-    {.name = "after_days", .type = T_INT, .offset = offsetof (pw_setup_rule_t, after_days),
-     .dflt = "0", .min = 0, .max = 365, .example = "7",
+    {.name = "after_days",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_rule_t, after_days),
+     .dflt = "0",
+     .min = 0,
+     .max = 365,
+     .example = "7",
      .doc = "With `approve` only: the patch is deferred until its release plus N days."},
     S_END};
 static const s_table_t s_rule_table = {
     .path = "patch_policies[].classifications.NAME", .keys = s_rule_keys, .check = s_check_rule};
 
 #define S_CLASS_KEY(label, i, ex, text)                                                            \
-    {.name = label, .type = T_CUSTOM,                                                              \
-     .offset = offsetof (pw_setup_patch_policy_t, classifications [i]), .decode = s_decode_rule,    \
-     .type_doc = "rule", .allowed_doc = "`approve`, `review`, `deny`, or a rule mapping",          \
-     .default_doc = "the policy's `default`", .example = ex, .doc = text}
+    {                                                                                              \
+        .name = label, .type = T_CUSTOM,                                                           \
+        .offset = offsetof (pw_setup_patch_policy_t, classifications [i]),                         \
+        .decode = s_decode_rule, .type_doc = "rule",                                               \
+        .allowed_doc = "`approve`, `review`, `deny`, or a rule mapping",                           \
+        .default_doc = "the policy's `default`", .example = ex, .doc = text                        \
+    }
 
 static const s_key_t s_class_keys [] = {
     S_CLASS_KEY ("critical", 0, "approve", "Critical, non-security fixes."),
@@ -645,14 +700,26 @@ static const s_table_t s_class_table = {.path = "patch_policies[].classification
                                         .keys = s_class_keys};
 
 static const s_key_t s_product_keys [] = {
-    {.name = "match", .type = T_TEXT, .offset = offsetof (pw_setup_product_rule_t, match),
-     .required = true, .example = "\"*.NET Framework*\"",
+    {.name = "match",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_product_rule_t, match),
+     .required = true,
+     .example = "\"*.NET Framework*\"",
      .doc = "Glob on the product name (`*`, `?`, `[...]`, case-insensitive)."},
-    {.name = "action", .type = T_ENUM, .offset = offsetof (pw_setup_product_rule_t, action),
-     .required = true, .values = s_action_values, .example = "deny",
+    {.name = "action",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_product_rule_t, action),
+     .required = true,
+     .values = s_action_values,
+     .example = "deny",
      .doc = "What the rule decides for a matching patch."},
-    {.name = "after_days", .type = T_INT, .offset = offsetof (pw_setup_product_rule_t, after_days),
-     .dflt = "0", .min = 0, .max = 365, .example = "7",
+    {.name = "after_days",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_product_rule_t, after_days),
+     .dflt = "0",
+     .min = 0,
+     .max = 365,
+     .example = "7",
      .doc = "With `approve` only: deferred until release plus N days."},
     S_END};
 static const s_table_t s_product_table = {.path = "patch_policies[].products[]",
@@ -663,47 +730,79 @@ static const s_table_t s_product_table = {.path = "patch_policies[].products[]",
 static const s_key_t s_product_elem = {.name = "", .type = T_OBJECT, .table = &s_product_table};
 
 static const s_key_t s_patch_policy_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (pw_setup_patch_policy_t, name),
-     .required = true, .example = "Baseline", .doc = "The policy's name, unique in the file."},
-    {.name = "description", .type = T_TEXT,
-     .offset = offsetof (pw_setup_patch_policy_t, description), .example = "approve nearly all",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_patch_policy_t, name),
+     .required = true,
+     .example = "Baseline",
+     .doc = "The policy's name, unique in the file."},
+    {.name = "description",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_patch_policy_t, description),
+     .example = "approve nearly all",
      .doc = "Free text for people."},
-    {.name = "baseline", .type = T_BOOL, .offset = offsetof (pw_setup_patch_policy_t, baseline),
-     .dflt = "false", .example = "true",
+    {.name = "baseline",
+     .type = T_BOOL,
+     .offset = offsetof (pw_setup_patch_policy_t, baseline),
+     .dflt = "false",
+     .example = "true",
      .doc = "The tenant's baseline policy (at most one); agents outside it raise `NO_BASELINE`."},
-    {.name = "deny_superseded", .type = T_BOOL,
-     .offset = offsetof (pw_setup_patch_policy_t, deny_superseded), .dflt = "false",
-     .example = "true", .doc = "Deny a patch that another catalogue patch supersedes."},
-    {.name = "default", .type = T_ENUM,
-     .offset = offsetof (pw_setup_patch_policy_t, default_action), .values = s_action_values,
-     .dflt = "review", .example = "approve",
+    {.name = "deny_superseded",
+     .type = T_BOOL,
+     .offset = offsetof (pw_setup_patch_policy_t, deny_superseded),
+     .dflt = "false",
+     .example = "true",
+     .doc = "Deny a patch that another catalogue patch supersedes."},
+    {.name = "default",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_patch_policy_t, default_action),
+     .values = s_action_values,
+     .dflt = "review",
+     .example = "approve",
      .doc = "Status of a patch no product or classification rule matches."},
-    {.name = "classifications", .type = T_OBJECT, .offset = 0, .table = &s_class_table,
-     .example = "{optional: deny}", .doc = "One rule per classification."},
-    {.name = "products", .type = T_LIST, .offset = offsetof (pw_setup_patch_policy_t, products),
-     .count_offset = offsetof (pw_setup_patch_policy_t, product_count), .elem = &s_product_elem,
+    {.name = "classifications",
+     .type = T_OBJECT,
+     .offset = 0,
+     .table = &s_class_table,
+     .example = "{optional: deny}",
+     .doc = "One rule per classification."},
+    {.name = "products",
+     .type = T_LIST,
+     .offset = offsetof (pw_setup_patch_policy_t, products),
+     .count_offset = offsetof (pw_setup_patch_policy_t, product_count),
+     .elem = &s_product_elem,
      .elem_size = sizeof (pw_setup_product_rule_t),
      .example = "[{match: \"Zune*\", action: deny}]",
      .doc = "Product rules in order; the first match wins over the classification rule."},
     S_END};
-static const s_table_t s_patch_policy_table = {
-    .path = "patch_policies[]",
-    .keys = s_patch_policy_keys,
-    .has_line = true,
-    .line_offset = offsetof (pw_setup_patch_policy_t, line)};
-static const s_key_t s_patch_policy_elem = {.name = "", .type = T_OBJECT,
-                                            .table = &s_patch_policy_table};
+static const s_table_t s_patch_policy_table = {.path = "patch_policies[]",
+                                               .keys = s_patch_policy_keys,
+                                               .has_line = true,
+                                               .line_offset =
+                                                   offsetof (pw_setup_patch_policy_t, line)};
+static const s_key_t s_patch_policy_elem = {
+    .name = "", .type = T_OBJECT, .table = &s_patch_policy_table};
 
 //  kb overrides ------------------------------------------------------------------
 static const s_key_t s_kb_keys [] = {
-    {.name = "kb", .type = T_WORD, .offset = offsetof (pw_setup_kb_override_t, kb),
-     .required = true, .example = "KB5034441",
+    {.name = "kb",
+     .type = T_WORD,
+     .offset = offsetof (pw_setup_kb_override_t, kb),
+     .required = true,
+     .example = "KB5034441",
      .doc = "The update: a KB number, or a package/version for Linux; unique in the file."},
-    {.name = "action", .type = T_ENUM, .offset = offsetof (pw_setup_kb_override_t, action),
-     .required = true, .values = s_override_values, .example = "deny",
+    {.name = "action",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_kb_override_t, action),
+     .required = true,
+     .values = s_override_values,
+     .example = "deny",
      .doc = "Decides the patch in every policy of the tenant."},
-    {.name = "note", .type = T_TEXT, .offset = offsetof (pw_setup_kb_override_t, note),
-     .required = true, .example = "breaks the LOB app",
+    {.name = "note",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_kb_override_t, note),
+     .required = true,
+     .example = "breaks the LOB app",
      .doc = "Why: shown wherever the override decides."},
     S_END};
 static const s_table_t s_kb_table = {.path = "kb_overrides[]",
@@ -713,79 +812,138 @@ static const s_table_t s_kb_table = {.path = "kb_overrides[]",
 static const s_key_t s_kb_elem = {.name = "", .type = T_OBJECT, .table = &s_kb_table};
 
 //  system policies ---------------------------------------------------------------
-static const s_key_t s_scan_keys [] = {
-    {.name = "day", .type = T_ENUM, .offset = offsetof (pw_setup_scan_t, day),
-     .values = s_weekday_values, .dflt = "mon", .example = "mon", .doc = "Day of the weekly scan."},
-    {.name = "time", .type = T_TIME, .offset = offsetof (pw_setup_scan_t, minute),
-     .required = true, .example = "\"02:00\"", .doc = "Local start time of the scan."},
-    S_END};
+static const s_key_t s_scan_keys [] = {{.name = "day",
+                                        .type = T_ENUM,
+                                        .offset = offsetof (pw_setup_scan_t, day),
+                                        .values = s_weekday_values,
+                                        .dflt = "mon",
+                                        .example = "mon",
+                                        .doc = "Day of the weekly scan."},
+                                       {.name = "time",
+                                        .type = T_TIME,
+                                        .offset = offsetof (pw_setup_scan_t, minute),
+                                        .required = true,
+                                        .example = "\"02:00\"",
+                                        .doc = "Local start time of the scan."},
+                                       S_END};
 static const s_table_t s_scan_table = {.path = "system_policies[].settings.scan",
                                        .keys = s_scan_keys};
 
 static const s_key_t s_health_keys [] = {
-    {.name = "check", .type = T_CUSTOM, .offset = 0, .required = true, .decode = s_decode_check,
-     .type_doc = "text", .allowed_doc = "`agent_checkin`, `tcp:<port>`", .example = "\"tcp:1433\"",
+    {.name = "check",
+     .type = T_CUSTOM,
+     .offset = 0,
+     .required = true,
+     .decode = s_decode_check,
+     .type_doc = "text",
+     .allowed_doc = "`agent_checkin`, `tcp:<port>`",
+     .example = "\"tcp:1433\"",
      .doc = "How \"back up\" is judged: the agent checks in, or a TCP port accepts connections."},
-    {.name = "timeout", .type = T_DURATION, .offset = offsetof (pw_setup_health_check_t, timeout),
-     .dflt = "15m", .min = 60, .max = S_DAY, .example = "20m",
+    {.name = "timeout",
+     .type = T_DURATION,
+     .offset = offsetof (pw_setup_health_check_t, timeout),
+     .dflt = "15m",
+     .min = 60,
+     .max = S_DAY,
+     .example = "20m",
      .doc = "How long to wait after the reboot before the agent counts as failed."},
     S_END};
 static const s_table_t s_health_table = {.path = "system_policies[].settings.health_check",
                                          .keys = s_health_keys};
 
 static const s_key_t s_manual_keys [] = {
-    {.name = "reason", .type = T_TEXT,
-     .offset = offsetof (pw_setup_policy_settings_t, manual_patching_reason), .required = true,
-     .example = "vendor patches the LOB server", .doc = "Why the agents are patched by hand."},
+    {.name = "reason",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_policy_settings_t, manual_patching_reason),
+     .required = true,
+     .example = "vendor patches the LOB server",
+     .doc = "Why the agents are patched by hand."},
     S_END};
 static const s_table_t s_manual_table = {.path = "system_policies[].settings.manual_patching",
                                          .keys = s_manual_keys};
 
 typedef pw_setup_policy_settings_t s_ps_t;
 static const s_key_t s_policy_settings_keys [] = {
-    {.name = "patch_policies", .type = T_LIST, .offset = offsetof (s_ps_t, patch_policies),
-     .count_offset = offsetof (s_ps_t, patch_policy_count), .elem = &s_name_elem,
-     .elem_size = sizeof (char *), .set_bit = PW_SETUP_HAS_PATCH_POLICIES,
+    {.name = "patch_policies",
+     .type = T_LIST,
+     .offset = offsetof (s_ps_t, patch_policies),
+     .count_offset = offsetof (s_ps_t, patch_policy_count),
+     .elem = &s_name_elem,
+     .elem_size = sizeof (char *),
+     .set_bit = PW_SETUP_HAS_PATCH_POLICIES,
      .example = "[Baseline, Servers]",
      .doc = "Patch policies the agents become members of (added to those of other levels)."},
-    {.name = "patch_policies_remove", .type = T_LIST,
+    {.name = "patch_policies_remove",
+     .type = T_LIST,
      .offset = offsetof (s_ps_t, patch_policies_remove),
-     .count_offset = offsetof (s_ps_t, patch_policy_remove_count), .elem = &s_name_elem,
-     .elem_size = sizeof (char *), .set_bit = PW_SETUP_HAS_PATCH_POLICIES_REMOVE,
+     .count_offset = offsetof (s_ps_t, patch_policy_remove_count),
+     .elem = &s_name_elem,
+     .elem_size = sizeof (char *),
+     .set_bit = PW_SETUP_HAS_PATCH_POLICIES_REMOVE,
      .example = "[Workstations]",
      .doc = "Memberships taken away again (only those added at the same or a higher level)."},
-    {.name = "subscribed", .type = T_BOOL, .offset = offsetof (s_ps_t, subscribed),
-     .set_bit = PW_SETUP_HAS_SUBSCRIBED, .example = "false",
+    {.name = "subscribed",
+     .type = T_BOOL,
+     .offset = offsetof (s_ps_t, subscribed),
+     .set_bit = PW_SETUP_HAS_SUBSCRIBED,
+     .example = "false",
      .doc = "`false` takes the agents out of patching: no schedules are expected."},
-    {.name = "scan", .type = T_OBJECT, .offset = offsetof (s_ps_t, scan), .table = &s_scan_table,
-     .set_bit = PW_SETUP_HAS_SCAN, .example = "{day: mon, time: \"02:00\"}",
+    {.name = "scan",
+     .type = T_OBJECT,
+     .offset = offsetof (s_ps_t, scan),
+     .table = &s_scan_table,
+     .set_bit = PW_SETUP_HAS_SCAN,
+     .example = "{day: mon, time: \"02:00\"}",
      .doc = "The weekly scan."},
-    {.name = "update_window", .type = T_CUSTOM, .offset = 0, .decode = s_decode_update_window,
-     .set_bit = PW_SETUP_HAS_UPDATE_WINDOW, .type_doc = "name or template",
+    {.name = "update_window",
+     .type = T_CUSTOM,
+     .offset = 0,
+     .decode = s_decode_update_window,
+     .set_bit = PW_SETUP_HAS_UPDATE_WINDOW,
+     .type_doc = "name or template",
      .allowed_doc = "a window, a window group, or a template like `{cf.PatchWindow}`",
      .example = "SAT-NIGHT",
      .doc = "Where the agents install; a template is filled in from each agent's custom fields."},
-    {.name = "reboot", .type = T_ENUM, .offset = offsetof (s_ps_t, reboot),
-     .values = s_reboot_values, .set_bit = PW_SETUP_HAS_REBOOT, .example = "when_required",
+    {.name = "reboot",
+     .type = T_ENUM,
+     .offset = offsetof (s_ps_t, reboot),
+     .values = s_reboot_values,
+     .set_bit = PW_SETUP_HAS_REBOOT,
+     .example = "when_required",
      .doc = "Whether the agent reboots after installing."},
-    {.name = "pre_tasks", .type = T_LIST, .offset = offsetof (s_ps_t, pre_tasks),
-     .count_offset = offsetof (s_ps_t, pre_task_count), .elem = &s_task_elem,
-     .elem_size = sizeof (pw_setup_task_t), .set_bit = PW_SETUP_HAS_PRE_TASKS,
+    {.name = "pre_tasks",
+     .type = T_LIST,
+     .offset = offsetof (s_ps_t, pre_tasks),
+     .count_offset = offsetof (s_ps_t, pre_task_count),
+     .elem = &s_task_elem,
+     .elem_size = sizeof (pw_setup_task_t),
+     .set_bit = PW_SETUP_HAS_PRE_TASKS,
      .allowed_doc = "`disable_monitors`, `enable_monitors`, `reboot_before`, `run:<script>`",
      .example = "[disable_monitors, reboot_before]",
      .doc = "Tasks before installing, in order; the whole list is one setting."},
-    {.name = "post_tasks", .type = T_LIST, .offset = offsetof (s_ps_t, post_tasks),
-     .count_offset = offsetof (s_ps_t, post_task_count), .elem = &s_task_elem,
-     .elem_size = sizeof (pw_setup_task_t), .set_bit = PW_SETUP_HAS_POST_TASKS,
+    {.name = "post_tasks",
+     .type = T_LIST,
+     .offset = offsetof (s_ps_t, post_tasks),
+     .count_offset = offsetof (s_ps_t, post_task_count),
+     .elem = &s_task_elem,
+     .elem_size = sizeof (pw_setup_task_t),
+     .set_bit = PW_SETUP_HAS_POST_TASKS,
      .allowed_doc = "`disable_monitors`, `enable_monitors`, `run:<script>`",
      .example = "[enable_monitors, \"run:Check-App.ps1\"]",
      .doc = "Tasks after the agent is back and healthy, in order."},
-    {.name = "health_check", .type = T_OBJECT, .offset = offsetof (s_ps_t, health_check),
-     .table = &s_health_table, .set_bit = PW_SETUP_HAS_HEALTH_CHECK,
+    {.name = "health_check",
+     .type = T_OBJECT,
+     .offset = offsetof (s_ps_t, health_check),
+     .table = &s_health_table,
+     .set_bit = PW_SETUP_HAS_HEALTH_CHECK,
      .example = "{check: agent_checkin, timeout: 15m}",
      .doc = "How \"back up\" is judged after the reboot."},
-    {.name = "manual_patching", .type = T_OBJECT, .offset = 0, .table = &s_manual_table,
-     .set_bit = PW_SETUP_HAS_MANUAL_PATCHING, .example = "{reason: vendor patches it}",
+    {.name = "manual_patching",
+     .type = T_OBJECT,
+     .offset = 0,
+     .table = &s_manual_table,
+     .set_bit = PW_SETUP_HAS_MANUAL_PATCHING,
+     .example = "{reason: vendor patches it}",
      .doc = "An exception: the agents are patched by hand on purpose (no `NO_UPDATE_SCHEDULE`)."},
     S_END};
 static const s_table_t s_policy_settings_table = {.path = "system_policies[].settings",
@@ -795,89 +953,160 @@ static const s_table_t s_policy_settings_table = {.path = "system_policies[].set
                                                   .check = s_check_policy_settings};
 
 static const s_key_t s_system_policy_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (pw_setup_system_policy_t, name),
-     .required = true, .example = "Patch - Servers", .doc = "The policy's name, unique in the file."},
-    {.name = "description", .type = T_TEXT,
-     .offset = offsetof (pw_setup_system_policy_t, description), .example = "servers' schedule",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_system_policy_t, name),
+     .required = true,
+     .example = "Patch - Servers",
+     .doc = "The policy's name, unique in the file."},
+    {.name = "description",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_system_policy_t, description),
+     .example = "servers' schedule",
      .doc = "Free text for people."},
-    {.name = "settings", .type = T_OBJECT, .offset = offsetof (pw_setup_system_policy_t, settings),
-     .required = true, .table = &s_policy_settings_table, .example = "{reboot: always}",
+    {.name = "settings",
+     .type = T_OBJECT,
+     .offset = offsetof (pw_setup_system_policy_t, settings),
+     .required = true,
+     .table = &s_policy_settings_table,
+     .example = "{reboot: always}",
      .doc = "The settings this policy sets; every other setting is left alone."},
     S_END};
-static const s_table_t s_system_policy_table = {
-    .path = "system_policies[]",
-    .keys = s_system_policy_keys,
-    .has_line = true,
-    .line_offset = offsetof (pw_setup_system_policy_t, line)};
-static const s_key_t s_system_policy_elem = {.name = "", .type = T_OBJECT,
-                                             .table = &s_system_policy_table};
+static const s_table_t s_system_policy_table = {.path = "system_policies[]",
+                                                .keys = s_system_policy_keys,
+                                                .has_line = true,
+                                                .line_offset =
+                                                    offsetof (pw_setup_system_policy_t, line)};
+static const s_key_t s_system_policy_elem = {
+    .name = "", .type = T_OBJECT, .table = &s_system_policy_table};
 
 //  assignments ---------------------------------------------------------------------
 static const s_key_t s_assignment_keys [] = {
-    {.name = "policy", .type = T_NAME, .offset = offsetof (pw_setup_assignment_t, policy),
-     .required = true, .example = "Patch - Servers", .doc = "The system policy assigned."},
-    {.name = "level", .type = T_ENUM, .offset = offsetof (pw_setup_assignment_t, level),
-     .required = true, .values = s_level_values, .example = "group",
+    {.name = "policy",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_assignment_t, policy),
+     .required = true,
+     .example = "Patch - Servers",
+     .doc = "The system policy assigned."},
+    {.name = "level",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_assignment_t, level),
+     .required = true,
+     .values = s_level_values,
+     .example = "group",
      .doc = "The level the policy is put on."},
-    {.name = "target", .type = T_TEXT, .offset = offsetof (pw_setup_assignment_t, target),
+    {.name = "target",
+     .type = T_TEXT,
+     .offset = offsetof (pw_setup_assignment_t, target),
      .default_doc = "none (tenant level)",
      .allowed_doc = "org: `ORG`; group: `ORG/group.path`; agent: `HOSTNAME`",
      .example = "contoso/servers.sql",
      .doc = "What on that level; required except at tenant level, where it must be absent."},
-    {.name = "view", .type = T_NAME, .offset = offsetof (pw_setup_assignment_t, view),
-     .example = "servers", .doc = "Restricts the assignment to agents the view matches."},
-    {.name = "priority", .type = T_INT, .offset = offsetof (pw_setup_assignment_t, priority),
-     .dflt = "100", .min = 0, .max = 1000000, .example = "50",
+    {.name = "view",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_assignment_t, view),
+     .example = "servers",
+     .doc = "Restricts the assignment to agents the view matches."},
+    {.name = "priority",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_assignment_t, priority),
+     .dflt = "100",
+     .min = 0,
+     .max = 1000000,
+     .example = "50",
      .doc = "At the same level, the lower number wins; then the earlier assignment."},
     S_END};
-static const s_table_t s_assignment_table = {
-    .path = "assignments[]",
-    .keys = s_assignment_keys,
-    .has_line = true,
-    .line_offset = offsetof (pw_setup_assignment_t, line),
-    .check = s_check_assignment};
-static const s_key_t s_assignment_elem = {.name = "", .type = T_OBJECT,
-                                          .table = &s_assignment_table};
+static const s_table_t s_assignment_table = {.path = "assignments[]",
+                                             .keys = s_assignment_keys,
+                                             .has_line = true,
+                                             .line_offset = offsetof (pw_setup_assignment_t, line),
+                                             .check = s_check_assignment};
+static const s_key_t s_assignment_elem = {
+    .name = "", .type = T_OBJECT, .table = &s_assignment_table};
 
 //  cycle -----------------------------------------------------------------------------
 static const s_key_t s_cycle_keys [] = {
-    {.name = "kind", .type = T_ENUM, .offset = offsetof (pw_setup_cycle_t, kind),
-     .values = s_cycle_values, .dflt = "monthly", .example = "weekly",
+    {.name = "kind",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_cycle_t, kind),
+     .values = s_cycle_values,
+     .dflt = "monthly",
+     .example = "weekly",
      .doc = "Monthly on Patch Tuesday, or weekly on a weekday."},
-    {.name = "anchor", .type = T_ENUM, .offset = offsetof (pw_setup_cycle_t, anchor),
-     .values = s_anchor_values, .default_doc = "`patch_tuesday` (monthly only)",
+    {.name = "anchor",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_cycle_t, anchor),
+     .values = s_anchor_values,
+     .default_doc = "`patch_tuesday` (monthly only)",
      .example = "patch_tuesday",
      .doc = "Monthly only: the second Tuesday of the month, in the org's time zone."},
-    {.name = "weekday", .type = T_ENUM, .offset = offsetof (pw_setup_cycle_t, weekday),
-     .values = s_weekday_values, .default_doc = "none (required when weekly)", .example = "sat",
+    {.name = "weekday",
+     .type = T_ENUM,
+     .offset = offsetof (pw_setup_cycle_t, weekday),
+     .values = s_weekday_values,
+     .default_doc = "none (required when weekly)",
+     .example = "sat",
      .doc = "Weekly only: the day windows are counted from."},
     S_END};
-static const s_table_t s_cycle_table = {.path = "cycle", .keys = s_cycle_keys,
-                                        .check = s_check_cycle};
+static const s_table_t s_cycle_table = {
+    .path = "cycle", .keys = s_cycle_keys, .check = s_check_cycle};
 
 //  windows ---------------------------------------------------------------------------
 static const s_key_t s_window_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (pw_setup_window_t, name),
-     .required = true, .example = "SAT-1",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_window_t, name),
+     .required = true,
+     .example = "SAT-1",
      .doc = "The window's name, unique among windows and window groups."},
-    {.name = "offset_days", .type = T_INT, .offset = offsetof (pw_setup_window_t, offset_days),
-     .required = true, .min = 0, .max = 27, .example = "4",
+    {.name = "offset_days",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_window_t, offset_days),
+     .required = true,
+     .min = 0,
+     .max = 27,
+     .example = "4",
      .doc = "Days after the cycle's anchor (0..6 with a weekly cycle)."},
-    {.name = "start", .type = T_TIME, .offset = offsetof (pw_setup_window_t, start),
-     .required = true, .example = "\"22:00\"", .doc = "Local start time."},
-    {.name = "duration", .type = T_DURATION, .offset = offsetof (pw_setup_window_t, duration),
-     .required = true, .min = 60, .max = 7 * S_DAY, .example = "1h30m",
+    {.name = "start",
+     .type = T_TIME,
+     .offset = offsetof (pw_setup_window_t, start),
+     .required = true,
+     .example = "\"22:00\"",
+     .doc = "Local start time."},
+    {.name = "duration",
+     .type = T_DURATION,
+     .offset = offsetof (pw_setup_window_t, duration),
+     .required = true,
+     .min = 60,
+     .max = 7 * S_DAY,
+     .example = "1h30m",
      .doc = "How long agents may install and reboot."},
-    {.name = "capacity", .type = T_INT, .offset = offsetof (pw_setup_window_t, capacity),
-     .required = true, .min = 1, .max = 1000000, .example = "10",
+    {.name = "capacity",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_window_t, capacity),
+     .required = true,
+     .min = 1,
+     .max = 1000000,
+     .example = "10",
      .doc = "How many agents install at once."},
-    {.name = "timezone", .type = T_TIMEZONE, .offset = offsetof (pw_setup_window_t, timezone),
-     .default_doc = "the agent's org", .example = "UTC",
+    {.name = "timezone",
+     .type = T_TIMEZONE,
+     .offset = offsetof (pw_setup_window_t, timezone),
+     .default_doc = "the agent's org",
+     .example = "UTC",
      .doc = "A fixed time zone for the window instead of the org's."},
-    {.name = "group", .type = T_NAME, .offset = offsetof (pw_setup_window_t, group),
-     .example = "SAT-NIGHT", .doc = "The window group this window belongs to."},
-    {.name = "position", .type = T_INT, .offset = offsetof (pw_setup_window_t, position),
-     .min = 1, .max = 1000, .default_doc = "none (required with `group`)", .example = "1",
+    {.name = "group",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_window_t, group),
+     .example = "SAT-NIGHT",
+     .doc = "The window group this window belongs to."},
+    {.name = "position",
+     .type = T_INT,
+     .offset = offsetof (pw_setup_window_t, position),
+     .min = 1,
+     .max = 1000,
+     .default_doc = "none (required with `group`)",
+     .example = "1",
      .doc = "Place in the group: 1..N over the group's N windows, each once, in time order."},
     S_END};
 static const s_table_t s_window_table = {.path = "windows[]",
@@ -889,36 +1118,67 @@ static const s_key_t s_window_elem = {.name = "", .type = T_OBJECT, .table = &s_
 
 typedef pw_setup_window_group_t s_wg_t;
 static const s_key_t s_window_group_keys [] = {
-    {.name = "name", .type = T_NAME, .offset = offsetof (s_wg_t, name), .required = true,
-     .example = "SAT-NIGHT", .doc = "The group's name, unique among windows and window groups."},
-    {.name = "description", .type = T_TEXT, .offset = offsetof (s_wg_t, description),
-     .example = "servers in dependency order", .doc = "Free text for people."},
-    {.name = "failure_policy", .type = T_ENUM, .offset = offsetof (s_wg_t, failure_policy),
-     .values = s_failure_values, .dflt = "hold_dependents", .example = "stop",
+    {.name = "name",
+     .type = T_NAME,
+     .offset = offsetof (s_wg_t, name),
+     .required = true,
+     .example = "SAT-NIGHT",
+     .doc = "The group's name, unique among windows and window groups."},
+    {.name = "description",
+     .type = T_TEXT,
+     .offset = offsetof (s_wg_t, description),
+     .example = "servers in dependency order",
+     .doc = "Free text for people."},
+    {.name = "failure_policy",
+     .type = T_ENUM,
+     .offset = offsetof (s_wg_t, failure_policy),
+     .values = s_failure_values,
+     .dflt = "hold_dependents",
+     .example = "stop",
      .doc = "What a failed agent does to the rest of the group."},
-    {.name = "error_budget", .type = T_CUSTOM, .offset = 0, .decode = s_decode_budget,
-     .type_doc = "count or percent", .allowed_doc = "`0`..`100000`, or `0%`..`100%`",
-     .default_doc = "none", .example = "\"10%\"",
+    {.name = "error_budget",
+     .type = T_CUSTOM,
+     .offset = 0,
+     .decode = s_decode_budget,
+     .type_doc = "count or percent",
+     .allowed_doc = "`0`..`100000`, or `0%`..`100%`",
+     .default_doc = "none",
+     .example = "\"10%\"",
      .doc = "More failed agents than this (exceeded, not reached) stops the group."},
     S_END};
 static const s_table_t s_window_group_table = {.path = "window_groups[]",
                                                .keys = s_window_group_keys,
                                                .has_line = true,
                                                .line_offset = offsetof (s_wg_t, line)};
-static const s_key_t s_window_group_elem = {.name = "", .type = T_OBJECT,
-                                            .table = &s_window_group_table};
+static const s_key_t s_window_group_elem = {
+    .name = "", .type = T_OBJECT, .table = &s_window_group_table};
 
 //  blackouts -------------------------------------------------------------------------
-static const s_key_t s_blackout_keys [] = {
-    {.name = "org", .type = T_NAME, .offset = offsetof (pw_setup_blackout_t, org),
-     .required = true, .example = "contoso", .doc = "The org whose window instances are skipped."},
-    {.name = "from", .type = T_DATE, .offset = offsetof (pw_setup_blackout_t, from),
-     .required = true, .example = "2024-12-23", .doc = "First day, in the org's time zone."},
-    {.name = "to", .type = T_DATE, .offset = offsetof (pw_setup_blackout_t, to), .required = true,
-     .example = "2025-01-02", .doc = "Last day (inclusive), not before `from`."},
-    {.name = "reason", .type = T_TEXT, .offset = offsetof (pw_setup_blackout_t, reason),
-     .required = true, .example = "year-end freeze", .doc = "Why: shown in the plan."},
-    S_END};
+static const s_key_t s_blackout_keys [] = {{.name = "org",
+                                            .type = T_NAME,
+                                            .offset = offsetof (pw_setup_blackout_t, org),
+                                            .required = true,
+                                            .example = "contoso",
+                                            .doc = "The org whose window instances are skipped."},
+                                           {.name = "from",
+                                            .type = T_DATE,
+                                            .offset = offsetof (pw_setup_blackout_t, from),
+                                            .required = true,
+                                            .example = "2024-12-23",
+                                            .doc = "First day, in the org's time zone."},
+                                           {.name = "to",
+                                            .type = T_DATE,
+                                            .offset = offsetof (pw_setup_blackout_t, to),
+                                            .required = true,
+                                            .example = "2025-01-02",
+                                            .doc = "Last day (inclusive), not before `from`."},
+                                           {.name = "reason",
+                                            .type = T_TEXT,
+                                            .offset = offsetof (pw_setup_blackout_t, reason),
+                                            .required = true,
+                                            .example = "year-end freeze",
+                                            .doc = "Why: shown in the plan."},
+                                           S_END};
 static const s_table_t s_blackout_table = {.path = "blackouts[]",
                                            .keys = s_blackout_keys,
                                            .has_line = true,
@@ -928,12 +1188,20 @@ static const s_key_t s_blackout_elem = {.name = "", .type = T_OBJECT, .table = &
 
 //  dependencies ------------------------------------------------------------------------
 static const s_key_t s_dependency_keys [] = {
-    {.name = "agent", .type = T_HOST, .offset = offsetof (pw_setup_dependency_t, agent),
-     .required = true, .example = "CONTOSO-APP01",
+    {.name = "agent",
+     .type = T_HOST,
+     .offset = offsetof (pw_setup_dependency_t, agent),
+     .required = true,
+     .example = "CONTOSO-APP01",
      .doc = "The dependent agent, listed once in the file."},
-    {.name = "after", .type = T_LIST, .offset = offsetof (pw_setup_dependency_t, after),
-     .count_offset = offsetof (pw_setup_dependency_t, after_count), .required = true,
-     .elem = &s_host_elem, .elem_size = sizeof (char *), .example = "[CONTOSO-SQL01]",
+    {.name = "after",
+     .type = T_LIST,
+     .offset = offsetof (pw_setup_dependency_t, after),
+     .count_offset = offsetof (pw_setup_dependency_t, after_count),
+     .required = true,
+     .elem = &s_host_elem,
+     .elem_size = sizeof (char *),
+     .example = "[CONTOSO-SQL01]",
      .doc = "Agents patched, rebooted and healthy before `agent` starts; at least one."},
     S_END};
 static const s_table_t s_dependency_table = {.path = "dependencies[]",
@@ -941,8 +1209,8 @@ static const s_table_t s_dependency_table = {.path = "dependencies[]",
                                              .has_line = true,
                                              .line_offset = offsetof (pw_setup_dependency_t, line),
                                              .check = s_check_dependency};
-static const s_key_t s_dependency_elem = {.name = "", .type = T_OBJECT,
-                                          .table = &s_dependency_table};
+static const s_key_t s_dependency_elem = {
+    .name = "", .type = T_OBJECT, .table = &s_dependency_table};
 
 //  the file --------------------------------------------------------------------------
 #define S_SECTION_LIST(field_, count_, elem_, type_)                                               \
@@ -950,21 +1218,31 @@ static const s_key_t s_dependency_elem = {.name = "", .type = T_OBJECT,
     .count_offset = offsetof (pw_setup_t, count_), .elem = &elem_, .elem_size = sizeof (type_)
 
 static const s_key_t s_top_keys [] = {
-    {.name = "tenant", .type = T_NAME, .offset = offsetof (pw_setup_t, tenant),
+    {.name = "tenant",
+     .type = T_NAME,
+     .offset = offsetof (pw_setup_t, tenant),
      .example = "acme-it",
      .doc = "The tenant this file is for; when present, applying it to another tenant is refused."},
-    {.name = "settings", .type = T_OBJECT, .offset = offsetof (pw_setup_t, settings),
-     .table = &s_settings_table, .always = true, .example = "{scan_gap: 24h}",
+    {.name = "settings",
+     .type = T_OBJECT,
+     .offset = offsetof (pw_setup_t, settings),
+     .table = &s_settings_table,
+     .always = true,
+     .example = "{scan_gap: 24h}",
      .doc = "Tenant thresholds and defaults."},
-    {.name = "orgs", S_SECTION_LIST (orgs, org_count, s_org_elem, pw_setup_org_t),
-     .example = "[{name: contoso}]", .doc = "The customers and their machine groups."},
-    {.name = "views", S_SECTION_LIST (views, view_count, s_view_elem, pw_setup_view_t),
+    {.name = "orgs",
+     S_SECTION_LIST (orgs, org_count, s_org_elem, pw_setup_org_t),
+     .example = "[{name: contoso}]",
+     .doc = "The customers and their machine groups."},
+    {.name = "views",
+     S_SECTION_LIST (views, view_count, s_view_elem, pw_setup_view_t),
      .example = "[{name: servers, filter: 'class == \"server\"'}]",
      .doc = "Named agent filters for assignments."},
     {.name = "patch_policies",
      S_SECTION_LIST (patch_policies, patch_policy_count, s_patch_policy_elem,
                      pw_setup_patch_policy_t),
-     .example = "[{name: Baseline, baseline: true}]", .doc = "Approval rules."},
+     .example = "[{name: Baseline, baseline: true}]",
+     .doc = "Approval rules."},
     {.name = "kb_overrides",
      S_SECTION_LIST (kb_overrides, kb_override_count, s_kb_elem, pw_setup_kb_override_t),
      .example = "[{kb: KB5034441, action: deny, note: ...}]",
@@ -972,38 +1250,48 @@ static const s_key_t s_top_keys [] = {
     {.name = "system_policies",
      S_SECTION_LIST (system_policies, system_policy_count, s_system_policy_elem,
                      pw_setup_system_policy_t),
-     .example = "[{name: Patch - Servers, settings: {...}}]", .doc = "Named bundles of settings."},
+     .example = "[{name: Patch - Servers, settings: {...}}]",
+     .doc = "Named bundles of settings."},
     {.name = "assignments",
      S_SECTION_LIST (assignments, assignment_count, s_assignment_elem, pw_setup_assignment_t),
      .example = "[{policy: Patch - Baseline, level: tenant}]",
      .doc = "Which system policy applies where, in order."},
-    {.name = "cycle", .type = T_OBJECT, .offset = offsetof (pw_setup_t, cycle),
-     .table = &s_cycle_table, .always = true, .example = "{kind: monthly}",
+    {.name = "cycle",
+     .type = T_OBJECT,
+     .offset = offsetof (pw_setup_t, cycle),
+     .table = &s_cycle_table,
+     .always = true,
+     .example = "{kind: monthly}",
      .doc = "What windows are counted from."},
-    {.name = "windows", S_SECTION_LIST (windows, window_count, s_window_elem, pw_setup_window_t),
-     .example = "[{name: SAT-1, ...}]", .doc = "Patch windows."},
+    {.name = "windows",
+     S_SECTION_LIST (windows, window_count, s_window_elem, pw_setup_window_t),
+     .example = "[{name: SAT-1, ...}]",
+     .doc = "Patch windows."},
     {.name = "window_groups",
      S_SECTION_LIST (window_groups, window_group_count, s_window_group_elem,
                      pw_setup_window_group_t),
-     .example = "[{name: SAT-NIGHT}]", .doc = "Ordered sets of windows for dependency order."},
+     .example = "[{name: SAT-NIGHT}]",
+     .doc = "Ordered sets of windows for dependency order."},
     {.name = "blackouts",
      S_SECTION_LIST (blackouts, blackout_count, s_blackout_elem, pw_setup_blackout_t),
      .example = "[{org: contoso, from: ..., to: ..., reason: ...}]",
      .doc = "Date ranges in which an org's window instances are skipped."},
     {.name = "dependencies",
      S_SECTION_LIST (dependencies, dependency_count, s_dependency_elem, pw_setup_dependency_t),
-     .example = "[{agent: APP01, after: [SQL01]}]", .doc = "Patch order between agents."},
+     .example = "[{agent: APP01, after: [SQL01]}]",
+     .doc = "Patch order between agents."},
     S_END};
 static const s_table_t s_top_table = {.path = "", .keys = s_top_keys};
 
 //  Every table, in reference order.
 static const s_table_t *const s_tables [] = {
-    &s_top_table,       &s_settings_table,     &s_org_table,          &s_view_table,
-    &s_patch_policy_table, &s_class_table,     &s_rule_table,         &s_product_table,
-    &s_kb_table,        &s_system_policy_table, &s_policy_settings_table, &s_scan_table,
-    &s_health_table,    &s_manual_table,       &s_assignment_table,   &s_cycle_table,
-    &s_window_table,    &s_window_group_table, &s_blackout_table,     &s_dependency_table,
-    NULL};
+    &s_top_table,           &s_settings_table,        &s_org_table,
+    &s_view_table,          &s_patch_policy_table,    &s_class_table,
+    &s_rule_table,          &s_product_table,         &s_kb_table,
+    &s_system_policy_table, &s_policy_settings_table, &s_scan_table,
+    &s_health_table,        &s_manual_table,          &s_assignment_table,
+    &s_cycle_table,         &s_window_table,          &s_window_group_table,
+    &s_blackout_table,      &s_dependency_table,      NULL};
 
 //  --------------------------------------------------------------------------
 //  Scalar decoding
@@ -1027,7 +1315,7 @@ s_scalar (s_ctx_t *ctx, const s_node_t *node, const char *expected)
 static bool
 s_has_control (const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return true;
     return false;
@@ -1044,7 +1332,7 @@ s_check_name (s_ctx_t *ctx, const s_node_t *node, const char *text)
         why = "it is longer than 128 bytes";
     else if (s_has_control (text))
         why = "it contains a control character";
-    else if (isspace ((unsigned char) text [0]) || isspace ((unsigned char) text [len - 1]))
+    else if (isspace ((unsigned char)text [0]) || isspace ((unsigned char)text [len - 1]))
         why = "it starts or ends with a blank";
     else if (strpbrk (text, "/{}"))
         why = "it contains \"/\", \"{\" or \"}\"";
@@ -1061,10 +1349,10 @@ static bool
 s_host_ok (const char *text)
 {
     size_t len = strlen (text);
-    if (len == 0 || len > 253 || !isalnum ((unsigned char) text [0]))
+    if (len == 0 || len > 253 || !isalnum ((unsigned char)text [0]))
         return false;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) text [i];
+        unsigned char c = (unsigned char)text [i];
         if (!isalnum (c) && c != '-' && c != '_' && c != '.')
             return false;
         if (c == '.' && (text [i + 1] == '.' || text [i + 1] == '\0'))
@@ -1080,12 +1368,11 @@ s_group_ok (const char *text)
     if (len == 0 || len > 255 || text [0] == '.' || text [len - 1] == '.')
         return false;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) text [i];
+        unsigned char c = (unsigned char)text [i];
         if (c == '.') {
             if (text [i + 1] == '.')
                 return false;
-        }
-        else if (!isalnum (c) && c != '-' && c != '_')
+        } else if (!isalnum (c) && c != '-' && c != '_')
             return false;
     }
     return true;
@@ -1111,8 +1398,7 @@ s_enum_parse (s_ctx_t *ctx, const s_node_t *node, const s_enum_t *values, int *v
             s_error (ctx, node, "%s is not one of %s", s_describe (node, shown, sizeof shown),
                      list.data);
         }
-    }
-    else {
+    } else {
         //  Replace the generic "expected one of ..." with the real list.
         pw_setup_error_t *last = &ctx->errors->items [ctx->errors->count - 1];
         if (!ctx->too_many && strstr (last->message, "one of ...")) {
@@ -1149,11 +1435,11 @@ s_duration_parse (const char *text)
     if (!*p)
         return -1;
     while (*p) {
-        if (!isdigit ((unsigned char) *p))
+        if (!isdigit ((unsigned char)*p))
             return -1;
         long long n = 0;
         int digits = 0;
-        while (isdigit ((unsigned char) *p)) {
+        while (isdigit ((unsigned char)*p)) {
             if (++digits > 9)
                 return -1;
             n = n * 10 + (*p++ - '0');
@@ -1161,7 +1447,7 @@ s_duration_parse (const char *text)
         const char *unit = *p ? strchr (units, *p) : NULL;
         if (!unit || unit - units < next_unit)
             return -1;
-        next_unit = (int) (unit - units) + 1;
+        next_unit = (int)(unit - units) + 1;
         total += n * seconds [unit - units];
         p++;
     }
@@ -1189,13 +1475,13 @@ static int
 s_time_parse (const char *text)
 {
     int h = 0, m = 0, i = 0;
-    if (!isdigit ((unsigned char) text [i]))
+    if (!isdigit ((unsigned char)text [i]))
         return -1;
     h = text [i++] - '0';
-    if (isdigit ((unsigned char) text [i]))
+    if (isdigit ((unsigned char)text [i]))
         h = h * 10 + (text [i++] - '0');
-    if (text [i++] != ':' || !isdigit ((unsigned char) text [i])
-        || !isdigit ((unsigned char) text [i + 1]) || text [i + 2])
+    if (text [i++] != ':' || !isdigit ((unsigned char)text [i]) ||
+        !isdigit ((unsigned char)text [i + 1]) || text [i + 2])
         return -1;
     m = (text [i] - '0') * 10 + (text [i + 1] - '0');
     if (h > 23 || m > 59)
@@ -1208,7 +1494,7 @@ s_date_parse (const char *text, pw_setup_date_t *date)
 {
     for (int i = 0; i < 10; i++) {
         bool dash = i == 4 || i == 7;
-        if (dash ? text [i] != '-' : !isdigit ((unsigned char) text [i]))
+        if (dash ? text [i] != '-' : !isdigit ((unsigned char)text [i]))
             return false;
     }
     if (text [10])
@@ -1242,11 +1528,11 @@ s_timezone_ok (const char *root, const char *name)
     if (strcmp (name, "UTC") == 0)
         return true; //  libc knows UTC without tzdata
     size_t len = strlen (name);
-    if (len == 0 || len > 64 || name [0] == '/' || name [len - 1] == '/' || strstr (name, "..")
-        || strstr (name, "//"))
+    if (len == 0 || len > 64 || name [0] == '/' || name [len - 1] == '/' || strstr (name, "..") ||
+        strstr (name, "//"))
         return false;
     for (const char *p = name; *p; p++)
-        if (!isalnum ((unsigned char) *p) && !strchr ("_+-/", *p))
+        if (!isalnum ((unsigned char)*p) && !strchr ("_+-/", *p))
             return false;
     char *path = pw_sprintf ("%s/%s", root, name);
     int fd = open (path, O_RDONLY | O_CLOEXEC);
@@ -1255,9 +1541,9 @@ s_timezone_ok (const char *root, const char *name)
         return false;
     char magic [4] = {0};
     struct stat st;
-    bool ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-              && read (fd, magic, sizeof magic) == (ssize_t) sizeof magic
-              && memcmp (magic, "TZif", 4) == 0;
+    bool ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
+              read (fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
+              memcmp (magic, "TZif", 4) == 0;
     close (fd);
     return ok;
 }
@@ -1265,7 +1551,7 @@ s_timezone_ok (const char *root, const char *name)
 static void
 s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    char *dest = (char *) base + key->offset;
+    char *dest = (char *)base + key->offset;
     char shown [64];
     const char *text = NULL;
     s_where_add (ctx, dest, node->line);
@@ -1278,17 +1564,17 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
             else if (strlen (text) > S_MAX_TEXT)
                 s_error (ctx, node, "is longer than %d bytes", S_MAX_TEXT);
             else
-                *(const char **) dest = s_strdup (ctx->arena, text);
+                *(const char **)dest = s_strdup (ctx->arena, text);
             return;
         case T_NAME:
             if ((text = s_scalar (ctx, node, "a name")) && s_check_name (ctx, node, text))
-                *(const char **) dest = s_strdup (ctx->arena, text);
+                *(const char **)dest = s_strdup (ctx->arena, text);
             return;
         case T_HOST:
             if (!(text = s_scalar (ctx, node, "a hostname")))
                 return;
             if (s_host_ok (text))
-                *(const char **) dest = s_strdup (ctx->arena, text);
+                *(const char **)dest = s_strdup (ctx->arena, text);
             else
                 s_error (ctx, node,
                          "%s is not a valid hostname (letters, digits, \"-\", \"_\" and \".\")",
@@ -1297,9 +1583,9 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
         case T_WORD:
             if (!(text = s_scalar (ctx, node, "an identifier")))
                 return;
-            if (*text && strlen (text) <= S_MAX_NAME && !strpbrk (text, " \t\r\n")
-                && !s_has_control (text))
-                *(const char **) dest = s_strdup (ctx->arena, text);
+            if (*text && strlen (text) <= S_MAX_NAME && !strpbrk (text, " \t\r\n") &&
+                !s_has_control (text))
+                *(const char **)dest = s_strdup (ctx->arena, text);
             else
                 s_error (ctx, node, "%s is not a valid identifier (no blanks, at most 128 bytes)",
                          s_describe (node, shown, sizeof shown));
@@ -1308,7 +1594,7 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
             if (!(text = s_scalar (ctx, node, "a group path")))
                 return;
             if (s_group_ok (text))
-                *(const char **) dest = s_strdup (ctx->arena, text);
+                *(const char **)dest = s_strdup (ctx->arena, text);
             else
                 s_error (ctx, node,
                          "%s is not a group path (dotted names of letters, digits, \"-\", \"_\")",
@@ -1318,7 +1604,7 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
             if (!(text = s_scalar (ctx, node, "true or false")))
                 return;
             if (strcmp (text, "true") == 0 || strcmp (text, "false") == 0)
-                *(bool *) dest = text [0] == 't';
+                *(bool *)dest = text [0] == 't';
             else
                 s_error (ctx, node, "expected true or false, found %s",
                          s_describe (node, shown, sizeof shown));
@@ -1329,22 +1615,22 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
             char *end = NULL;
             errno = 0;
             long long value = strtoll (text, &end, 10);
-            if (!isdigit ((unsigned char) text [text [0] == '-']) || *end || errno)
+            if (!isdigit ((unsigned char)text [text [0] == '-']) || *end || errno)
                 s_error (ctx, node, "expected an integer, found %s",
                          s_describe (node, shown, sizeof shown));
             else if (value < key->min || value > key->max)
                 s_error (ctx, node, "%lld is out of range %lld..%lld", value, key->min, key->max);
             else
-                *(int *) dest = (int) value;
+                *(int *)dest = (int)value;
             return;
         }
         case T_ENUM: {
             int value = 0;
             if (s_enum_parse (ctx, node, key->values, &value)) {
                 if (key->is_bool)
-                    *(bool *) dest = value != 0;
+                    *(bool *)dest = value != 0;
                 else
-                    *(int *) dest = value;
+                    *(int *)dest = value;
             }
             return;
         }
@@ -1363,9 +1649,8 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
                 s_duration_format (&range, key->max);
                 s_error (ctx, node, "%s is out of range %s", text, range.data);
                 pw_strbuf_free (&range);
-            }
-            else
-                *(int64_t *) dest = value;
+            } else
+                *(int64_t *)dest = value;
             return;
         }
         case T_TIME: {
@@ -1376,13 +1661,13 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
                 s_error (ctx, node, "expected a time \"HH:MM\" (00:00..23:59), found %s",
                          s_describe (node, shown, sizeof shown));
             else
-                *(int *) dest = value;
+                *(int *)dest = value;
             return;
         }
         case T_DATE:
             if (!(text = s_scalar (ctx, node, "a date YYYY-MM-DD")))
                 return;
-            if (!s_date_parse (text, (pw_setup_date_t *) dest))
+            if (!s_date_parse (text, (pw_setup_date_t *)dest))
                 s_error (ctx, node, "expected a date YYYY-MM-DD, found %s",
                          s_describe (node, shown, sizeof shown));
             return;
@@ -1390,7 +1675,7 @@ s_decode_scalar (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
             if (!(text = s_scalar (ctx, node, "a time zone")))
                 return;
             if (s_timezone_ok (ctx->zoneinfo_root, text))
-                *(const char **) dest = s_strdup (ctx->arena, text);
+                *(const char **)dest = s_strdup (ctx->arena, text);
             else
                 s_error (ctx, node, "%s is not a known IANA time zone (like Europe/Berlin)",
                          s_describe (node, shown, sizeof shown));
@@ -1428,8 +1713,8 @@ s_decode_list (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *bas
             s_decode_scalar (ctx, node->items [i], elem, item);
         s_path_pop (ctx, saved);
     }
-    *(void **) ((char *) base + key->offset) = array;
-    *(size_t *) ((char *) base + key->count_offset) = node->count;
+    *(void **)((char *)base + key->offset) = array;
+    *(size_t *)((char *)base + key->count_offset) = node->count;
 }
 
 static void
@@ -1437,7 +1722,7 @@ s_decode_value (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *ba
 {
     switch (key->type) {
         case T_LIST: s_decode_list (ctx, node, key, base); break;
-        case T_OBJECT: s_decode_object (ctx, node, key->table, (char *) base + key->offset); break;
+        case T_OBJECT: s_decode_object (ctx, node, key->table, (char *)base + key->offset); break;
         case T_CUSTOM: key->decode (ctx, node, key, base); break;
         default: s_decode_scalar (ctx, node, key, base); break;
     }
@@ -1501,13 +1786,12 @@ s_decode_object (s_ctx_t *ctx, const s_node_t *node, const s_table_t *table, voi
 {
     char shown [64];
     if (node && !node->null && node->kind != S_MAP) {
-        s_error (ctx, node, "expected a mapping, found %s",
-                 s_describe (node, shown, sizeof shown));
+        s_error (ctx, node, "expected a mapping, found %s", s_describe (node, shown, sizeof shown));
         return;
     }
     if (table->has_line) {
-        *(int *) ((char *) dest + table->line_offset) = node ? node->line : 0;
-        s_where_add (ctx, (char *) dest + table->line_offset, node ? node->line : 0);
+        *(int *)((char *)dest + table->line_offset) = node ? node->line : 0;
+        s_where_add (ctx, (char *)dest + table->line_offset, node ? node->line : 0);
     }
     const s_node_t *present [S_MAX_KEYS] = {NULL};
     size_t key_count = 0;
@@ -1535,7 +1819,7 @@ s_decode_object (s_ctx_t *ctx, const s_node_t *node, const s_table_t *table, voi
             present [index] = v;
             s_decode_value (ctx, v, key, dest);
             if (key->set_bit && table->has_mask)
-                *(unsigned *) ((char *) dest + table->mask_offset) |= key->set_bit;
+                *(unsigned *)((char *)dest + table->mask_offset) |= key->set_bit;
         }
         s_path_pop (ctx, saved);
     }
@@ -1550,10 +1834,9 @@ s_decode_object (s_ctx_t *ctx, const s_node_t *node, const s_table_t *table, voi
             size_t saved = s_path_push_key (ctx, key->name);
             s_decode_value (ctx, &fake, key, dest);
             s_path_pop (ctx, saved);
-        }
-        else if (key->type == T_OBJECT && key->always) {
+        } else if (key->type == T_OBJECT && key->always) {
             size_t saved = s_path_push_key (ctx, key->name);
-            s_decode_object (ctx, NULL, key->table, (char *) dest + key->offset);
+            s_decode_object (ctx, NULL, key->table, (char *)dest + key->offset);
             s_path_pop (ctx, saved);
         }
     }
@@ -1567,14 +1850,14 @@ s_decode_object (s_ctx_t *ctx, const s_node_t *node, const s_table_t *table, voi
 static void
 s_decode_rule (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    pw_setup_rule_t *rule = (pw_setup_rule_t *) ((char *) base + key->offset);
+    pw_setup_rule_t *rule = (pw_setup_rule_t *)((char *)base + key->offset);
     char shown [64];
     s_where_add (ctx, rule, node->line);
     if (node->kind == S_SCALAR && !node->null) {
         int value = 0;
         if (s_enum_parse (ctx, node, s_action_values, &value)) {
             rule->set = true;
-            rule->action = (pw_setup_action_t) value;
+            rule->action = (pw_setup_action_t)value;
         }
         return;
     }
@@ -1614,7 +1897,7 @@ s_decode_rule (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *bas
 static void
 s_decode_task (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    (void) key;
+    (void)key;
     pw_setup_task_t *task = base;
     char shown [64];
     s_where_add (ctx, task, node->line);
@@ -1627,13 +1910,13 @@ s_decode_task (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *bas
                                       {NULL, 0}};
     for (const s_enum_t *k = kinds; k->name; k++)
         if (strcmp (text, k->name) == 0) {
-            task->kind = (pw_setup_task_kind_t) k->value;
+            task->kind = (pw_setup_task_kind_t)k->value;
             return;
         }
     if (strncmp (text, "run:", 4) == 0) {
         const char *script = text + 4;
-        if (!*script || isspace ((unsigned char) *script) || s_has_control (script)
-            || strlen (script) > 1024)
+        if (!*script || isspace ((unsigned char)*script) || s_has_control (script) ||
+            strlen (script) > 1024)
             s_error (ctx, node, "%s: run: needs a script name (run:<script>)",
                      s_describe (node, shown, sizeof shown));
         else {
@@ -1651,7 +1934,7 @@ s_decode_task (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *bas
 static void
 s_decode_update_window (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    (void) key;
+    (void)key;
     pw_setup_policy_settings_t *settings = base;
     s_where_add (ctx, &settings->update_window, node->line);
     const char *text = s_scalar (ctx, node, "a window name or a template like {cf.PatchWindow}");
@@ -1677,8 +1960,7 @@ s_decode_update_window (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, 
                 ok = n > 0 && p [n] == '}';
                 p += n + 1;
             }
-        }
-        else
+        } else
             p++;
     }
     if (!ok) {
@@ -1696,7 +1978,7 @@ s_decode_update_window (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, 
 static void
 s_decode_check (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    (void) key;
+    (void)key;
     pw_setup_health_check_t *check = base;
     char shown [64];
     s_where_add (ctx, &check->kind, node->line);
@@ -1714,8 +1996,7 @@ s_decode_check (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *ba
         if (port >= 1 && port <= 65535) {
             check->kind = PW_SETUP_CHECK_TCP;
             check->port = port;
-        }
-        else
+        } else
             s_error (ctx, node, "%s: the port must be 1..65535",
                      s_describe (node, shown, sizeof shown));
         return;
@@ -1727,7 +2008,7 @@ s_decode_check (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *ba
 static void
 s_decode_budget (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *base)
 {
-    (void) key;
+    (void)key;
     pw_setup_window_group_t *group = base;
     char shown [64];
     s_where_add (ctx, &group->budget_kind, node->line);
@@ -1740,13 +2021,11 @@ s_decode_budget (s_ctx_t *ctx, const s_node_t *node, const s_key_t *key, void *b
     long value = (percent || count) && n <= 6 ? atol (text) : -1;
     if (percent && value >= 0 && value <= 100) {
         group->budget_kind = PW_SETUP_BUDGET_PERCENT;
-        group->budget_value = (int) value;
-    }
-    else if (count && value >= 0 && value <= 100000) {
+        group->budget_value = (int)value;
+    } else if (count && value >= 0 && value <= 100000) {
         group->budget_kind = PW_SETUP_BUDGET_COUNT;
-        group->budget_value = (int) value;
-    }
-    else
+        group->budget_value = (int)value;
+    } else
         s_error (ctx, node, "expected a count 0..100000 or a percent 0%%..100%%, found %s",
                  s_describe (node, shown, sizeof shown));
 }
@@ -1772,8 +2051,8 @@ static void
 s_check_settings (s_ctx_t *ctx, const s_node_t *map, void *dest)
 {
     pw_setup_tenant_settings_t *settings = dest;
-    if (settings->scan_gap && settings->scan_max_age
-        && settings->scan_gap >= settings->scan_max_age)
+    if (settings->scan_gap && settings->scan_max_age &&
+        settings->scan_gap >= settings->scan_max_age)
         s_error_key (ctx, map, "scan_gap",
                      "must be shorter than scan_max_age, or no scan can ever qualify");
 }
@@ -1781,7 +2060,7 @@ s_check_settings (s_ctx_t *ctx, const s_node_t *map, void *dest)
 static int
 s_strcmp_p (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 //  Adds every implied parent and sorts: `servers.sql` gives `servers`,
@@ -1789,7 +2068,7 @@ s_strcmp_p (const void *a, const void *b)
 static void
 s_check_org (s_ctx_t *ctx, const s_node_t *map, void *dest)
 {
-    (void) map;
+    (void)map;
     pw_setup_org_t *org = dest;
     size_t total = 0;
     for (size_t i = 0; i < org->group_count; i++)
@@ -1805,7 +2084,7 @@ s_check_org (s_ctx_t *ctx, const s_node_t *map, void *dest)
             continue;
         for (const char *p = path; *p; p++)
             if (*p == '.')
-                all [count++] = s_strndup (ctx->arena, path, (size_t) (p - path));
+                all [count++] = s_strndup (ctx->arena, path, (size_t)(p - path));
         all [count++] = path;
     }
     qsort (all, count, sizeof (char *), s_strcmp_p);
@@ -1837,7 +2116,7 @@ s_check_rule (s_ctx_t *ctx, const s_node_t *map, void *dest)
     pw_setup_rule_t *rule = dest;
     if (rule->after_days > 0 && rule->action != PW_SETUP_APPROVE)
         s_error_key (ctx, map, "after_days", "only an approve rule can wait; this one is %s",
-                     s_enum_name (s_action_values, (int) rule->action));
+                     s_enum_name (s_action_values, (int)rule->action));
 }
 
 static void
@@ -1846,7 +2125,7 @@ s_check_product (s_ctx_t *ctx, const s_node_t *map, void *dest)
     pw_setup_product_rule_t *rule = dest;
     if (rule->after_days > 0 && rule->action != PW_SETUP_APPROVE)
         s_error_key (ctx, map, "after_days", "only an approve rule can wait; this one is %s",
-                     s_enum_name (s_action_values, (int) rule->action));
+                     s_enum_name (s_action_values, (int)rule->action));
 }
 
 static void
@@ -1880,7 +2159,7 @@ s_check_assignment (s_ctx_t *ctx, const s_node_t *map, void *dest)
     if (!target) {
         if (!s_map_get (map, "target"))
             s_error_key (ctx, map, "target", "required with level %s",
-                         s_enum_name (s_level_values, (int) a->level));
+                         s_enum_name (s_level_values, (int)a->level));
         return;
     }
     const s_node_t *node = s_map_get (map, "target");
@@ -1889,10 +2168,9 @@ s_check_assignment (s_ctx_t *ctx, const s_node_t *map, void *dest)
     if (a->level == PW_SETUP_LEVEL_ORG) {
         if (s_check_name (ctx, node, target))
             a->org = target;
-    }
-    else if (a->level == PW_SETUP_LEVEL_GROUP) {
+    } else if (a->level == PW_SETUP_LEVEL_GROUP) {
         const char *slash = strchr (target, '/');
-        char *org = slash ? s_strndup (ctx->arena, target, (size_t) (slash - target)) : NULL;
+        char *org = slash ? s_strndup (ctx->arena, target, (size_t)(slash - target)) : NULL;
         if (!slash || !*org || !s_group_ok (slash + 1) || strlen (org) > S_MAX_NAME)
             s_error (ctx, node, "%s is not ORG/group.path (like contoso/servers.sql)",
                      s_describe (node, shown, sizeof shown));
@@ -1900,8 +2178,7 @@ s_check_assignment (s_ctx_t *ctx, const s_node_t *map, void *dest)
             a->org = org;
             a->group = slash + 1;
         }
-    }
-    else if (!s_host_ok (target))
+    } else if (!s_host_ok (target))
         s_error (ctx, node, "%s is not a valid hostname (letters, digits, \"-\", \"_\" and \".\")",
                  s_describe (node, shown, sizeof shown));
     s_path_pop (ctx, saved);
@@ -1916,8 +2193,7 @@ s_check_cycle (s_ctx_t *ctx, const s_node_t *map, void *dest)
             s_error_key (ctx, map, "anchor", "only a monthly cycle has an anchor");
         if (!s_map_get (map, "weekday") && map)
             s_error (ctx, map, "a weekly cycle needs \"weekday\" (mon..sun)");
-    }
-    else if (s_map_get (map, "weekday"))
+    } else if (s_map_get (map, "weekday"))
         s_error_key (ctx, map, "weekday",
                      "only a weekly cycle has a weekday; a monthly one is anchored on "
                      "patch_tuesday");
@@ -1928,7 +2204,7 @@ s_check_cycle (s_ctx_t *ctx, const s_node_t *map, void *dest)
 static void
 s_check_window (s_ctx_t *ctx, const s_node_t *map, void *dest)
 {
-    (void) dest;
+    (void)dest;
     bool has_group = s_map_get (map, "group") != NULL;
     bool has_position = s_map_get (map, "position") != NULL;
     if (has_group && !has_position)
@@ -2015,8 +2291,8 @@ s_index_build (s_ctx_t *ctx, const void *items, size_t count, size_t size, size_
     s_index_t index = {.entries = pw_malloc ((count ? count : 1) * sizeof (s_entry_t)),
                        .nocase = nocase};
     for (size_t i = 0; i < count; i++) {
-        const char *item = (const char *) items + i * size;
-        const char *name = *(const char *const *) (item + name_offset);
+        const char *item = (const char *)items + i * size;
+        const char *name = *(const char *const *)(item + name_offset);
         if (name)
             index.entries [index.count++] = (s_entry_t){name, item, i};
     }
@@ -2029,15 +2305,13 @@ s_index_build (s_ctx_t *ctx, const void *items, size_t count, size_t size, size_
             continue;
         //  Walk back to the first of the run for the message.
         size_t j = i - 1;
-        while (j > 0
-               && (nocase ? strcasecmp (index.entries [j - 1].name, dup->name)
-                          : strcmp (index.entries [j - 1].name, dup->name))
-                      == 0)
+        while (j > 0 && (nocase ? strcasecmp (index.entries [j - 1].name, dup->name)
+                                : strcmp (index.entries [j - 1].name, dup->name)) == 0)
             j--;
-        const char *dup_name_field = (const char *) dup->item + name_offset;
-        const char *first_name_field = (const char *) index.entries [j].item + name_offset;
-        s_error_at (ctx, dup_name_field, "duplicate %s \"%s\" (first at line %d)", what,
-                    dup->name, s_line_of (ctx, first_name_field));
+        const char *dup_name_field = (const char *)dup->item + name_offset;
+        const char *first_name_field = (const char *)index.entries [j].item + name_offset;
+        s_error_at (ctx, dup_name_field, "duplicate %s \"%s\" (first at line %d)", what, dup->name,
+                    s_line_of (ctx, first_name_field));
     }
     return index;
 }
@@ -2052,10 +2326,8 @@ s_index_find (const s_index_t *index, const char *name)
                               : strcmp (index->entries [mid].name, name);
         if (c == 0) {
             //  The first of equal names, so a duplicate never shadows it.
-            while (mid > 0
-                   && (index->nocase ? strcasecmp (index->entries [mid - 1].name, name)
-                                     : strcmp (index->entries [mid - 1].name, name))
-                          == 0)
+            while (mid > 0 && (index->nocase ? strcasecmp (index->entries [mid - 1].name, name)
+                                             : strcmp (index->entries [mid - 1].name, name)) == 0)
                 mid--;
             return index->entries [mid].item;
         }
@@ -2076,8 +2348,8 @@ s_sorted_has (const char *const *names, size_t count, const char *name)
 static int
 s_window_order (const void *a, const void *b)
 {
-    const pw_setup_window_t *x = *(const pw_setup_window_t *const *) a;
-    const pw_setup_window_t *y = *(const pw_setup_window_t *const *) b;
+    const pw_setup_window_t *x = *(const pw_setup_window_t *const *)a;
+    const pw_setup_window_t *y = *(const pw_setup_window_t *const *)b;
     int c = strcmp (x->group, y->group);
     if (c)
         return c;
@@ -2103,23 +2375,22 @@ s_check_window_groups (s_ctx_t *ctx, const s_index_t *groups)
             end++;
         size_t n = end - first;
         pw_setup_window_group_t *group =
-            (pw_setup_window_group_t *) s_index_find (groups, grouped [first]->group);
+            (pw_setup_window_group_t *)s_index_find (groups, grouped [first]->group);
         bool ok = group != NULL;
         for (size_t i = first; i < end; i++) {
             const pw_setup_window_t *w = grouped [i];
             if (!group)
-                s_error_at (ctx, &w->group, "\"%s\" is not a window group in this file",
-                            w->group);
-            else if ((size_t) w->position > n) {
+                s_error_at (ctx, &w->group, "\"%s\" is not a window group in this file", w->group);
+            else if ((size_t)w->position > n) {
                 s_error_at (ctx, &w->position,
                             "%d is outside 1..%zu: window group \"%s\" has %zu windows",
                             w->position, n, w->group, n);
                 ok = false;
-            }
-            else if (i > first && grouped [i - 1]->position == w->position) {
+            } else if (i > first && grouped [i - 1]->position == w->position) {
                 s_error_at (ctx, &w->position,
                             "position %d of window group \"%s\" is already taken by \"%s\"",
-                            w->position, w->group, grouped [i - 1]->name ? grouped [i - 1]->name : "?");
+                            w->position, w->group,
+                            grouped [i - 1]->name ? grouped [i - 1]->name : "?");
                 ok = false;
             }
         }
@@ -2133,9 +2404,9 @@ s_check_window_groups (s_ctx_t *ctx, const s_index_t *groups)
             //  follow the clock (when the windows share a time zone).
             for (size_t i = 1; i < n; i++) {
                 const pw_setup_window_t *a = windows [i - 1], *b = windows [i];
-                bool same_zone = (!a->timezone && !b->timezone)
-                                 || (a->timezone && b->timezone
-                                     && strcmp (a->timezone, b->timezone) == 0);
+                bool same_zone =
+                    (!a->timezone && !b->timezone) ||
+                    (a->timezone && b->timezone && strcmp (a->timezone, b->timezone) == 0);
                 long long start_a = a->offset_days * 1440LL + a->start;
                 long long start_b = b->offset_days * 1440LL + b->start;
                 if (same_zone && start_b < start_a)
@@ -2184,17 +2455,17 @@ s_check_references (s_ctx_t *ctx)
                    nocase)
     s_index_t orgs = S_INDEX (orgs, org_count, pw_setup_org_t, name, "org", false);
     s_index_t views = S_INDEX (views, view_count, pw_setup_view_t, name, "view", false);
-    s_index_t patch_policies = S_INDEX (patch_policies, patch_policy_count,
-                                        pw_setup_patch_policy_t, name, "patch policy", false);
-    s_index_t kbs = S_INDEX (kb_overrides, kb_override_count, pw_setup_kb_override_t, kb,
-                             "KB override", true);
+    s_index_t patch_policies = S_INDEX (patch_policies, patch_policy_count, pw_setup_patch_policy_t,
+                                        name, "patch policy", false);
+    s_index_t kbs =
+        S_INDEX (kb_overrides, kb_override_count, pw_setup_kb_override_t, kb, "KB override", true);
     s_index_t system_policies = S_INDEX (system_policies, system_policy_count,
                                          pw_setup_system_policy_t, name, "system policy", false);
     s_index_t windows = S_INDEX (windows, window_count, pw_setup_window_t, name, "window", false);
-    s_index_t window_groups = S_INDEX (window_groups, window_group_count,
-                                       pw_setup_window_group_t, name, "window group", false);
-    s_index_t dependencies = S_INDEX (dependencies, dependency_count, pw_setup_dependency_t,
-                                      agent, "dependency entry for agent", true);
+    s_index_t window_groups = S_INDEX (window_groups, window_group_count, pw_setup_window_group_t,
+                                       name, "window group", false);
+    s_index_t dependencies = S_INDEX (dependencies, dependency_count, pw_setup_dependency_t, agent,
+                                      "dependency entry for agent", true);
 #undef S_INDEX
 
     //  Settings name windows and window groups alike, so they share names.
@@ -2225,8 +2496,8 @@ s_check_references (s_ctx_t *ctx)
                        ps->patch_policy_remove_count, "patch policy");
         for (size_t j = 0; j < ps->patch_policy_count; j++)
             for (size_t k = 0; k < j; k++)
-                if (ps->patch_policies [j] && ps->patch_policies [k]
-                    && strcmp (ps->patch_policies [j], ps->patch_policies [k]) == 0)
+                if (ps->patch_policies [j] && ps->patch_policies [k] &&
+                    strcmp (ps->patch_policies [j], ps->patch_policies [k]) == 0)
                     s_error_at (ctx, &ps->patch_policies [j], "\"%s\" is listed twice",
                                 ps->patch_policies [j]);
         for (size_t j = 0; j < ps->patch_policy_remove_count; j++) {
@@ -2236,12 +2507,11 @@ s_check_references (s_ctx_t *ctx)
                     s_error_at (ctx, &ps->patch_policies_remove [j],
                                 "\"%s\" is both added and removed by this policy", name);
         }
-        if (ps->update_window && !ps->update_window_template
-            && !s_index_find (&windows, ps->update_window)
-            && !s_index_find (&window_groups, ps->update_window))
+        if (ps->update_window && !ps->update_window_template &&
+            !s_index_find (&windows, ps->update_window) &&
+            !s_index_find (&window_groups, ps->update_window))
             s_error_at (ctx, &ps->update_window,
-                        "\"%s\" is not a window or window group in this file",
-                        ps->update_window);
+                        "\"%s\" is not a window or window group in this file", ps->update_window);
     }
     for (size_t i = 0; i < s->assignment_count; i++) {
         const pw_setup_assignment_t *a = &s->assignments [i];
@@ -2254,14 +2524,16 @@ s_check_references (s_ctx_t *ctx)
             if (!org)
                 s_error_at (ctx, &a->target, "\"%s\" is not an org in this file", a->org);
             else if (a->group && !s_sorted_has (org->groups, org->group_count, a->group))
-                s_error_at (ctx, &a->target, "group \"%s\" is not declared in org \"%s\"",
-                            a->group, a->org);
+                s_error_at (ctx, &a->target, "group \"%s\" is not declared in org \"%s\"", a->group,
+                            a->org);
         }
         for (size_t j = 0; j < i; j++) {
             const pw_setup_assignment_t *b = &s->assignments [j];
-            if (a->policy && b->policy && strcmp (a->policy, b->policy) == 0
-                && a->level == b->level && (a->target == b->target || (a->target && b->target && strcmp (a->target, b->target) == 0))
-                && (a->view == b->view || (a->view && b->view && strcmp (a->view, b->view) == 0))) {
+            if (a->policy && b->policy && strcmp (a->policy, b->policy) == 0 &&
+                a->level == b->level &&
+                (a->target == b->target ||
+                 (a->target && b->target && strcmp (a->target, b->target) == 0)) &&
+                (a->view == b->view || (a->view && b->view && strcmp (a->view, b->view) == 0))) {
                 s_error_at (ctx, &a->line, "the same assignment as assignments[%zu] (line %d)", j,
                             b->line);
                 break;
@@ -2328,8 +2600,8 @@ s_parse (const char *text, size_t len, const pw_setup_options_t *options,
 {
     s_ctx_t ctx = {.errors = errors};
     pw_strbuf_init (&ctx.path);
-    ctx.zoneinfo_root = options && options->zoneinfo_root ? options->zoneinfo_root
-                                                          : S_DEFAULT_ZONEINFO;
+    ctx.zoneinfo_root =
+        options && options->zoneinfo_root ? options->zoneinfo_root : S_DEFAULT_ZONEINFO;
     ctx.tenant = options ? options->tenant : NULL;
     pw_setup_t *setup = pw_calloc (1, sizeof (pw_setup_t));
     setup->arena_ = pw_calloc (1, sizeof (s_arena_t));
@@ -2402,12 +2674,12 @@ pw_setup_load (const char *filename, const pw_setup_options_t *options,
         s_error_path (&ctx, "", 0, "cannot read %s: %s", filename, strerror (errno));
     else if (!S_ISREG (st.st_mode))
         s_error_path (&ctx, "", 0, "cannot read %s: not a regular file", filename);
-    else if ((size_t) st.st_size > PW_SETUP_MAX_BYTES)
+    else if ((size_t)st.st_size > PW_SETUP_MAX_BYTES)
         s_error_path (&ctx, "", 0, "%s is larger than 8 MiB (%lld bytes)", filename,
-                      (long long) st.st_size);
+                      (long long)st.st_size);
     else {
         //  Read to end of file, never past the limit (the file may grow).
-        size_t cap = (size_t) st.st_size + 1;
+        size_t cap = (size_t)st.st_size + 1;
         text = pw_malloc (cap + 1);
         while (true) {
             ssize_t n = read (fd, text + len, cap - len);
@@ -2419,7 +2691,7 @@ pw_setup_load (const char *filename, const pw_setup_options_t *options,
             }
             if (n == 0)
                 break;
-            len += (size_t) n;
+            len += (size_t)n;
             if (len == cap) {
                 if (cap > PW_SETUP_MAX_BYTES) {
                     s_error_path (&ctx, "", 0, "%s is larger than 8 MiB", filename);
@@ -2526,8 +2798,7 @@ s_canon_str (pw_strbuf_t *out, const char *key, const char *value)
 }
 
 static void
-s_canon_names (pw_strbuf_t *out, const char *key, const char *const *names, size_t count,
-               bool sort)
+s_canon_names (pw_strbuf_t *out, const char *key, const char *const *names, size_t count, bool sort)
 {
     const char **copy = pw_malloc ((count ? count : 1) * sizeof (char *));
     memcpy (copy, names, count * sizeof (char *));
@@ -2568,8 +2839,7 @@ s_canon_tasks (pw_strbuf_t *out, const char *key, const pw_setup_task_t *tasks, 
             char *text = pw_sprintf ("run:%s", tasks [i].script);
             pw_strbuf_append_json (out, text);
             free (text);
-        }
-        else
+        } else
             pw_strbuf_append_json (out, names [tasks [i].kind]);
     }
     pw_strbuf_append (out, "]");
@@ -2578,41 +2848,49 @@ s_canon_tasks (pw_strbuf_t *out, const char *key, const pw_setup_task_t *tasks, 
 static void
 s_canon_rule (pw_strbuf_t *out, pw_setup_action_t action, int after_days)
 {
-    pw_strbuf_append (out, s_enum_name (s_action_values, (int) action));
+    pw_strbuf_append (out, s_enum_name (s_action_values, (int)action));
     if (after_days)
         pw_strbuf_appendf (out, "+%dd", after_days);
 }
 
-//  Sorts item pointers by the string at a fixed offset.
-static size_t s_sort_offset;
+//  Names in canonical order: case-insensitive first, so "sql01" and "SQL01"
+//  sit together, then exact, so the order is total.
 static int
-s_sort_by_name (const void *a, const void *b)
+s_name_compare (const void *a, const void *b)
 {
-    const char *x = *(const char *const *) (*(const char *const *) a + s_sort_offset);
-    const char *y = *(const char *const *) (*(const char *const *) b + s_sort_offset);
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     int c = strcasecmp (x, y);
     return c ? c : strcmp (x, y);
 }
 
-//  Returns ITEMS as pointers sorted by name (caller frees). The comparator
-//  offset is a static, but it is set and used inside this one call with no
-//  callback into other code, so it is never shared.
+typedef struct {
+    const char *name; //  first, so s_name_compare sorts these too
+    const char *item;
+} s_named_t;
+
+//  Returns pointers to ITEMS sorted by the name at NAME_OFFSET (caller
+//  frees).
 static const char **
 s_sorted (const void *items, size_t count, size_t size, size_t name_offset)
 {
+    s_named_t *named = pw_malloc ((count ? count : 1) * sizeof (s_named_t));
+    for (size_t i = 0; i < count; i++) {
+        named [i].item = (const char *)items + i * size;
+        named [i].name = *(const char *const *)(named [i].item + name_offset);
+    }
+    qsort (named, count, sizeof (s_named_t), s_name_compare);
     const char **sorted = pw_malloc ((count ? count : 1) * sizeof (char *));
     for (size_t i = 0; i < count; i++)
-        sorted [i] = (const char *) items + i * size;
-    s_sort_offset = name_offset;
-    qsort (sorted, count, sizeof (char *), s_sort_by_name);
+        sorted [i] = named [i].item;
+    free (named);
     return sorted;
 }
 
 static int
 s_blackout_order (const void *a, const void *b)
 {
-    const pw_setup_blackout_t *x = *(const pw_setup_blackout_t *const *) a;
-    const pw_setup_blackout_t *y = *(const pw_setup_blackout_t *const *) b;
+    const pw_setup_blackout_t *x = *(const pw_setup_blackout_t *const *)a;
+    const pw_setup_blackout_t *y = *(const pw_setup_blackout_t *const *)b;
     int c = strcmp (x->org, y->org);
     if (!c)
         c = s_date_compare (&x->from, &y->from);
@@ -2637,7 +2915,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
             const char **sorted = s_sorted (s->orgs, s->org_count, sizeof (pw_setup_org_t),
                                             offsetof (pw_setup_org_t, name));
             for (size_t i = 0; i < s->org_count; i++) {
-                const pw_setup_org_t *o = (const pw_setup_org_t *) sorted [i];
+                const pw_setup_org_t *o = (const pw_setup_org_t *)sorted [i];
                 pw_strbuf_append (out, "org ");
                 pw_strbuf_append_json (out, o->name);
                 s_canon_str (out, "timezone", o->timezone);
@@ -2653,7 +2931,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
             const char **sorted = s_sorted (s->views, s->view_count, sizeof (pw_setup_view_t),
                                             offsetof (pw_setup_view_t, name));
             for (size_t i = 0; i < s->view_count; i++) {
-                const pw_setup_view_t *v = (const pw_setup_view_t *) sorted [i];
+                const pw_setup_view_t *v = (const pw_setup_view_t *)sorted [i];
                 pw_strbuf_append (out, "view ");
                 pw_strbuf_append_json (out, v->name);
                 s_canon_str (out, "filter", v->filter);
@@ -2664,18 +2942,18 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
             break;
         }
         case PW_SETUP_SECTION_PATCH_POLICIES: {
-            const char **sorted =
-                s_sorted (s->patch_policies, s->patch_policy_count,
-                          sizeof (pw_setup_patch_policy_t), offsetof (pw_setup_patch_policy_t, name));
+            const char **sorted = s_sorted (s->patch_policies, s->patch_policy_count,
+                                            sizeof (pw_setup_patch_policy_t),
+                                            offsetof (pw_setup_patch_policy_t, name));
             for (size_t i = 0; i < s->patch_policy_count; i++) {
-                const pw_setup_patch_policy_t *p = (const pw_setup_patch_policy_t *) sorted [i];
+                const pw_setup_patch_policy_t *p = (const pw_setup_patch_policy_t *)sorted [i];
                 pw_strbuf_append (out, "patch_policy ");
                 pw_strbuf_append_json (out, p->name);
                 s_canon_str (out, "description", p->description);
                 pw_strbuf_appendf (out, " baseline=%s deny_superseded=%s default=%s",
                                    p->baseline ? "true" : "false",
                                    p->deny_superseded ? "true" : "false",
-                                   s_enum_name (s_action_values, (int) p->default_action));
+                                   s_enum_name (s_action_values, (int)p->default_action));
                 pw_strbuf_append (out, " classifications={");
                 bool first = true;
                 for (int c = 0; c < PW_SETUP_CLASSIFICATION_COUNT; c++)
@@ -2704,11 +2982,11 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                 s_sorted (s->kb_overrides, s->kb_override_count, sizeof (pw_setup_kb_override_t),
                           offsetof (pw_setup_kb_override_t, kb));
             for (size_t i = 0; i < s->kb_override_count; i++) {
-                const pw_setup_kb_override_t *k = (const pw_setup_kb_override_t *) sorted [i];
+                const pw_setup_kb_override_t *k = (const pw_setup_kb_override_t *)sorted [i];
                 pw_strbuf_append (out, "kb_override ");
                 pw_strbuf_append_json (out, k->kb);
                 pw_strbuf_appendf (out, " action=%s",
-                                   s_enum_name (s_action_values, (int) k->action));
+                                   s_enum_name (s_action_values, (int)k->action));
                 s_canon_str (out, "note", k->note);
                 pw_strbuf_append (out, "\n");
             }
@@ -2720,7 +2998,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                                             sizeof (pw_setup_system_policy_t),
                                             offsetof (pw_setup_system_policy_t, name));
             for (size_t i = 0; i < s->system_policy_count; i++) {
-                const pw_setup_system_policy_t *p = (const pw_setup_system_policy_t *) sorted [i];
+                const pw_setup_system_policy_t *p = (const pw_setup_system_policy_t *)sorted [i];
                 const pw_setup_policy_settings_t *ps = &p->settings;
                 pw_strbuf_append (out, "system_policy ");
                 pw_strbuf_append_json (out, p->name);
@@ -2736,7 +3014,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                     pw_strbuf_appendf (out, " subscribed=%s", ps->subscribed ? "true" : "false");
                 if (ps->set & PW_SETUP_HAS_SCAN) {
                     pw_strbuf_appendf (out, " scan=%s@",
-                                       s_enum_name (s_weekday_values, (int) ps->scan.day));
+                                       s_enum_name (s_weekday_values, (int)ps->scan.day));
                     pw_strbuf_appendf (out, "%02d:%02d", ps->scan.minute / 60,
                                        ps->scan.minute % 60);
                 }
@@ -2744,7 +3022,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                     s_canon_str (out, "update_window", ps->update_window);
                 if (ps->set & PW_SETUP_HAS_REBOOT)
                     pw_strbuf_appendf (out, " reboot=%s",
-                                       s_enum_name (s_reboot_values, (int) ps->reboot));
+                                       s_enum_name (s_reboot_values, (int)ps->reboot));
                 if (ps->set & PW_SETUP_HAS_PRE_TASKS)
                     s_canon_tasks (out, "pre_tasks", ps->pre_tasks, ps->pre_task_count);
                 if (ps->set & PW_SETUP_HAS_POST_TASKS)
@@ -2769,7 +3047,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                 const pw_setup_assignment_t *a = &s->assignments [i];
                 pw_strbuf_append (out, "assignment");
                 s_canon_str (out, "policy", a->policy);
-                pw_strbuf_appendf (out, " level=%s", s_enum_name (s_level_values, (int) a->level));
+                pw_strbuf_appendf (out, " level=%s", s_enum_name (s_level_values, (int)a->level));
                 s_canon_str (out, "target", a->target);
                 s_canon_str (out, "view", a->view);
                 pw_strbuf_appendf (out, " priority=%d\n", a->priority);
@@ -2778,16 +3056,15 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
         case PW_SETUP_SECTION_CYCLE:
             if (s->cycle.kind == PW_SETUP_CYCLE_WEEKLY)
                 pw_strbuf_appendf (out, "cycle kind=weekly weekday=%s\n",
-                                   s_enum_name (s_weekday_values, (int) s->cycle.weekday));
+                                   s_enum_name (s_weekday_values, (int)s->cycle.weekday));
             else
                 pw_strbuf_append (out, "cycle kind=monthly anchor=patch_tuesday\n");
             break;
         case PW_SETUP_SECTION_WINDOWS: {
-            const char **sorted = s_sorted (s->windows, s->window_count,
-                                            sizeof (pw_setup_window_t),
+            const char **sorted = s_sorted (s->windows, s->window_count, sizeof (pw_setup_window_t),
                                             offsetof (pw_setup_window_t, name));
             for (size_t i = 0; i < s->window_count; i++) {
-                const pw_setup_window_t *w = (const pw_setup_window_t *) sorted [i];
+                const pw_setup_window_t *w = (const pw_setup_window_t *)sorted [i];
                 pw_strbuf_append (out, "window ");
                 pw_strbuf_append_json (out, w->name);
                 pw_strbuf_appendf (out, " offset_days=%d", w->offset_days);
@@ -2802,16 +3079,16 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
             break;
         }
         case PW_SETUP_SECTION_WINDOW_GROUPS: {
-            const char **sorted = s_sorted (s->window_groups, s->window_group_count,
-                                            sizeof (pw_setup_window_group_t),
-                                            offsetof (pw_setup_window_group_t, name));
+            const char **sorted =
+                s_sorted (s->window_groups, s->window_group_count, sizeof (pw_setup_window_group_t),
+                          offsetof (pw_setup_window_group_t, name));
             for (size_t i = 0; i < s->window_group_count; i++) {
-                const pw_setup_window_group_t *g = (const pw_setup_window_group_t *) sorted [i];
+                const pw_setup_window_group_t *g = (const pw_setup_window_group_t *)sorted [i];
                 pw_strbuf_append (out, "window_group ");
                 pw_strbuf_append_json (out, g->name);
                 s_canon_str (out, "description", g->description);
                 pw_strbuf_appendf (out, " failure_policy=%s",
-                                   s_enum_name (s_failure_values, (int) g->failure_policy));
+                                   s_enum_name (s_failure_values, (int)g->failure_policy));
                 if (g->budget_kind == PW_SETUP_BUDGET_COUNT)
                     pw_strbuf_appendf (out, " error_budget=%d", g->budget_value);
                 else if (g->budget_kind == PW_SETUP_BUDGET_PERCENT)
@@ -2834,8 +3111,7 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
                 pw_strbuf_append (out, "blackout");
                 s_canon_str (out, "org", b->org);
                 pw_strbuf_appendf (out, " from=%04d-%02d-%02d to=%04d-%02d-%02d", b->from.year,
-                                   b->from.month, b->from.day, b->to.year, b->to.month,
-                                   b->to.day);
+                                   b->from.month, b->from.day, b->to.year, b->to.month, b->to.day);
                 s_canon_str (out, "reason", b->reason);
                 pw_strbuf_append (out, "\n");
             }
@@ -2843,24 +3119,22 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
             break;
         }
         case PW_SETUP_SECTION_DEPENDENCIES: {
-            const char **sorted = s_sorted (s->dependencies, s->dependency_count,
-                                            sizeof (pw_setup_dependency_t),
-                                            offsetof (pw_setup_dependency_t, agent));
+            const char **sorted =
+                s_sorted (s->dependencies, s->dependency_count, sizeof (pw_setup_dependency_t),
+                          offsetof (pw_setup_dependency_t, agent));
             for (size_t i = 0; i < s->dependency_count; i++) {
-                const pw_setup_dependency_t *d = (const pw_setup_dependency_t *) sorted [i];
-                const char **after = pw_malloc ((d->after_count ? d->after_count : 1)
-                                                * sizeof (char *));
-                for (size_t j = 0; j < d->after_count; j++)
-                    after [j] = (const char *) &d->after [j];
-                s_sort_offset = 0;
-                qsort (after, d->after_count, sizeof (char *), s_sort_by_name);
+                const pw_setup_dependency_t *d = (const pw_setup_dependency_t *)sorted [i];
+                const char **after =
+                    pw_malloc ((d->after_count ? d->after_count : 1) * sizeof (char *));
+                memcpy (after, d->after, d->after_count * sizeof (char *));
+                qsort (after, d->after_count, sizeof (char *), s_name_compare);
                 pw_strbuf_append (out, "dependency ");
                 pw_strbuf_append_json (out, d->agent);
                 pw_strbuf_append (out, " after=[");
                 for (size_t j = 0; j < d->after_count; j++) {
                     if (j)
                         pw_strbuf_append (out, ",");
-                    pw_strbuf_append_json (out, *(const char *const *) after [j]);
+                    pw_strbuf_append_json (out, after [j]);
                 }
                 pw_strbuf_append (out, "]\n");
                 free (after);
@@ -2873,16 +3147,15 @@ s_canon_section (pw_strbuf_t *out, const pw_setup_t *s, pw_setup_section_t secti
 }
 
 static const char *const s_section_names [PW_SETUP_SECTION_COUNT] = {
-    "settings", "orgs",    "views",         "patch_policies", "kb_overrides", "system_policies",
-    "assignments", "cycle", "windows",      "window_groups",  "blackouts",    "dependencies"};
+    "settings",    "orgs",  "views",   "patch_policies", "kb_overrides", "system_policies",
+    "assignments", "cycle", "windows", "window_groups",  "blackouts",    "dependencies"};
 
 const char *
 pw_setup_section_name (pw_setup_section_t section)
 {
     if (section == PW_SETUP_SECTION_COUNT)
         return "all";
-    return (int) section >= 0 && section < PW_SETUP_SECTION_COUNT ? s_section_names [section]
-                                                                   : NULL;
+    return (int)section >= 0 && section < PW_SETUP_SECTION_COUNT ? s_section_names [section] : NULL;
 }
 
 char *
@@ -2890,29 +3163,24 @@ pw_setup_canonical (const pw_setup_t *self, pw_setup_section_t section)
 {
     pw_strbuf_t out;
     pw_strbuf_init (&out);
-    if (!self || (int) section < 0 || section > PW_SETUP_SECTION_COUNT)
+    if (!self || (int)section < 0 || section > PW_SETUP_SECTION_COUNT)
         return pw_strbuf_take (&out);
     if (section == PW_SETUP_SECTION_COUNT)
         for (int i = 0; i < PW_SETUP_SECTION_COUNT; i++) {
             pw_strbuf_appendf (&out, "[%s]\n", s_section_names [i]);
-            s_canon_section (&out, self, (pw_setup_section_t) i);
+            s_canon_section (&out, self, (pw_setup_section_t)i);
         }
     else
         s_canon_section (&out, self, section);
     return pw_strbuf_take (&out);
 }
 
-uint64_t
-pw_setup_fingerprint (const pw_setup_t *self, pw_setup_section_t section)
+void
+pw_setup_digest (const pw_setup_t *self, pw_setup_section_t section, char hex [PW_SETUP_DIGEST_HEX])
 {
     char *text = pw_setup_canonical (self, section);
-    uint64_t hash = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
-        hash ^= *p;
-        hash *= 1099511628211ULL;
-    }
+    pw_sha256_hex_of (text, strlen (text), hex);
     free (text);
-    return hash;
 }
 
 //  --------------------------------------------------------------------------
@@ -2922,10 +3190,10 @@ static void
 s_reference_type (pw_strbuf_t *out, const s_key_t *key)
 {
     static const char *const names [] = {
-        [T_TEXT] = "text",         [T_NAME] = "name",         [T_HOST] = "hostname",
-        [T_WORD] = "identifier",   [T_GROUP] = "group path",  [T_BOOL] = "bool",
-        [T_INT] = "integer",       [T_ENUM] = "enum",         [T_DURATION] = "duration",
-        [T_TIME] = "time of day",  [T_DATE] = "date",         [T_TIMEZONE] = "time zone"};
+        [T_TEXT] = "text",        [T_NAME] = "name",        [T_HOST] = "hostname",
+        [T_WORD] = "identifier",  [T_GROUP] = "group path", [T_BOOL] = "bool",
+        [T_INT] = "integer",      [T_ENUM] = "enum",        [T_DURATION] = "duration",
+        [T_TIME] = "time of day", [T_DATE] = "date",        [T_TIMEZONE] = "time zone"};
     if (key->type == T_LIST) {
         pw_strbuf_append (out, "list of ");
         if (key->elem->type == T_OBJECT)
@@ -2934,8 +3202,7 @@ s_reference_type (pw_strbuf_t *out, const s_key_t *key)
             s_reference_type (out, key->elem);
             pw_strbuf_append (out, "s");
         }
-    }
-    else if (key->type == T_OBJECT)
+    } else if (key->type == T_OBJECT)
         pw_strbuf_appendf (out, "mapping (`%s`)", key->table->path);
     else if (key->type == T_CUSTOM)
         pw_strbuf_append (out, key->type_doc);

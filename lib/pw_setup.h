@@ -9,7 +9,7 @@
     apply their sections. The whole file is validated before anything is
     returned: every error is collected with its path and line, so one run
     shows everything that is wrong. Each section also has a canonical text
-    form and a fingerprint, so a service can tell whether an apply changes
+    form and a SHA-256 digest of it, so a service can tell whether an apply changes
     anything. Every key is declared once, in tables inside pw_setup.c that
     drive the parser and the reference (docs/setup-file.md).
 */
@@ -99,16 +99,16 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    const char *timezone;       //  the org's, or settings.timezone
-    bool subscribed;            //  patching: subscribed (default) / unsubscribed
-    const char *const *groups;  //  every declared path and its implied
-    size_t group_count;         //  parents, sorted (strcmp), no duplicates
+    const char *timezone;      //  the org's, or settings.timezone
+    bool subscribed;           //  patching: subscribed (default) / unsubscribed
+    const char *const *groups; //  every declared path and its implied
+    size_t group_count;        //  parents, sorted (strcmp), no duplicates
     int line;
 } pw_setup_org_t;
 
 typedef struct {
     const char *name;
-    const char *filter; //  checked with pw_view_compile
+    const char *filter;      //  checked with pw_view_compile
     const char *description; //  NULL when absent
     int line;
 } pw_setup_view_t;
@@ -256,8 +256,8 @@ typedef struct {
 } pw_setup_blackout_t;
 
 typedef struct {
-    const char *agent;         //  hostname
-    const char *const *after;  //  hostnames patched, rebooted and healthy first
+    const char *agent;        //  hostname
+    const char *const *after; //  hostnames patched, rebooted and healthy first
     size_t after_count;
     int line;
 } pw_setup_dependency_t;
@@ -320,33 +320,24 @@ typedef struct {
 //  when the file is valid; else NULL and, when ERRORS_P is not NULL,
 //  *ERRORS_P set to a new error list (caller owns; never empty). On success
 //  *ERRORS_P is set to NULL. OPTIONS may be NULL.
-pw_setup_t *
-    pw_setup_parse (const char *text, size_t len, const pw_setup_options_t *options,
-                    pw_setup_errors_t **errors_p);
+pw_setup_t *pw_setup_parse (const char *text, size_t len, const pw_setup_options_t *options,
+                            pw_setup_errors_t **errors_p);
 
 //  Reads FILENAME and parses it as pw_setup_parse does. A file that cannot
 //  be read is one error naming the file and the reason.
-pw_setup_t *
-    pw_setup_load (const char *filename, const pw_setup_options_t *options,
-                   pw_setup_errors_t **errors_p);
+pw_setup_t *pw_setup_load (const char *filename, const pw_setup_options_t *options,
+                           pw_setup_errors_t **errors_p);
 
 //  Destroys the setup and nulls the caller's pointer. NULL-safe.
-void
-    pw_setup_destroy (pw_setup_t **self_p);
+void pw_setup_destroy (pw_setup_t **self_p);
 
 //  Lookups by exact name; NULL when absent. The result is borrowed.
-const pw_setup_org_t *
-    pw_setup_org (const pw_setup_t *self, const char *name);
-const pw_setup_view_t *
-    pw_setup_view (const pw_setup_t *self, const char *name);
-const pw_setup_patch_policy_t *
-    pw_setup_patch_policy (const pw_setup_t *self, const char *name);
-const pw_setup_system_policy_t *
-    pw_setup_system_policy (const pw_setup_t *self, const char *name);
-const pw_setup_window_t *
-    pw_setup_window (const pw_setup_t *self, const char *name);
-const pw_setup_window_group_t *
-    pw_setup_window_group (const pw_setup_t *self, const char *name);
+const pw_setup_org_t *pw_setup_org (const pw_setup_t *self, const char *name);
+const pw_setup_view_t *pw_setup_view (const pw_setup_t *self, const char *name);
+const pw_setup_patch_policy_t *pw_setup_patch_policy (const pw_setup_t *self, const char *name);
+const pw_setup_system_policy_t *pw_setup_system_policy (const pw_setup_t *self, const char *name);
+const pw_setup_window_t *pw_setup_window (const pw_setup_t *self, const char *name);
+const pw_setup_window_group_t *pw_setup_window_group (const pw_setup_t *self, const char *name);
 
 //  The sections a service applies; each has a canonical form.
 typedef enum {
@@ -366,8 +357,7 @@ typedef enum {
 } pw_setup_section_t;
 
 //  The section's key in the file ("orgs"), or "all" for PW_SETUP_SECTION_COUNT.
-const char *
-    pw_setup_section_name (pw_setup_section_t section);
+const char *pw_setup_section_name (pw_setup_section_t section);
 
 //  The canonical text of SECTION (or of every section, for
 //  PW_SETUP_SECTION_COUNT): one line per item, defaults filled in, named
@@ -375,33 +365,30 @@ const char *
 //  (assignments, product rules, window order). Two files that mean the same
 //  give the same text, whatever their layout, comments or key order. Caller
 //  frees.
-char *
-    pw_setup_canonical (const pw_setup_t *self, pw_setup_section_t section);
+char *pw_setup_canonical (const pw_setup_t *self, pw_setup_section_t section);
 
-//  64-bit FNV-1a of the canonical text: a change detector, not a security
-//  hash. Equal fingerprints mean "nothing to apply" for that section.
-uint64_t
-    pw_setup_fingerprint (const pw_setup_t *self, pw_setup_section_t section);
+//  Writes the SHA-256 of SECTION's canonical text into HEX (64 lowercase
+//  hex digits and a NUL). Equal digests mean "nothing to apply" for that
+//  section; a service keeps the digest of what it applied last.
+#define PW_SETUP_DIGEST_HEX 65
+void pw_setup_digest (const pw_setup_t *self, pw_setup_section_t section,
+                      char hex [PW_SETUP_DIGEST_HEX]);
 
 //  The errors one per line, `PATH: MESSAGE (line N)`, or `line N, column C:
 //  MESSAGE` for syntax errors, each ending in a newline. Caller frees.
-char *
-    pw_setup_errors_render (const pw_setup_errors_t *self);
+char *pw_setup_errors_render (const pw_setup_errors_t *self);
 
 //  Destroys an error list and nulls the caller's pointer. NULL-safe.
-void
-    pw_setup_errors_destroy (pw_setup_errors_t **self_p);
+void pw_setup_errors_destroy (pw_setup_errors_t **self_p);
 
 //  The key reference, rendered from the key tables as Markdown: one
 //  `#### section` heading and one table per mapping. docs/setup-file.md
 //  embeds each of these tables verbatim. Caller frees.
-char *
-    pw_setup_reference (void);
+char *pw_setup_reference (void);
 
 //  Name of classification INDEX (0..10), e.g. "update_rollup"; NULL when out
 //  of range.
-const char *
-    pw_setup_classification_name (int index);
+const char *pw_setup_classification_name (int index);
 
 #ifdef __cplusplus
 }

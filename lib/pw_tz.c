@@ -11,6 +11,7 @@
 #include "pw_tz.h"
 #include "pw_util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -663,8 +664,7 @@ s_hash (const char *name)
 const pw_tz_t *
 pw_tz_cache_get (pw_tz_cache_t *self, const char *name, char **error_p)
 {
-    if (!self)
-        return NULL;
+    assert (self);
     if (!pw_tz_name_valid (name)) {
         s_set_error (error_p, "bad time zone name \"%s\"", name ? name : "(null)");
         return NULL;

@@ -13,6 +13,9 @@
 #include <czmq.h>
 
 #include "common.pb-c.h"
+#include "policy.pb-c.h"
+#include "scheduler.pb-c.h"
+#include "audit.pb-c.h"
 #include "envelope.pb-c.h"
 
 #ifdef __cplusplus

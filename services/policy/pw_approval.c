@@ -11,6 +11,7 @@
 #include "pw_util.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +35,15 @@ typedef struct {
     uint32_t *values;
     size_t cap; //  power of two, at least twice the count
     size_t count;
+    bool casefold; //  ASCII case-insensitive keys (KBs: "kb5034441" is KB5034441)
 } s_map_t;
 
 static uint64_t
-s_hash (const char *text)
+s_hash (const char *text, bool casefold)
 {
     uint64_t hash = 1469598103934665603ull; //  FNV-1a
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        hash ^= *p;
+        hash ^= casefold ? (unsigned char)tolower (*p) : *p;
         hash *= 1099511628211ull;
     }
     //  FNV's low bits are weak on keys that differ only at the end
@@ -53,8 +55,9 @@ s_hash (const char *text)
 }
 
 static void
-s_map_init (s_map_t *self, size_t expected)
+s_map_init (s_map_t *self, size_t expected, bool casefold)
 {
+    self->casefold = casefold;
     self->cap = 16;
     while (self->cap < expected * 2 + 2)
         self->cap *= 2;
@@ -80,7 +83,8 @@ s_map_slot (const s_map_t *self, const char *key, uint64_t hash)
     size_t mask = self->cap - 1;
     size_t slot = (size_t)hash & mask;
     while (self->keys [slot] &&
-           (self->hashes [slot] != hash || strcmp (self->keys [slot], key) != 0))
+           (self->hashes [slot] != hash || (self->casefold ? strcasecmp (self->keys [slot], key)
+                                                           : strcmp (self->keys [slot], key)) != 0))
         slot = (slot + 1) & mask;
     return slot;
 }
@@ -90,7 +94,7 @@ s_map_find (const s_map_t *self, const char *key)
 {
     if (!key)
         return -1;
-    size_t slot = s_map_slot (self, key, s_hash (key));
+    size_t slot = s_map_slot (self, key, s_hash (key, self->casefold));
     return self->keys [slot] ? (long)self->values [slot] : -1;
 }
 
@@ -100,7 +104,7 @@ static void
 s_map_grow (s_map_t *self)
 {
     s_map_t bigger;
-    s_map_init (&bigger, self->cap);
+    s_map_init (&bigger, self->cap, self->casefold);
     for (size_t i = 0; i < self->cap; i++)
         if (self->keys [i])
             s_map_put (&bigger, self->keys [i], self->values [i]);
@@ -114,7 +118,7 @@ s_map_put (s_map_t *self, const char *key, uint32_t value)
 {
     if ((self->count + 1) * 2 > self->cap)
         s_map_grow (self);
-    uint64_t hash = s_hash (key);
+    uint64_t hash = s_hash (key, self->casefold);
     size_t slot = s_map_slot (self, key, hash);
     if (!self->keys [slot]) {
         self->keys [slot] = key;
@@ -197,9 +201,9 @@ pw_approval_new (const pw_patch_t *patches, size_t count, char **error_p)
     self->patches = pw_calloc (count, sizeof (pw_patch_t *));
     self->patch_kb = pw_calloc (count, sizeof (uint32_t));
     self->kbs = pw_calloc (count, sizeof (s_kb_t));
-    s_map_init (&self->patch_ids, count);
-    s_map_init (&self->kb_ids, count);
-    s_map_init (&self->policy_ids, 16);
+    s_map_init (&self->patch_ids, count, false);
+    s_map_init (&self->kb_ids, count, true);
+    s_map_init (&self->policy_ids, 16, false);
 
     for (size_t i = 0; i < count; i++) {
         if (pw_patch_validate (&patches [i], error_p) != 0)
@@ -637,7 +641,7 @@ static bool
 s_ignores (const pw_approval_agent_t *agent, const char *kb)
 {
     for (size_t k = 0; k < agent->ignore_count; k++)
-        if (strcmp (agent->ignore [k], kb) == 0)
+        if (strcasecmp (agent->ignore [k], kb) == 0)
             return true;
     return false;
 }

@@ -11,7 +11,11 @@
     The review queue and bulk selection read the same matrix.
 
     Decisions and overrides are keyed by KB: approving KB5031364 in a policy
-    approves every catalogue row of that KB (x64, ARM64, each edition).
+    approves every catalogue row of that KB (x64, ARM64, each edition). KBs
+    compare ASCII case-insensitively everywhere (catalogue, decisions,
+    overrides, ignore lists); row ids and policy names compare exactly.
+    Removing a policy or changing the catalogue means building a new
+    context.
 
     Thread safety: the context holds no global state. Functions taking a
     `const pw_approval_t *` only read, so any number of threads may call them

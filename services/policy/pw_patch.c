@@ -12,6 +12,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const s_classification_names [PW_CLASSIFICATION_COUNT] = {
     "critical", "security", "definition", "update_rollup", "service_pack", "feature_pack",
@@ -203,7 +204,7 @@ pw_patch_supersedes (const pw_patch_t *self, const char *kb)
 {
     assert (self && kb);
     for (size_t i = 0; i < self->supersedes_count; i++)
-        if (strcmp (self->supersedes [i], kb) == 0)
+        if (strcasecmp (self->supersedes [i], kb) == 0)
             return true;
     return false;
 }

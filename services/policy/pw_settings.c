@@ -572,8 +572,7 @@ s_arena_alloc (s_arena_t *self, size_t size)
 
 typedef struct {
     pw_setting_member_t *items;
-    int *ranks; //  rank of the addition, then of the removal
-    int *removal_ranks;
+    const s_assignment_t **added; //  the strongest assignment that adds it
     size_t count;
     size_t cap;
 } s_members_t;
@@ -620,8 +619,7 @@ pw_effective_destroy (pw_effective_t **self_p)
         s_result_t *result = &self->results [s];
         free (result->overridden);
         free (result->members.items);
-        free (result->members.ranks);
-        free (result->members.removal_ranks);
+        free (result->members.added);
         free (result->names);
     }
     free (self->candidates);
@@ -772,47 +770,60 @@ s_resolve_scalar (pw_effective_t *self, pw_setting_t setting)
     }
 }
 
-//  Adds the members of SETTING over all candidates, most general first so
-//  the member order reads from tenant to agent; a later (stronger) addition
-//  becomes the member's source.
+static void
+s_member_add (pw_effective_t *self, s_members_t *members, const s_assignment_t *assignment,
+              const char *name)
+{
+    size_t m = 0;
+    while (m < members->count && strcmp (members->items [m].name, name) != 0)
+        m++;
+    if (m < members->count && !s_stronger (assignment, members->added [m]))
+        return;
+    if (m == members->count) {
+        if (members->count == members->cap) {
+            members->cap = members->cap ? members->cap * 2 : 8;
+            members->items =
+                pw_realloc (members->items, members->cap * sizeof (pw_setting_member_t));
+            members->added = pw_realloc (members->added, members->cap * sizeof (s_assignment_t *));
+        }
+        members->count++;
+    }
+    pw_setting_member_t *member = &members->items [m];
+    memset (member, 0, sizeof (*member));
+    member->name = name;
+    member->source = s_source (self->settings, assignment);
+    member->source.value = name;
+    members->added [m] = assignment;
+}
+
+//  Adds the members of SETTING over all candidates. Members are listed from
+//  the most general level to the most specific, in assignment order inside
+//  a level; each keeps the strongest assignment that added it as source.
 static void
 s_resolve_set (pw_effective_t *self, pw_setting_t setting)
 {
     const pw_settings_t *settings = self->settings;
     s_result_t *result = &self->results [setting];
-    s_members_t *members = &result->members;
-    for (size_t c = self->candidate_count; c-- > 0;) {
-        const s_assignment_t *assignment = self->candidates [c];
-        const s_value_t *value = &settings->policies [assignment->policy].values [setting];
-        if (!value->set)
-            continue;
-        result->set = true;
-        for (size_t v = 0; v < value->count; v++) {
-            const char *name = s_expand (self, value->values [v]);
-            if (!name)
+    const s_assignment_t **cands = self->candidates;
+    //  The candidates are sorted strongest first, so ranks descend: walk
+    //  the blocks of equal rank from the last, each block forwards.
+    size_t end = self->candidate_count;
+    while (end > 0) {
+        size_t start = end - 1;
+        while (start > 0 && cands [start - 1]->rank == cands [end - 1]->rank)
+            start--;
+        for (size_t c = start; c < end; c++) {
+            const s_value_t *value = &settings->policies [cands [c]->policy].values [setting];
+            if (!value->set)
                 continue;
-            size_t m = 0;
-            while (m < members->count && strcmp (members->items [m].name, name) != 0)
-                m++;
-            if (m == members->count) {
-                if (members->count == members->cap) {
-                    members->cap = members->cap ? members->cap * 2 : 8;
-                    members->items =
-                        pw_realloc (members->items, members->cap * sizeof (pw_setting_member_t));
-                    members->ranks = pw_realloc (members->ranks, members->cap * sizeof (int));
-                    members->removal_ranks =
-                        pw_realloc (members->removal_ranks, members->cap * sizeof (int));
-                }
-                members->count++;
+            result->set = true;
+            for (size_t v = 0; v < value->count; v++) {
+                const char *name = s_expand (self, value->values [v]);
+                if (name)
+                    s_member_add (self, &result->members, cands [c], name);
             }
-            pw_setting_member_t *member = &members->items [m];
-            memset (member, 0, sizeof (*member));
-            member->name = name;
-            member->source = s_source (settings, assignment);
-            member->source.value = name;
-            members->ranks [m] = assignment->rank;
-            members->removal_ranks [m] = -1;
         }
+        end = start;
     }
 }
 
@@ -827,7 +838,7 @@ s_apply_removals (pw_effective_t *self, pw_setting_t setting, pw_setting_t remov
         for (size_t m = 0; m < members->count; m++) {
             if (strcmp (members->items [m].name, removals->items [r].name) != 0)
                 continue;
-            if (removals->ranks [r] >= members->ranks [m]) {
+            if (removals->added [r]->rank >= members->added [m]->rank) {
                 members->items [m].removed = true;
                 members->items [m].removed_by = removals->items [r].source;
             }

@@ -68,10 +68,10 @@ struct _pw_plan_t {
     size_t *held; //  agents per instance
 };
 
-static const char *s_reason_unsubscribed = "not subscribed";
-static const char *s_reason_no_window = "no window";
-static const char *s_reason_no_instance = "no window instance this cycle";
-static const char *s_reason_cycle = "dependency cycle";
+static const char *const s_reason_unsubscribed = "not subscribed";
+static const char *const s_reason_no_window = "no window";
+static const char *const s_reason_no_instance = "no window instance this cycle";
+static const char *const s_reason_cycle = "dependency cycle";
 
 static void
 s_list_push (s_list_t *list, int item)

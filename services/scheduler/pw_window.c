@@ -7,6 +7,7 @@
 #include "pw_window.h"
 #include "pw_util.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,7 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor, const pw_org_ca
     int rc = -1;
     pw_tz_fold_t fold;
     pw_tz_local_t local;
+    assert (window && calendar && calendar->zones && instance);
     if (s_window_sane (window, error_p))
         goto cleanup;
     if (!pw_tz_date_valid (anchor)) {

@@ -310,7 +310,7 @@ static const s_agent_def_t s_agents [] = {
     {"SRV03", true, {"Baseline", "Servers", "NoDotNet"}, {NULL}},
     {"NOPOL", true, {NULL}, {NULL}},
     {"UNSUB", false, {"Baseline", "Servers"}, {NULL}},
-    {"WS-IGN", true, {"Baseline"}, {"KB5032189", NULL}},
+    {"WS-IGN", true, {"Baseline"}, {"kb5032189", NULL}}, //  KBs are case-insensitive
     {"WS01", true, {"Baseline", "Workstations"}, {NULL}},
 };
 
@@ -514,7 +514,7 @@ s_test_decisions (void)
     s_check_cells (self, after, 2, NOW);
 
     //  an override deny beats a decision approve
-    PW_CHECK_INT (pw_approval_set_override (self, "KB5031356", PW_ACTION_DENY, "breaks LOB app",
+    PW_CHECK_INT (pw_approval_set_override (self, "kb5031356", PW_ACTION_DENY, "breaks LOB app",
                                             &changes, &error),
                   0);
     static const char *const step5 [][2] = {{"Baseline", "win-oct"}, {"Servers", "win-oct"},
