@@ -330,7 +330,8 @@ s_syntax_error (s_ctx_t *ctx, const yaml_parser_t *parser)
         pw_strbuf_appendf (&message, " (%s at line %zu)", parser->context,
                            (size_t)parser->context_mark.line + 1);
     s_error_path (ctx, "", (int)parser->problem_mark.line + 1, "%s", message.data);
-    ctx->errors->items [ctx->errors->count - 1].column = (int)parser->problem_mark.column + 1;
+    if (ctx->errors->count && !ctx->too_many)
+        ctx->errors->items [ctx->errors->count - 1].column = (int)parser->problem_mark.column + 1;
     pw_strbuf_free (&message);
 }
 
@@ -2659,10 +2660,18 @@ pw_setup_parse (const char *text, size_t len, const pw_setup_options_t *options,
     return s_parse (text, len, options, errors_p, pw_calloc (1, sizeof (pw_setup_errors_t)));
 }
 
+//  strerror is not thread-safe; services parse on several threads.
+static const char *
+s_strerror (int code, char reason [128])
+{
+    return strerror_r (code, reason, 128);
+}
+
 pw_setup_t *
 pw_setup_load (const char *filename, const pw_setup_options_t *options,
                pw_setup_errors_t **errors_p)
 {
+    char reason [128];
     pw_setup_errors_t *errors = pw_calloc (1, sizeof (pw_setup_errors_t));
     s_ctx_t ctx = {.errors = errors};
     pw_strbuf_init (&ctx.path);
@@ -2671,7 +2680,7 @@ pw_setup_load (const char *filename, const pw_setup_options_t *options,
     int fd = open (filename, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat (fd, &st) != 0)
-        s_error_path (&ctx, "", 0, "cannot read %s: %s", filename, strerror (errno));
+        s_error_path (&ctx, "", 0, "cannot read %s: %s", filename, s_strerror (errno, reason));
     else if (!S_ISREG (st.st_mode))
         s_error_path (&ctx, "", 0, "cannot read %s: not a regular file", filename);
     else if ((size_t)st.st_size > PW_SETUP_MAX_BYTES)
@@ -2686,7 +2695,8 @@ pw_setup_load (const char *filename, const pw_setup_options_t *options,
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0) {
-                s_error_path (&ctx, "", 0, "cannot read %s: %s", filename, strerror (errno));
+                s_error_path (&ctx, "", 0, "cannot read %s: %s", filename,
+                              s_strerror (errno, reason));
                 break;
             }
             if (n == 0)
