@@ -57,7 +57,7 @@ $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/gen/pw_sql_files.o
 
-SQL_FILES := $(sort $(wildcard sql/migrations/*.sql sql/queries/*.sql))
+SQL_FILES := $(sort $(wildcard sql/migrations/*.sql sql/queries/*.sql sql/scripts/*.sql))
 $(BUILD)/gen/pw_sql_files.c: $(SQL_FILES) tools/embed-sql | $(BUILD)/gen/.stamp
 	tools/embed-sql $(SQL_FILES) > $@
 $(BUILD)/gen/pw_sql_files.o: $(BUILD)/gen/pw_sql_files.c

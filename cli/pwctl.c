@@ -15,9 +15,10 @@ extern const pwctl_command_t __start_pwctl_commands [];
 extern const pwctl_command_t __stop_pwctl_commands [];
 
 static const pw_config_key_t s_keys [] = {
-    {"policy", PW_CFG_STRING, "tcp://127.0.0.1:7101", "policy service ROUTER endpoint"},
-    {"scheduler", PW_CFG_STRING, "tcp://127.0.0.1:7201", "scheduler service ROUTER endpoint"},
-    {"audit", PW_CFG_STRING, "tcp://127.0.0.1:7301", "audit service ROUTER endpoint"},
+    {"policy_endpoint", PW_CFG_STRING, "tcp://127.0.0.1:7101", "policy service ROUTER endpoint"},
+    {"scheduler_endpoint", PW_CFG_STRING, "tcp://127.0.0.1:7201",
+     "scheduler service ROUTER endpoint"},
+    {"audit_endpoint", PW_CFG_STRING, "tcp://127.0.0.1:7301", "audit service ROUTER endpoint"},
     {"audit_pub", PW_CFG_STRING, "tcp://127.0.0.1:7302", "audit service PUB endpoint (events)"},
     {"tenant", PW_CFG_STRING, "default", "tenant to act on"},
     {"actor", PW_CFG_STRING, "", "who is acting, for the audit trail (default: $USER)"},
@@ -39,7 +40,9 @@ pwctl_error (const char *format, ...)
 const char *
 pwctl_endpoint (pwctl_t *self, const char *service)
 {
-    return pw_config_str (self->config, service);
+    char key [64];
+    snprintf (key, sizeof key, "%s_endpoint", service);
+    return pw_config_str (self->config, key);
 }
 
 pw_reply_t *
@@ -107,8 +110,13 @@ main (int argc, char **argv)
             tables [ntables++] = __start_pwctl_commands [i].keys;
     pwctl_t self = {.config = pw_config_new (tables)};
     free (tables);
+    //  `-f FILE` is the one short option (apply -f setup.yaml).
+    char **args = pw_calloc ((size_t) argc + 1, sizeof (char *));
+    for (int i = 0; i < argc; i++)
+        args [i] = strcmp (argv [i], "-f") == 0 ? "--file" : argv [i];
     char *error = NULL;
-    int rc = pw_config_load (self.config, argc, argv, &error);
+    int rc = pw_config_load (self.config, argc, args, &error);
+    free (args);
     if (rc == 1 || (rc == 0 && pw_config_argc (self.config) == 0)) {
         s_usage (self.config);
         pw_config_destroy (&self.config);

@@ -79,8 +79,8 @@ pw_csv_set_max_record (pw_csv_t *self, size_t bytes)
         self->max_record = bytes ? bytes : PW_CSV_MAX_RECORD;
 }
 
-static void
-s_fail (pw_csv_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_fail (pw_csv_t *self, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 s_fail (pw_csv_t *self, const char *format, ...)
@@ -148,10 +148,9 @@ s_skip_line (pw_csv_t *self)
 {
     const char *nl = memchr (self->text + self->pos, '\n', self->len - self->pos);
     if (nl) {
-        self->pos = (size_t) (nl - self->text) + 1;
+        self->pos = (size_t)(nl - self->text) + 1;
         self->line++;
-    }
-    else
+    } else
         self->pos = self->len;
 }
 
@@ -186,8 +185,7 @@ s_read_quoted (pw_csv_t *self)
         if (c == '\n') {
             self->line++;
             s_put (self, &c, 1);
-        }
-        else
+        } else
             s_fail (self, "NUL byte in field %zu", self->field_count);
         self->pos++;
     }
@@ -208,19 +206,17 @@ pw_csv_next (pw_csv_t *self)
         if (text [self->pos] == '\n') {
             self->pos++;
             self->line++;
-        }
-        else
-        if (text [self->pos] == '\r' && self->pos + 1 < self->len && text [self->pos + 1] == '\n') {
+        } else if (text [self->pos] == '\r' && self->pos + 1 < self->len &&
+                   text [self->pos + 1] == '\n') {
             self->pos += 2;
             self->line++;
-        }
-        else
+        } else
             break;
     }
     if (self->pos >= self->len)
         return 0;
     self->record_line = self->line;
-    size_t record_start = self->pos;
+    size_t record_start = self->pos, record_end = self->pos;
 
     for (;;) {
         s_field_begin (self);
@@ -230,8 +226,7 @@ pw_csv_next (pw_csv_t *self)
                 s_field_end (self);
                 return -1;
             }
-        }
-        else {
+        } else {
             for (;;) {
                 size_t run = self->pos;
                 while (run < self->len) {
@@ -264,6 +259,7 @@ pw_csv_next (pw_csv_t *self)
             }
         }
         s_field_end (self);
+        record_end = self->pos;
         if (self->pos >= self->len)
             break;
         char c = text [self->pos];
@@ -285,7 +281,7 @@ pw_csv_next (pw_csv_t *self)
         s_skip_line (self);
         return -1;
     }
-    if (self->overflow || self->pos - record_start > self->max_record) {
+    if (self->overflow || record_end - record_start > self->max_record) {
         self->error [0] = '\0';
         s_fail (self, "row longer than %zu bytes", self->max_record);
         //  Its fields were not kept: show none rather than half of them.
@@ -339,8 +335,8 @@ pw_csv_read_header (pw_csv_t *self)
             s_fail (self, "header column %zu has no name", i + 1);
         for (size_t j = 0; j < i && *names [i]; j++)
             if (strcasecmp (names [i], names [j]) == 0)
-                s_fail (self, "header column \"%s\" appears twice (columns %zu and %zu)",
-                        names [i], j + 1, i + 1);
+                s_fail (self, "header column \"%s\" appears twice (columns %zu and %zu)", names [i],
+                        j + 1, i + 1);
     }
     if (self->error [0]) {
         for (size_t i = 0; i < self->field_count; i++)
@@ -394,7 +390,7 @@ pw_csv_column (pw_csv_t *self, const char *name)
         return -1;
     for (size_t i = 0; i < self->column_count; i++)
         if (strcasecmp (self->columns [i], name) == 0)
-            return (int) i;
+            return (int)i;
     return -1;
 }
 

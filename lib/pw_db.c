@@ -22,6 +22,7 @@
 struct _pw_db_t {
     char *conninfo;
     char *password;
+    char *prefix;               //  this service's query prefix, or NULL
     PGconn *conn;
     int64_t next_attempt_ms;
     int backoff_ms;
@@ -91,6 +92,7 @@ pw_db_destroy (pw_db_t **self_p)
     pthread_mutex_destroy (&self->lock);
     free (self->conninfo);
     free (self->password);
+    free (self->prefix);
     free (self);
     *self_p = NULL;
 }
@@ -111,11 +113,25 @@ s_lost (pw_db_t *self, const char *why)
                                                                : self->backoff_ms * 2;
 }
 
+//  Queries of another service are not ours to prepare: a service only
+//  depends on its own statements and the shared ones (no service prefix).
+static bool
+s_foreign (pw_db_t *self, const char *stem)
+{
+    static const char *prefixes [] = {"policy_", "sched_", "audit_", NULL};
+    if (!self->prefix)
+        return false;
+    for (int i = 0; prefixes [i]; i++)
+        if (strncmp (stem, prefixes [i], strlen (prefixes [i])) == 0)
+            return strcmp (prefixes [i], self->prefix) != 0;
+    return false;
+}
+
 static int
 s_prepare_all (pw_db_t *self)
 {
     for (const pw_sql_file_t *file = pw_sql_files; file->path; file++) {
-        if (strncmp (file->path, "queries/", 8) != 0)
+        if (strncmp (file->path, "queries/", 8) != 0 || s_foreign (self, file->path + 8))
             continue;
         char name [128];
         const char *stem = file->path + 8;
@@ -161,6 +177,24 @@ pw_db_ensure (pw_db_t *self)
         return false;
     }
     PQsetNoticeProcessor (self->conn, NULL, NULL);
+    //  A service's session script (temp tables its statements use) runs
+    //  before its statements are prepared.
+    if (self->prefix) {
+        char path [96];
+        snprintf (path, sizeof path, "scripts/%ssession.sql", self->prefix);
+        const char *script = pw_sql_text (path);
+        if (script) {
+            PGresult *res = PQexec (self->conn, script);
+            bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+            char *why = ok ? NULL : pw_sprintf ("%s: %s", path, PQresultErrorMessage (res));
+            PQclear (res);
+            if (!ok) {
+                s_lost (self, why);
+                free (why);
+                return false;
+            }
+        }
+    }
     if (s_prepare_all (self))
         return false;
     pw_metric_add (self->m_connects, 1);
@@ -223,10 +257,201 @@ pw_db_exec_sql (pw_db_t *self, const char *sql)
 }
 
 void
+pw_db_set_prefix (pw_db_t *self, const char *prefix)
+{
+    free (self->prefix);
+    self->prefix = prefix ? pw_strdup (prefix) : NULL;
+}
+
+void
 pw_db_set_password (pw_db_t *self, const char *password)
 {
     free (self->password);
     self->password = password && *password ? pw_strdup (password) : NULL;
+}
+
+PGresult *
+pw_db_exec_script (pw_db_t *self, const char *name)
+{
+    char path [160];
+    snprintf (path, sizeof path, "scripts/%s.sql", name);
+    const char *text = pw_sql_text (path);
+    //  A missing script is a programming error, caught by any test.
+    if (!text) {
+        fprintf (stderr, "pw_db: no embedded %s\n", path);
+        abort ();
+    }
+    return pw_db_exec_sql (self, text);
+}
+
+//  Unescapes one COPY text field in place; returns NULL for \N.
+static char *
+s_unescape (char *field)
+{
+    if (field [0] == '\\' && field [1] == 'N' && field [2] == '\0')
+        return NULL;
+    char *out = field;
+    for (char *in = field; *in; in++) {
+        if (*in != '\\' || !in [1]) {
+            *out++ = *in;
+            continue;
+        }
+        in++;
+        switch (*in) {
+            case 'b': *out++ = '\b'; break;
+            case 'f': *out++ = '\f'; break;
+            case 'n': *out++ = '\n'; break;
+            case 'r': *out++ = '\r'; break;
+            case 't': *out++ = '\t'; break;
+            case 'v': *out++ = '\v'; break;
+            default: *out++ = *in; break;
+        }
+    }
+    *out = '\0';
+    return field;
+}
+
+long
+pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
+{
+    PGresult *res = pw_db_exec_script (self, name);
+    if (!res)
+        return -1;
+    PQclear (res);
+    long rows = 0;
+    bool failed = false;
+    char **fields = NULL;
+    int cap = 0;
+    char *buf = NULL;
+    int len;
+    while ((len = PQgetCopyData (self->conn, &buf, 0)) > 0) {
+        if (!failed) {
+            if (len > 0 && buf [len - 1] == '\n')
+                buf [len - 1] = '\0';
+            int count = 0;
+            for (char *p = buf;; ) {
+                if (count == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    fields = pw_realloc (fields, sizeof (char *) * (size_t) cap);
+                }
+                char *tab = strchr (p, '\t');
+                if (tab)
+                    *tab = '\0';
+                fields [count++] = s_unescape (p);
+                if (!tab)
+                    break;
+                p = tab + 1;
+            }
+            if (fn (arg, fields, count))
+                failed = true;
+            rows++;
+        }
+        PQfreemem (buf);
+    }
+    free (fields);
+    res = PQgetResult (self->conn);
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+    if (!ok)
+        s_failed (self, res);
+    PQclear (res);
+    while ((res = PQgetResult (self->conn)))
+        PQclear (res);
+    if (failed && ok)
+        snprintf (self->last_error, sizeof self->last_error, "%s: a row was refused", name);
+    return ok && !failed ? rows : -1;
+}
+
+int
+pw_db_copy_in_begin (pw_db_t *self, const char *name)
+{
+    PGresult *res = pw_db_exec_script (self, name);
+    if (!res)
+        return -1;
+    bool ok = PQresultStatus (res) == PGRES_COPY_IN;
+    PQclear (res);
+    return ok ? 0 : -1;
+}
+
+int
+pw_db_copy_in_send (pw_db_t *self, const char *data, size_t len)
+{
+    if (PQputCopyData (self->conn, data, (int) len) != 1) {
+        snprintf (self->last_error, sizeof self->last_error, "%s", PQerrorMessage (self->conn));
+        return -1;
+    }
+    return 0;
+}
+
+int
+pw_db_copy_in_end (pw_db_t *self)
+{
+    if (PQputCopyEnd (self->conn, NULL) != 1) {
+        snprintf (self->last_error, sizeof self->last_error, "%s", PQerrorMessage (self->conn));
+        return -1;
+    }
+    PGresult *res = PQgetResult (self->conn);
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+    if (!ok)
+        s_failed (self, res);
+    PQclear (res);
+    while ((res = PQgetResult (self->conn)))
+        PQclear (res);
+    return ok ? 0 : -1;
+}
+
+void
+pw_db_copy_text (pw_strbuf_t *out, const char *text, bool first)
+{
+    if (!first)
+        pw_strbuf_append_len (out, "\t", 1);
+    if (!text) {
+        pw_strbuf_append_len (out, "\\N", 2);
+        return;
+    }
+    const char *run = text;
+    for (const char *p = text; *p; p++) {
+        const char *escape = NULL;
+        switch (*p) {
+            case '\\': escape = "\\\\"; break;
+            case '\t': escape = "\\t"; break;
+            case '\n': escape = "\\n"; break;
+            case '\r': escape = "\\r"; break;
+        }
+        if (escape) {
+            pw_strbuf_append_len (out, run, (size_t) (p - run));
+            pw_strbuf_append (out, escape);
+            run = p + 1;
+        }
+    }
+    pw_strbuf_append (out, run);
+}
+
+void
+pw_db_copy_array (pw_strbuf_t *out, const char *const *values, size_t count, bool present)
+{
+    pw_strbuf_append_len (out, "\t", 1);
+    if (!present) {
+        pw_strbuf_append_len (out, "\\N", 2);
+        return;
+    }
+    //  An array literal: every element double-quoted, with " and \ escaped
+    //  for the literal, then the whole escaped again for COPY.
+    pw_strbuf_t literal;
+    pw_strbuf_init (&literal);
+    pw_strbuf_append (&literal, "{");
+    for (size_t i = 0; i < count; i++) {
+        pw_strbuf_append (&literal, i ? ",\"" : "\"");
+        for (const char *p = values [i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                pw_strbuf_append_len (&literal, "\\", 1);
+            pw_strbuf_append_len (&literal, p, 1);
+        }
+        pw_strbuf_append (&literal, "\"");
+    }
+    pw_strbuf_append (&literal, "}");
+    //  pw_db_copy_text adds a tab when not first: we already added it.
+    pw_db_copy_text (out, literal.data, true);
+    pw_strbuf_free (&literal);
 }
 
 bool

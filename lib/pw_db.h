@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pw_util.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,6 +27,11 @@ typedef struct _pw_db_t pw_db_t;
 //  connect yet.
 pw_db_t *pw_db_new (const char *conninfo);
 void pw_db_destroy (pw_db_t **self_p);
+
+//  Prepares only the queries named PREFIX* ("policy_") and the shared ones
+//  (no service prefix), so one service's statements never depend on another
+//  service's tables. NULL (the default) prepares every query.
+void pw_db_set_prefix (pw_db_t *self, const char *prefix);
 
 //  Sets the password used on the next connect (from a secret file).
 void pw_db_set_password (pw_db_t *self, const char *password);
@@ -52,6 +59,29 @@ PGresult *pw_db_exec (pw_db_t *self, const char *name, int nparams, const char *
 
 //  Runs SQL text without parameters (migrations, BEGIN/COMMIT). Same rules.
 PGresult *pw_db_exec_sql (pw_db_t *self, const char *sql);
+
+//  Runs sql/scripts/NAME.sql (statements that cannot be prepared). Same
+//  rules as pw_db_exec; a COPY script returns the COPY_IN/COPY_OUT result.
+PGresult *pw_db_exec_script (pw_db_t *self, const char *name);
+
+//  Called for each row of a COPY OUT, with the row's fields unescaped in
+//  place (NULL for \N). Return 0 to go on, -1 to stop with an error.
+typedef int (pw_db_row_fn) (void *arg, char **fields, int count);
+
+//  Runs the COPY ... TO STDOUT script NAME and calls FN for every row.
+//  Returns the row count, or -1 (the error in pw_db_last_error).
+long pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg);
+
+//  COPY FROM STDIN: start with script NAME, send rows built with the
+//  pw_db_copy_* field helpers (text format), then end. 0 or -1.
+int pw_db_copy_in_begin (pw_db_t *self, const char *name);
+int pw_db_copy_in_send (pw_db_t *self, const char *data, size_t len);
+int pw_db_copy_in_end (pw_db_t *self);
+
+//  Appends one field in COPY text format to OUT (tab before it unless
+//  FIRST): text escaped, NULL as \N; arrays as a quoted array literal.
+void pw_db_copy_text (pw_strbuf_t *out, const char *text, bool first);
+void pw_db_copy_array (pw_strbuf_t *out, const char *const *values, size_t count, bool present);
 
 //  BEGIN and set the transaction's tenant. 0 or -1.
 int pw_db_begin (pw_db_t *self, const char *tenant);

@@ -66,7 +66,7 @@ struct _pw_json_t {
 static void *
 s_alloc (pw_json_t *self, size_t size)
 {
-    size = (size + 15) & ~(size_t) 15;
+    size = (size + 15) & ~(size_t)15;
     s_chunk_t *chunk = self->chunks;
     if (!chunk || chunk->size - chunk->used < size) {
         size_t want = size > 32768 ? size : 32768;
@@ -77,7 +77,7 @@ s_alloc (pw_json_t *self, size_t size)
         self->chunks = chunk;
     }
     //  The header is padded to 16 bytes so every block stays aligned.
-    char *data = (char *) chunk + ((sizeof (s_chunk_t) + 15) & ~(size_t) 15);
+    char *data = (char *)chunk + ((sizeof (s_chunk_t) + 15) & ~(size_t)15);
     void *block = data + chunk->used;
     chunk->used += size;
     return block;
@@ -102,7 +102,8 @@ static char *
 s_arena_strndup (pw_json_t *self, const char *text, size_t len)
 {
     char *copy = s_alloc (self, len + 1);
-    memcpy (copy, text, len);
+    if (len)
+        memcpy (copy, text, len);
     copy [len] = '\0';
     return copy;
 }
@@ -143,11 +144,10 @@ pw_json_destroy (pw_json_t **self_p)
 static int
 s_column (pw_json_t *self, size_t pos)
 {
-    return (int) (pos - self->line_start) + 1;
+    return pos >= self->line_start ? (int)(pos - self->line_start) + 1 : 1;
 }
 
-static int
-s_fail_at (pw_json_t *self, size_t pos, const char *format, ...)
+static int s_fail_at (pw_json_t *self, size_t pos, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static int
@@ -176,9 +176,7 @@ s_skip_space (pw_json_t *self)
         if (c == '\n') {
             self->line++;
             self->line_start = ++self->pos;
-        }
-        else
-        if (c == ' ' || c == '\t' || c == '\r')
+        } else if (c == ' ' || c == '\t' || c == '\r')
             self->pos++;
         else
             break;
@@ -191,7 +189,7 @@ s_what (pw_json_t *self, char *buffer, size_t size)
 {
     if (self->pos >= self->len)
         return "the end of the text";
-    unsigned char c = (unsigned char) self->text [self->pos];
+    unsigned char c = (unsigned char)self->text [self->pos];
     if (c >= 0x20 && c < 0x7F)
         snprintf (buffer, size, "'%c'", c);
     else
@@ -202,6 +200,8 @@ s_what (pw_json_t *self, char *buffer, size_t size)
 static void
 s_scratch_put (pw_json_t *self, const char *data, size_t len)
 {
+    if (len == 0)
+        return;
     if (self->scratch_len + len > self->scratch_cap) {
         size_t cap = self->scratch_cap ? self->scratch_cap : 256;
         while (cap < self->scratch_len + len)
@@ -221,13 +221,11 @@ s_hex4 (const char *p, unsigned *out)
         char c = p [i];
         value <<= 4;
         if (c >= '0' && c <= '9')
-            value |= (unsigned) (c - '0');
-        else
-        if (c >= 'a' && c <= 'f')
-            value |= (unsigned) (c - 'a' + 10);
-        else
-        if (c >= 'A' && c <= 'F')
-            value |= (unsigned) (c - 'A' + 10);
+            value |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            value |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            value |= (unsigned)(c - 'A' + 10);
         else
             return -1;
     }
@@ -241,27 +239,22 @@ s_put_utf8 (pw_json_t *self, unsigned cp)
     char out [4];
     size_t n;
     if (cp < 0x80) {
-        out [0] = (char) cp;
+        out [0] = (char)cp;
         n = 1;
-    }
-    else
-    if (cp < 0x800) {
-        out [0] = (char) (0xC0 | (cp >> 6));
-        out [1] = (char) (0x80 | (cp & 0x3F));
+    } else if (cp < 0x800) {
+        out [0] = (char)(0xC0 | (cp >> 6));
+        out [1] = (char)(0x80 | (cp & 0x3F));
         n = 2;
-    }
-    else
-    if (cp < 0x10000) {
-        out [0] = (char) (0xE0 | (cp >> 12));
-        out [1] = (char) (0x80 | ((cp >> 6) & 0x3F));
-        out [2] = (char) (0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out [0] = (char)(0xE0 | (cp >> 12));
+        out [1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out [2] = (char)(0x80 | (cp & 0x3F));
         n = 3;
-    }
-    else {
-        out [0] = (char) (0xF0 | (cp >> 18));
-        out [1] = (char) (0x80 | ((cp >> 12) & 0x3F));
-        out [2] = (char) (0x80 | ((cp >> 6) & 0x3F));
-        out [3] = (char) (0x80 | (cp & 0x3F));
+    } else {
+        out [0] = (char)(0xF0 | (cp >> 18));
+        out [1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out [2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out [3] = (char)(0x80 | (cp & 0x3F));
         n = 4;
     }
     s_scratch_put (self, out, n);
@@ -279,18 +272,13 @@ s_utf8_length (const unsigned char *p, size_t avail)
     if (c >= 0xC2 && c <= 0xDF) {
         n = 2;
         cp = c & 0x1F;
-    }
-    else
-    if (c >= 0xE0 && c <= 0xEF) {
+    } else if (c >= 0xE0 && c <= 0xEF) {
         n = 3;
         cp = c & 0x0F;
-    }
-    else
-    if (c >= 0xF0 && c <= 0xF4) {
+    } else if (c >= 0xF0 && c <= 0xF4) {
         n = 4;
         cp = c & 0x07;
-    }
-    else
+    } else
         return 0;
     if (avail < n)
         return 0;
@@ -300,8 +288,8 @@ s_utf8_length (const unsigned char *p, size_t avail)
         cp = (cp << 6) | (p [i] & 0x3F);
     }
     //  Overlong forms, surrogates and code points past U+10FFFF.
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF
-        || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return n;
 }
@@ -317,7 +305,7 @@ s_read_string (pw_json_t *self)
     for (;;) {
         size_t run = self->pos;
         while (run < self->len) {
-            unsigned char c = (unsigned char) text [run];
+            unsigned char c = (unsigned char)text [run];
             if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
                 break;
             run++;
@@ -326,16 +314,15 @@ s_read_string (pw_json_t *self)
         self->pos = run;
         if (run >= self->len)
             return s_fail_at (self, open, "unterminated string");
-        unsigned char c = (unsigned char) text [run];
+        unsigned char c = (unsigned char)text [run];
         if (c == '"') {
             self->pos++;
             return 0;
         }
         if (c < 0x20)
-            return s_fail_at (self, run, "control character 0x%02X inside a string (escape it)",
-                              c);
+            return s_fail_at (self, run, "control character 0x%02X inside a string (escape it)", c);
         if (c >= 0x80) {
-            size_t n = s_utf8_length ((const unsigned char *) text + run, self->len - run);
+            size_t n = s_utf8_length ((const unsigned char *)text + run, self->len - run);
             if (n == 0)
                 return s_fail_at (self, run, "invalid UTF-8 inside a string");
             s_scratch_put (self, text + run, n);
@@ -361,15 +348,13 @@ s_read_string (pw_json_t *self)
         self->pos += 6;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
             unsigned low;
-            if (self->pos + 6 > self->len || text [self->pos] != '\\'
-                || text [self->pos + 1] != 'u' || s_hex4 (text + self->pos + 2, &low) != 0
-                || low < 0xDC00 || low > 0xDFFF)
+            if (self->pos + 6 > self->len || text [self->pos] != '\\' ||
+                text [self->pos + 1] != 'u' || s_hex4 (text + self->pos + 2, &low) != 0 ||
+                low < 0xDC00 || low > 0xDFFF)
                 return s_fail_at (self, run, "unpaired surrogate \\u%04X", cp);
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             self->pos += 6;
-        }
-        else
-        if (cp >= 0xDC00 && cp <= 0xDFFF)
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF)
             return s_fail_at (self, run, "unpaired surrogate \\u%04X", cp);
         if (cp == 0)
             return s_fail_at (self, run, "\\u0000 is not allowed in a string");
@@ -395,8 +380,7 @@ s_read_number (pw_json_t *self, pw_json_value_t *value)
         p++;
         if (s_digit (self, p))
             return s_fail_at (self, start, "bad number: no leading zeros");
-    }
-    else
+    } else
         while (s_digit (self, p))
             p++;
     if (p < self->len && self->text [p] == '.') {
@@ -430,13 +414,13 @@ s_push (pw_json_t *self, const char *key, const pw_json_value_t *value, int line
         self->stack_cap = self->stack_cap ? self->stack_cap * 2 : 64;
         self->stack = pw_realloc (self->stack, self->stack_cap * sizeof (s_slot_t));
     }
-    self->stack [self->stack_len++] = (s_slot_t) {key, value, line, column};
+    self->stack [self->stack_len++] = (s_slot_t){key, value, line, column};
 }
 
 static int
 s_slot_compare (const void *a, const void *b)
 {
-    const s_slot_t *x = *(const s_slot_t *const *) a, *y = *(const s_slot_t *const *) b;
+    const s_slot_t *x = *(const s_slot_t *const *)a, *y = *(const s_slot_t *const *)b;
     int rc = strcmp (x->key, y->key);
     if (rc)
         return rc;
@@ -457,16 +441,17 @@ s_close_container (pw_json_t *self, pw_json_value_t *value, size_t count, bool o
         qsort (order, count, sizeof (s_slot_t *), s_slot_compare);
         const s_slot_t *dup = NULL;
         for (size_t i = 1; i < count; i++)
-            if (strcmp (order [i]->key, order [i - 1]->key) == 0
-                && (!dup || order [i]->line < dup->line
-                    || (order [i]->line == dup->line && order [i]->column < dup->column)))
+            if (strcmp (order [i]->key, order [i - 1]->key) == 0 &&
+                (!dup || order [i]->line < dup->line ||
+                 (order [i]->line == dup->line && order [i]->column < dup->column)))
                 dup = order [i];
         if (dup) {
             self->failed = true;
             self->error_line = dup->line;
             self->error_column = dup->column;
-            snprintf (self->error, sizeof self->error, "line %d, column %d: duplicate key \"%.60s\"",
-                      dup->line, dup->column, dup->key);
+            snprintf (self->error, sizeof self->error,
+                      "line %d, column %d: duplicate key \"%.60s\"", dup->line, dup->column,
+                      dup->key);
             free (order);
             return -1;
         }
@@ -668,13 +653,10 @@ pw_json_array_next (pw_json_t *self, const pw_json_value_t **item_p)
         s_skip_space (self);
         if (self->pos < self->len && self->text [self->pos] == ']')
             return s_fail_at (self, self->pos, "trailing comma before ']'");
-    }
-    else
-    if (self->pos < self->len && self->text [self->pos] == ']') {
+    } else if (self->pos < self->len && self->text [self->pos] == ']') {
         self->pos++;
         self->in_array = false;
-    }
-    else
+    } else
         return s_fail_at (self, self->pos, "expected ',' or ']', found %s",
                           s_what (self, what, sizeof what));
     if (item_p)
@@ -768,9 +750,8 @@ pw_json_string (const pw_json_value_t *value)
 size_t
 pw_json_size (const pw_json_value_t *value)
 {
-    return value && (value->type == PW_JSON_ARRAY || value->type == PW_JSON_OBJECT)
-               ? value->count
-               : 0;
+    return value && (value->type == PW_JSON_ARRAY || value->type == PW_JSON_OBJECT) ? value->count
+                                                                                    : 0;
 }
 
 const pw_json_value_t *

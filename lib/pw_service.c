@@ -200,6 +200,10 @@ pw_service_configure (pw_service_t *self, int argc, char **argv)
     free (list);
     self->db = pw_db_new (pw_config_str (self->config, "db_url"));
     pw_db_set_password (self->db, pw_config_str (self->config, "db_password"));
+    char prefix [32];
+    snprintf (prefix, sizeof prefix, "%s_",
+              strcmp (self->name, "scheduler") == 0 ? "sched" : self->name);
+    pw_db_set_prefix (self->db, prefix);
     return 0;
 }
 
@@ -273,7 +277,7 @@ pw_service_pub (pw_service_t *self)
 //  --- calls ----------------------------------------------------------------
 
 static pw_metric_t *
-s_error_counter (pw_status_t status)
+s_error_counter (pw_wire_status_t status)
 {
     char labels [64];
     snprintf (labels, sizeof labels, "code=\"%s\"", pw_wire_status_name (status));
@@ -282,7 +286,7 @@ s_error_counter (pw_status_t status)
 }
 
 void
-pw_call_fail (pw_call_t *call, pw_status_t status, const char *format, ...)
+pw_call_fail (pw_call_t *call, pw_wire_status_t status, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
@@ -305,10 +309,12 @@ pw_call_fail (pw_call_t *call, pw_status_t status, const char *format, ...)
 void
 pw_call_fail_db (pw_service_t *self, pw_call_t *call, const char *what)
 {
-    if (!pw_db_is_up (self->db))
+    if (!pw_db_is_up (self->db)) {
+        char error [512];
+        pw_db_error (self->db, error, sizeof error);
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_UNAVAILABLE,
-                      "%s: database unavailable, nothing was changed (%s)", what,
-                      pw_db_last_error (self->db));
+                      "%s: database unavailable, nothing was changed (%s)", what, error);
+    }
     else
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "%s: %s", what,
                       pw_db_last_error (self->db));

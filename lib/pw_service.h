@@ -69,7 +69,7 @@ pw_http_t *pw_service_http (pw_service_t *self);
 
 //  Fails CALL with STATUS and a message (printf format), logs it with the
 //  tenant and request id, and counts it.
-void pw_call_fail (pw_call_t *call, pw_status_t status, const char *format, ...)
+void pw_call_fail (pw_call_t *call, pw_wire_status_t status, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 //  Fails CALL with UNAVAILABLE or INTERNAL from the store's last error.
 void pw_call_fail_db (pw_service_t *self, pw_call_t *call, const char *what);

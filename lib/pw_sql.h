@@ -1,7 +1,9 @@
 /*  pw_sql - the SQL files of sql/, embedded at build time.
 
-    Migrations (`migrations/NNN_name.sql`) and queries (`queries/name.sql`, one
-    statement each, prepared under the name of the file) are compiled into the
+    Migrations (`migrations/NNN_name.sql`), queries (`queries/name.sql`, one
+    statement each, prepared under the name of the file on every connect) and
+    scripts (`scripts/name.sql`: COPY and other statements that cannot be
+    prepared, run as they are with pw_db_exec_script) are compiled into the
     binaries by tools/embed-sql, so a service runs exactly the SQL it was built
     and tested with.
 */

@@ -12,7 +12,7 @@
 #include "pw_util.h"
 
 const char *
-pw_wire_status_name (pw_status_t status)
+pw_wire_status_name (pw_wire_status_t status)
 {
     const ProtobufCEnumValue *value =
         protobuf_c_enum_descriptor_get_value (&patchwarden__v1__status__descriptor, (int) status);
@@ -41,7 +41,7 @@ s_drain (zsock_t *sock)
 }
 
 static pw_wire_result_t
-s_refuse (pw_wire_in_t *in, pw_status_t status, const char *message)
+s_refuse (pw_wire_in_t *in, pw_wire_status_t status, const char *message)
 {
     in->status = status;
     snprintf (in->message, sizeof in->message, "%s", message);

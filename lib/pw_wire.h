@@ -25,7 +25,7 @@ extern "C" {
 typedef Patchwarden__V1__Request pw_request_t;
 typedef Patchwarden__V1__Reply pw_reply_t;
 typedef Patchwarden__V1__Event pw_event_t;
-typedef Patchwarden__V1__Status pw_status_t;
+typedef Patchwarden__V1__Status pw_wire_status_t;
 
 #define PW_PROTOCOL_VERSION 1
 #define PW_WIRE_MAX_FRAMES  4       //  identity, delimiter, body, one spare
@@ -41,7 +41,7 @@ typedef struct {
     zframe_t *identity;         //  routing id of the peer (owned)
     bool delimiter;             //  peer sent the empty REQ-style delimiter
     pw_request_t *request;      //  owned; free with pw_wire_in_reset
-    pw_status_t status;         //  when MALFORMED: why
+    pw_wire_status_t status;         //  when MALFORMED: why
     char message [256];
     size_t bytes;               //  size of the body frame
 } pw_wire_in_t;
@@ -56,7 +56,7 @@ int pw_wire_send_reply (zsock_t *router, pw_wire_in_t *in, const pw_reply_t *rep
 void pw_wire_in_reset (pw_wire_in_t *in);
 
 //  Human name of a status ("OK", "BAD_REQUEST", ...).
-const char *pw_wire_status_name (pw_status_t status);
+const char *pw_wire_status_name (pw_wire_status_t status);
 
 //  Client side: sends REQUEST on a DEALER (delimiter + body) and waits up to
 //  TIMEOUT_MS for the reply with the same request_id (stale replies from

@@ -4,7 +4,10 @@
 #ifndef PW_POLICY_SERVER_H_INCLUDED
 #define PW_POLICY_SERVER_H_INCLUDED
 
+#include "policy_tenant.h"
 #include "pw_service.h"
+
+typedef struct _policy_server_t policy_server_t;
 
 //  The service's own config keys (besides the common ones), ended by {NULL}.
 const pw_config_key_t *policy_server_config_keys (void);
@@ -14,5 +17,33 @@ void *policy_server_register (pw_service_t *service);
 
 //  Destroys the state policy_server_register returned. NULL-safe.
 void policy_server_destroy (void **state_p);
+
+//  For the call handlers in other files of the service: the tenant's state
+//  loaded from (or brought up to date with) the store, inside the caller's
+//  transaction. NULL after failing CALL.
+policy_tenant_t *policy_server_tenant (policy_server_t *self, pw_call_t *call);
+
+//  Loads and resolves TENANT from the store inside the current transaction,
+//  without caching it. Caller owns; NULL with *ERROR_P.
+policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, char **error_p);
+
+//  Drops the cached state of TENANT (after a failed write).
+void policy_server_forget (policy_server_t *self, const char *tenant);
+
+//  Replaces the cached state of TENANT with FRESH (ownership moves in): the
+//  results of FRESH are compared with the old state's, so the change marks
+//  of FRESH say what differs. Returns the state now cached.
+policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenant,
+                                        policy_tenant_t **fresh_p);
+
+//  Writes FRESH's changed results, bumps the version, emits
+//  `settings.changed` for the agents whose settings changed, and leaves the
+//  transaction open for the caller's own events. Returns the number of
+//  agents whose settings or statuses changed, or -1 (call failed).
+long policy_server_publish_results (policy_server_t *self, pw_call_t *call,
+                                    policy_tenant_t *tenant, bool all);
+
+//  The import call (policy_import.c).
+void policy_import_handle (pw_service_t *service, pw_call_t *call, void *state);
 
 #endif

@@ -108,7 +108,7 @@ CREATE TABLE assignments (
 );
 
 -- Resolved: the effective settings of every agent. The scheduler plans from
--- these columns; `explain` is the `settings` object of `pwctl explain --json`.
+-- these columns (`pwctl explain` shows the provenance, resolved live).
 -- Canonical strings: scan "mon 04:00"; reboot never|when_required|always;
 -- health_check "agent_checkin timeout=900" or "tcp:1433 timeout=900"
 -- (seconds); update_window a window or window-group name (templates already
@@ -125,8 +125,7 @@ CREATE TABLE agent_settings (
     post_tasks    text[],
     health_check  text,
     manual_patching text,
-    overridden    integer NOT NULL DEFAULT 0,   -- candidates that lost on this agent
-    explain       jsonb NOT NULL DEFAULT '{}',
+    overridden    text[] NOT NULL DEFAULT '{}', -- "setting:policy" that lost on this agent
     resolved_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, agent_id),
     FOREIGN KEY (tenant_id, agent_id) REFERENCES agents ON DELETE CASCADE
@@ -147,6 +146,13 @@ CREATE TABLE patch_status (
     PRIMARY KEY (tenant_id, agent_id, patch_id)
 );
 
+-- Bumped by every transaction that changes what the policy service resolves
+-- from, so each instance knows when its in-memory copy of a tenant is stale.
+CREATE TABLE policy_state (
+    tenant_id     text PRIMARY KEY REFERENCES tenants ON DELETE CASCADE,
+    version       bigint NOT NULL DEFAULT 0
+);
+
 DO $$
 DECLARE
     t text;
@@ -154,7 +160,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['setup_sections', 'tenant_settings', 'views', 'patch_policies',
                              'patch_policy_rules', 'kb_overrides', 'decisions',
                              'system_policies', 'assignments', 'agent_settings',
-                             'patch_status'] LOOP
+                             'patch_status', 'policy_state'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = pw_tenant()) '

@@ -33,7 +33,7 @@ s_test_ping (void)
 
 static void
 s_expect_status (const char *what, int nframes, const void *const *frames, const size_t *sizes,
-                 pw_status_t status, const char *needle)
+                 pw_wire_status_t status, const char *needle)
 {
     pw_reply_t *reply = pw_itest_call_raw (s_policy.router, nframes, frames, sizes, 2000);
     if (!reply) {
@@ -121,9 +121,9 @@ s_test_pwctl_status (void)
     PW_CHECK_INT (pw_itest_service_start (&scheduler, "scheduler", s_db_url, NULL), 0);
     PW_CHECK_INT (pw_itest_service_start (&audit, "audit", s_db_url, NULL), 0);
     char policy_ep [96], scheduler_ep [96], audit_ep [96];
-    snprintf (policy_ep, sizeof policy_ep, "--policy=%s", s_policy.router);
-    snprintf (scheduler_ep, sizeof scheduler_ep, "--scheduler=%s", scheduler.router);
-    snprintf (audit_ep, sizeof audit_ep, "--audit=%s", audit.router);
+    snprintf (policy_ep, sizeof policy_ep, "--policy-endpoint=%s", s_policy.router);
+    snprintf (scheduler_ep, sizeof scheduler_ep, "--scheduler-endpoint=%s", scheduler.router);
+    snprintf (audit_ep, sizeof audit_ep, "--audit-endpoint=%s", audit.router);
     const char *args [] = {policy_ep, scheduler_ep, audit_ep, "--timeout-ms=1000", "status", NULL};
     char *out = NULL, *err = NULL;
     PW_CHECK_INT (pw_itest_pwctl (args, &out, &err), 0);

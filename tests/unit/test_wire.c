@@ -73,7 +73,7 @@ s_test_round_trip (void)
 
 static void
 s_expect_refused (const char *what, int n, const void *const *frames, const size_t *sizes,
-                  size_t max_bytes, pw_status_t status)
+                  size_t max_bytes, pw_wire_status_t status)
 {
     s_send_frames (n, frames, sizes);
     pw_wire_in_t in = {0};

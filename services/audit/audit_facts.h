@@ -1,0 +1,46 @@
+/*  audit_facts - one tenant's facts as the audit's checks read them.
+
+    The audit server loads them from the store in a handful of queries (the
+    agents with their effective settings, the interesting scan results, the
+    overridden settings, the review queues, the current plan and its
+    violations, the tenant's thresholds), then evaluates every check
+    (pw_checks) and counts compliance (pw_compliance) in C. Strings are
+    borrowed from the query results, which the facts keep until destroyed.
+*/
+#ifndef AUDIT_FACTS_H_INCLUDED
+#define AUDIT_FACTS_H_INCLUDED
+
+#include "pw_checks.h"
+#include "pw_compliance.h"
+#include "pw_db.h"
+#include "pw_findings.h"
+
+typedef struct _audit_facts_t audit_facts_t;
+
+//  Loads the facts of the tenant of the current transaction (begun with
+//  pw_db_begin). DEFAULTS are the configured thresholds, which the tenant's
+//  settings override. Installs are counted over [INSTALLED_FROM_US,
+//  INSTALLED_TO_US). Returns the facts (caller owns) or NULL on a store
+//  error (pw_db_last_error says which).
+audit_facts_t *audit_facts_load (pw_db_t *db, const pw_checks_config_t *defaults, int64_t now_us,
+                                 int64_t installed_from_us, int64_t installed_to_us);
+
+void audit_facts_destroy (audit_facts_t **self_p);
+
+size_t audit_facts_agent_count (const audit_facts_t *self);
+
+//  The thresholds in force for this tenant.
+const pw_checks_config_t *audit_facts_config (const audit_facts_t *self);
+
+//  Appends every finding true now (agents, review queues, plan) to OUT.
+void audit_facts_evaluate (const audit_facts_t *self, pw_findings_t *out);
+
+//  Compliance of every agent, the open findings of OPEN and the review
+//  queues. Caller owns.
+pw_compliance_t *audit_facts_compliance (const audit_facts_t *self, const pw_findings_t *open);
+
+//  Loads the open findings of the current transaction's tenant. NULL on a
+//  store error.
+pw_findings_t *audit_findings_load_open (pw_db_t *db);
+
+#endif

@@ -1,0 +1,383 @@
+/*  audit_pipeline - per-stream bookkeeping and the recording transaction.
+
+    One transaction records up to BATCH events of one stream: it takes the
+    tenant's recording lock (several instances may run), reads the trail
+    head and the cursor, reads the next events from the outbox, hashes them
+    into trail records in C, and writes four statements (the copy into
+    audit_events, the trail rows as one JSON array, the head, the cursor).
+    A failed transaction changes nothing, here or in the store; the stream
+    is retried after a short pause.
+*/
+#include "audit_pipeline.h"
+
+#include <string.h>
+
+#include "audit_run.h"
+#include "pw_log.h"
+#include "pw_metrics.h"
+#include "pw_trail.h"
+#include "pw_util.h"
+
+#define S_READ_MAX  5000 //  messages read from a SUB before recording
+#define S_RETRY_MS  500  //  pause after a failed transaction
+#define S_MAX_EVENT (1 << 20)
+
+typedef struct {
+    char *tenant;
+    char *producer;
+    int64_t recorded; //  -1 until read from the store
+    int64_t known;    //  highest seq announced
+    int64_t retry_ms; //  not before this (monotonic ms) after a failure
+} s_stream_t;
+
+struct _audit_pipeline_t {
+    pw_service_t *service;
+    pw_db_t *db;
+    int batch;
+    audit_serves_fn *serves;
+    audit_recorded_fn *recorded;
+    void *arg;
+    zhashx_t *streams; //  "tenant/producer" -> s_stream_t
+    pw_metric_t *m_recorded;
+    pw_metric_t *m_malformed;
+    pw_metric_t *m_gaps;
+    pw_metric_t *m_failures;
+    pw_metric_t *m_lag;
+    pw_metric_t *m_batches;
+};
+
+static void
+s_stream_destroy (void **item_p)
+{
+    s_stream_t *s = *item_p;
+    if (s) {
+        free (s->tenant);
+        free (s->producer);
+        free (s);
+        *item_p = NULL;
+    }
+}
+
+audit_pipeline_t *
+audit_pipeline_new (pw_service_t *service, int batch, audit_serves_fn *serves,
+                    audit_recorded_fn *recorded, void *arg)
+{
+    audit_pipeline_t *self = pw_calloc (1, sizeof *self);
+    self->service = service;
+    self->batch = batch > 0 ? batch : 5000;
+    self->serves = serves;
+    self->recorded = recorded;
+    self->arg = arg;
+    self->streams = zhashx_new ();
+    zhashx_set_destructor (self->streams, s_stream_destroy);
+    self->m_recorded = pw_metrics_counter ("pw_audit_events_recorded_total",
+                                           "Events of other services recorded once", NULL);
+    self->m_malformed =
+        pw_metrics_counter ("pw_audit_events_malformed_total",
+                            "Frames on the event SUB sockets that were dropped", NULL);
+    self->m_gaps = pw_metrics_counter ("pw_audit_event_gaps_total",
+                                       "Published events that arrived after a gap in seq", NULL);
+    self->m_failures = pw_metrics_counter ("pw_audit_record_failures_total",
+                                           "Recording transactions that failed (retried)", NULL);
+    self->m_lag = pw_metrics_gauge ("pw_audit_event_lag",
+                                    "Events announced but not yet recorded, all streams", NULL);
+    self->m_batches = pw_metrics_counter ("pw_audit_record_batches_total",
+                                          "Recording transactions committed", NULL);
+    return self;
+}
+
+void
+audit_pipeline_destroy (audit_pipeline_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    audit_pipeline_t *self = *self_p;
+    zhashx_destroy (&self->streams);
+    free (self);
+    *self_p = NULL;
+}
+
+static bool
+s_valid_tenant (const char *tenant)
+{
+    size_t len = strlen (tenant);
+    if (len == 0 || len > 63)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = tenant [i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  (i > 0 && (c == '_' || c == '.' || c == '-'));
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+//  WIRE: announced by a publication (a jump in seq there is a gap).
+static void
+s_note (audit_pipeline_t *self, const char *tenant, const char *producer, int64_t seq, bool wire)
+{
+    if (!s_valid_tenant (tenant) ||
+        (strcmp (producer, "policy") != 0 && strcmp (producer, "scheduler") != 0) ||
+        (self->serves && !self->serves (self->arg, tenant)) || seq <= 0)
+        return;
+    char key [160];
+    snprintf (key, sizeof key, "%s/%s", tenant, producer);
+    s_stream_t *s = zhashx_lookup (self->streams, key);
+    if (!s) {
+        s = pw_calloc (1, sizeof *s);
+        s->tenant = pw_strdup (tenant);
+        s->producer = pw_strdup (producer);
+        s->recorded = -1;
+        zhashx_insert (self->streams, key, s);
+    }
+    int64_t last = s->known > s->recorded ? s->known : s->recorded;
+    if (wire && s->recorded >= 0 && seq > last + 1)
+        pw_metric_add (self->m_gaps, 1);
+    if (seq > s->known)
+        s->known = seq;
+}
+
+void
+audit_pipeline_note (audit_pipeline_t *self, const char *tenant, const char *producer, int64_t seq)
+{
+    s_note (self, tenant, producer, seq, false);
+}
+
+void
+audit_pipeline_read (audit_pipeline_t *self, zsock_t *sub)
+{
+    for (int i = 0; i < S_READ_MAX && (zsock_events (sub) & ZMQ_POLLIN); i++) {
+        bool malformed = false;
+        pw_event_t *event = pw_wire_recv_event (sub, S_MAX_EVENT, &malformed);
+        if (!event) {
+            if (!malformed)
+                break;
+            pw_metric_add (self->m_malformed, 1);
+            pw_log_warn ("malformed event dropped", "type=%s", zsock_type_str (sub));
+            continue;
+        }
+        s_note (self, event->tenant, event->producer, (int64_t)event->seq, true);
+        pw_event_free (&event);
+    }
+    audit_pipeline_flush (self, 20 * self->batch);
+}
+
+//  The trail action of an event kind: a published plan is `plan.published`.
+static const char *
+s_action (const char *kind)
+{
+    if (strcmp (kind, "plan.ready") == 0)
+        return PW_TRAIL_PLAN_PUBLISHED;
+    return *kind ? kind : "event";
+}
+
+//  Records the next batch of S. Returns the count recorded (0: nothing to
+//  do), or -1 when the store failed.
+static long
+s_record (audit_pipeline_t *self, s_stream_t *s)
+{
+    pw_db_t *db = self->db;
+    long rc = -1;
+    PGresult *res = NULL, *rows = NULL;
+    pw_strbuf_t json;
+    pw_strbuf_init (&json);
+    if (pw_db_begin (db, s->tenant))
+        goto cleanup;
+    const char *what [] = {"record"};
+    if (!(res = pw_db_exec (db, "audit_lock", 1, what)))
+        goto rollback;
+    PQclear (res);
+    if (!(res = pw_db_exec (db, "audit_head_get", 0, NULL)))
+        goto rollback;
+    pw_trail_record_t head = {.tenant = s->tenant, .actor = "-", .action = "-"};
+    bool have_head = PQntuples (res) == 1;
+    if (have_head) {
+        head.seq = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        snprintf (head.hash, sizeof head.hash, "%s", PQgetvalue (res, 0, 1));
+    }
+    PQclear (res);
+    if (!(res = pw_db_exec (db, "audit_cursor_get", 0, NULL)))
+        goto rollback;
+    int64_t from = 0;
+    for (int row = 0; row < PQntuples (res); row++)
+        if (strcmp (PQgetvalue (res, row, 0), s->producer) == 0)
+            from = strtoll (PQgetvalue (res, row, 1), NULL, 10);
+    PQclear (res);
+    res = NULL;
+    if (s->known <= from) {
+        pw_db_rollback (db);
+        s->recorded = s->known = from;
+        rc = 0;
+        goto cleanup;
+    }
+    int64_t want = s->known - from < self->batch ? s->known - from : self->batch;
+    char from_text [32], to_text [32], limit_text [32];
+    snprintf (from_text, sizeof from_text, "%lld", (long long)from);
+    snprintf (to_text, sizeof to_text, "%lld", (long long)(from + want));
+    snprintf (limit_text, sizeof limit_text, "%lld", (long long)want);
+    const char *fetch [] = {s->producer, from_text, to_text, limit_text};
+    if (!(rows = pw_db_exec (db, "audit_events_fetch", 4, fetch)))
+        goto rollback;
+    //  Only the contiguous run after the cursor: the outbox has no gaps,
+    //  but never chain a record past a hole.
+    int n = 0;
+    while (n < PQntuples (rows) && strtoll (PQgetvalue (rows, n, 0), NULL, 10) == from + 1 + n)
+        n++;
+    if (n == 0) {
+        //  Announced but not in the outbox (not visible yet, or a bogus
+        //  publication): forget the announcement; catch-up reads the heads.
+        pw_db_rollback (db);
+        s->recorded = s->known = from;
+        rc = 0;
+        goto cleanup;
+    }
+    pw_trail_record_t prev = head, record;
+    pw_strbuf_append (&json, "[");
+    for (int row = 0; row < n; row++) {
+        memset (&record, 0, sizeof record);
+        record.tenant = s->tenant;
+        record.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
+        record.action = s_action (PQgetvalue (rows, row, 2));
+        record.subject = PQgetvalue (rows, row, 3);
+        record.actor = *PQgetvalue (rows, row, 4) ? PQgetvalue (rows, row, 4) : s->producer;
+        record.details = PQgetvalue (rows, row, 5);
+        record.reason = PQgetvalue (rows, row, 6);
+        if (pw_trail_append (&record, have_head || row > 0 ? &prev : NULL)) {
+            pw_log_error ("trail record refused", "tenant=%s producer=%s seq=%s", s->tenant,
+                          s->producer, PQgetvalue (rows, row, 0));
+            goto rollback;
+        }
+        pw_strbuf_appendf (&json, "%s{\"seq\":%lld,\"t\":%lld,\"actor\":", row ? "," : "",
+                           (long long)record.seq, (long long)record.time_us);
+        pw_strbuf_append_json (&json, record.actor);
+        pw_strbuf_append (&json, ",\"action\":");
+        pw_strbuf_append_json (&json, record.action);
+        pw_strbuf_append (&json, ",\"subject\":");
+        pw_strbuf_append_json (&json, record.subject);
+        pw_strbuf_append (&json, ",\"reason\":");
+        pw_strbuf_append_json (&json, record.reason);
+        pw_strbuf_append (&json, ",\"details\":");
+        pw_strbuf_append_json (&json, record.details);
+        pw_strbuf_appendf (&json, ",\"prev_hash\":\"%s\",\"hash\":\"%s\"}", record.prev_hash,
+                           record.hash);
+        prev = record;
+    }
+    pw_strbuf_append (&json, "]");
+    snprintf (to_text, sizeof to_text, "%lld", (long long)(from + n));
+    const char *copy [] = {s->producer, from_text, to_text};
+    if (!(res = pw_db_exec (db, "audit_events_record", 3, copy)))
+        goto rollback;
+    PQclear (res);
+    const char *trail [] = {json.data};
+    if (!(res = pw_db_exec (db, "audit_trail_append", 1, trail)))
+        goto rollback;
+    PQclear (res);
+    char seq_text [32];
+    snprintf (seq_text, sizeof seq_text, "%lld", (long long)prev.seq);
+    const char *head_params [] = {seq_text, prev.hash};
+    if (!(res = pw_db_exec (db, "audit_head_set", 2, head_params)))
+        goto rollback;
+    PQclear (res);
+    const char *cursor [] = {s->producer, to_text};
+    if (!(res = pw_db_exec (db, "audit_cursor_set", 2, cursor)))
+        goto rollback;
+    PQclear (res);
+    res = NULL;
+    if (pw_db_commit (db))
+        goto cleanup;
+    s->recorded = from + n;
+    if (s->known < s->recorded)
+        s->known = s->recorded;
+    pw_metric_add (self->m_recorded, n);
+    pw_metric_add (self->m_batches, 1);
+    //  Republished after the commit, as recorded (the store's text).
+    zsock_t *pub = pw_service_pub (self->service);
+    for (int row = 0; pub && row < n; row++) {
+        pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+        event.tenant = s->tenant;
+        event.producer = s->producer;
+        event.seq = (uint64_t)(from + 1 + row);
+        event.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
+        event.kind = PQgetvalue (rows, row, 2);
+        event.subject = PQgetvalue (rows, row, 3);
+        event.actor = PQgetvalue (rows, row, 4);
+        event.payload_json = PQgetvalue (rows, row, 5);
+        char *topic = pw_sprintf ("%s/%s/%s", s->tenant, s->producer, event.kind);
+        audit_publish (pub, topic, &event);
+        free (topic);
+    }
+    if (self->recorded)
+        self->recorded (self->arg, s->tenant, (size_t)n);
+    rc = n;
+    goto cleanup;
+rollback:
+    pw_db_rollback (db);
+cleanup:
+    if (rc < 0) {
+        pw_metric_add (self->m_failures, 1);
+        s->retry_ms = zclock_mono () + S_RETRY_MS;
+        pw_log_warn ("events not recorded, will retry", "tenant=%s producer=%s reason=\"%s\"",
+                     s->tenant, s->producer, pw_db_last_error (db));
+    }
+    PQclear (rows);
+    pw_strbuf_free (&json);
+    return rc;
+}
+
+long
+audit_pipeline_flush (audit_pipeline_t *self, long budget)
+{
+    self->db = pw_service_db (self->service);
+    long total = 0;
+    bool failed = false, more = true;
+    while (more && total < budget) {
+        more = false;
+        int64_t now = zclock_mono ();
+        for (s_stream_t *s = zhashx_first (self->streams); s; s = zhashx_next (self->streams)) {
+            if (s->known <= s->recorded || s->retry_ms > now)
+                continue;
+            if (!pw_db_is_up (self->db) && !pw_db_ensure (self->db)) {
+                failed = true;
+                break;
+            }
+            long n = s_record (self, s);
+            if (n < 0)
+                failed = true;
+            else {
+                total += n;
+                more = more || s->known > s->recorded;
+            }
+            if (total >= budget)
+                break;
+        }
+        if (failed)
+            break;
+    }
+    pw_metric_set (self->m_lag, audit_pipeline_lag (self));
+    return failed ? -1 : total;
+}
+
+int
+audit_pipeline_catch_up (audit_pipeline_t *self)
+{
+    self->db = pw_service_db (self->service);
+    PGresult *res = pw_db_exec (self->db, "audit_event_heads", 0, NULL);
+    if (!res)
+        return -1;
+    for (int row = 0; row < PQntuples (res); row++)
+        audit_pipeline_note (self, PQgetvalue (res, row, 0), PQgetvalue (res, row, 1),
+                             strtoll (PQgetvalue (res, row, 2), NULL, 10));
+    PQclear (res);
+    return 0;
+}
+
+int64_t
+audit_pipeline_lag (audit_pipeline_t *self)
+{
+    int64_t lag = 0;
+    for (s_stream_t *s = zhashx_first (self->streams); s; s = zhashx_next (self->streams))
+        if (s->known > s->recorded)
+            lag += s->known - (s->recorded > 0 ? s->recorded : 0);
+    return lag;
+}

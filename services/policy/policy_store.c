@@ -1,0 +1,831 @@
+/*  policy_store - loading and writing a tenant's policy state. */
+#include "policy_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "pw_log.h"
+
+//  --- loading --------------------------------------------------------------
+
+//  A growable array of fixed-size items.
+typedef struct {
+    void *data;
+    size_t count, cap, size;
+} s_vec_t;
+
+static void *
+s_vec_push (s_vec_t *vec)
+{
+    if (vec->count == vec->cap) {
+        vec->cap = vec->cap ? vec->cap * 2 : 256;
+        vec->data = pw_realloc (vec->data, vec->cap * vec->size);
+    }
+    void *item = (char *) vec->data + vec->count++ * vec->size;
+    memset (item, 0, vec->size);
+    return item;
+}
+
+//  Splits TEXT on SEP into arena strings; returns the count.
+static size_t
+s_split (pw_arena_t *arena, const char *text, char sep, const char ***items_p)
+{
+    size_t count = 0;
+    if (text && *text) {
+        count = 1;
+        for (const char *p = text; *p; p++)
+            count += *p == sep;
+    }
+    const char **items = pw_arena_alloc (arena, sizeof (char *) * (count ? count : 1));
+    size_t at = 0;
+    for (const char *p = text; count && p;) {
+        const char *end = strchr (p, sep);
+        items [at++] = pw_arena_strndup (arena, p, end ? (size_t) (end - p) : strlen (p));
+        p = end ? end + 1 : NULL;
+    }
+    *items_p = items;
+    return count;
+}
+
+static int
+s_strcmp_p (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static int
+s_field_cmp (const void *a, const void *b)
+{
+    return strcmp (((const pw_field_t *) a)->name, ((const pw_field_t *) b)->name);
+}
+
+typedef struct {
+    policy_inventory_t *inv;
+    s_vec_t agents, ids, ignored, ignored_count, patches, patch_ids;
+    s_vec_t scan_agent, scan_patch, scan_state;
+    const char *error;
+} s_load_t;
+
+static const pw_org_t *
+s_find_org (const policy_inventory_t *inv, const char *name)
+{
+    size_t lo = 0, hi = inv->org_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp (inv->orgs [mid].name, name);
+        if (cmp == 0)
+            return &inv->orgs [mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int
+s_agent_row (void *arg, char **f, int count)
+{
+    s_load_t *load = arg;
+    if (count != 11)
+        return -1;
+    pw_arena_t *arena = load->inv->arena;
+    pw_agent_t *agent = s_vec_push (&load->agents);
+    *(int64_t *) s_vec_push (&load->ids) = strtoll (f [0], NULL, 10);
+    agent->id = strtoll (f [0], NULL, 10);
+    agent->hostname = pw_arena_strdup (arena, f [1]);
+    agent->org = s_find_org (load->inv, f [2]);
+    if (!agent->org)
+        return -1;     //  the foreign key makes this impossible
+    agent->group = pw_arena_strdup (arena, f [3] ? f [3] : "");
+    pw_class_parse (f [4], &agent->klass);
+    agent->os = pw_arena_strdup (arena, f [5] ? f [5] : "");
+    agent->os_version = pw_arena_strdup (arena, f [6] ? f [6] : "");
+    agent->subscribed = f [7] && f [7][0] == 't';
+    const char **tags;
+    agent->tag_count = s_split (arena, f [8], '\x1f', &tags);
+    qsort (tags, agent->tag_count, sizeof (char *), s_strcmp_p);
+    agent->tags = tags;
+    const char **ignored;
+    size_t ignored_count = s_split (arena, f [9], '\x1f', &ignored);
+    *(const char ***) s_vec_push (&load->ignored) = ignored;
+    *(size_t *) s_vec_push (&load->ignored_count) = ignored_count;
+    const char **pairs;
+    size_t pair_count = s_split (arena, f [10], '\x1e', &pairs);
+    pw_field_t *cf = pw_arena_alloc (arena, sizeof (pw_field_t) * (pair_count ? pair_count : 1));
+    for (size_t i = 0; i < pair_count; i++) {
+        const char *sep = strchr (pairs [i], '\x1f');
+        cf [i].name = sep ? pw_arena_strndup (arena, pairs [i], (size_t) (sep - pairs [i]))
+                          : pairs [i];
+        cf [i].value = sep ? sep + 1 : "";
+    }
+    //  Sorted byte-wise here: the store's collation may order differently.
+    qsort (cf, pair_count, sizeof (pw_field_t), s_field_cmp);
+    agent->cf = cf;
+    agent->cf_count = pair_count;
+    return 0;
+}
+
+static int
+s_patch_row (void *arg, char **f, int count)
+{
+    s_load_t *load = arg;
+    if (count != 11)
+        return -1;
+    pw_arena_t *arena = load->inv->arena;
+    pw_patch_t *patch = s_vec_push (&load->patches);
+    *(int64_t *) s_vec_push (&load->patch_ids) = strtoll (f [0], NULL, 10);
+    patch->id = pw_arena_strdup (arena, f [1]);
+    patch->kb = pw_arena_strdup (arena, f [2]);
+    patch->title = pw_arena_strdup (arena, f [3]);
+    if (pw_classification_parse (f [4], &patch->classification))
+        patch->classification = PW_CLASSIFICATION_UPDATE;
+    const char **products;
+    patch->product_count = s_split (arena, f [5], '\x1f', &products);
+    if (patch->product_count == 0) {
+        //  Some catalogue rows name no product; rules by classification
+        //  still apply, and product globs see this name.
+        products [0] = "(unspecified)";
+        patch->product_count = 1;
+    }
+    patch->products = products;
+    patch->severity = pw_arena_strdup (arena, f [6]);
+    patch->released = strtoll (f [7] ? f [7] : "0", NULL, 10);
+    const char **supersedes;
+    patch->supersedes_count = s_split (arena, f [8], '\x1f', &supersedes);
+    patch->supersedes = supersedes;
+    patch->reboot_required = f [9] && f [9][0] == 't';
+    const char **cves;
+    patch->cve_count = s_split (arena, f [10], '\x1f', &cves);
+    patch->cves = cves;
+    return 0;
+}
+
+static long
+s_find_id (const int64_t *ids, size_t count, int64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids [mid] == id)
+            return (long) mid;
+        if (ids [mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int
+s_scan_row (void *arg, char **f, int count)
+{
+    s_load_t *load = arg;
+    if (count != 3)
+        return -1;
+    long agent = s_find_id (load->ids.data, load->ids.count, strtoll (f [0], NULL, 10));
+    long patch = s_find_id (load->patch_ids.data, load->patch_ids.count, strtoll (f [1], NULL, 10));
+    policy_scan_state_t state;
+    if (agent < 0 || patch < 0 || policy_scan_state_parse (f [2], &state))
+        return 0;   //  a row added after our snapshot of agents or patches
+    *(uint32_t *) s_vec_push (&load->scan_agent) = (uint32_t) agent;
+    *(uint32_t *) s_vec_push (&load->scan_patch) = (uint32_t) patch;
+    *(uint8_t *) s_vec_push (&load->scan_state) = (uint8_t) state;
+    return 0;
+}
+
+static int
+s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
+{
+    PGresult *res = pw_db_exec (db, "policy_load_orgs", 0, NULL);
+    if (!res)
+        return -1;
+    inv->org_count = (size_t) PQntuples (res);
+    inv->orgs = pw_arena_alloc (inv->arena, sizeof (pw_org_t) * (inv->org_count + 1));
+    for (size_t i = 0; i < inv->org_count; i++) {
+        inv->orgs [i].name = pw_arena_strdup (inv->arena, PQgetvalue (res, (int) i, 0));
+        inv->orgs [i].tz = pw_arena_strdup (inv->arena, PQgetvalue (res, (int) i, 1));
+        inv->orgs [i].subscribed = PQgetvalue (res, (int) i, 2)[0] == 't';
+    }
+    PQclear (res);
+    //  The store sorts by its collation; lookups need byte order.
+    for (size_t i = 1; i < inv->org_count; i++)
+        for (size_t j = i; j > 0 && strcmp (inv->orgs [j - 1].name, inv->orgs [j].name) > 0; j--) {
+            pw_org_t tmp = inv->orgs [j];
+            inv->orgs [j] = inv->orgs [j - 1];
+            inv->orgs [j - 1] = tmp;
+        }
+
+    s_load_t load = {.inv = inv};
+    load.agents.size = sizeof (pw_agent_t);
+    load.ids.size = sizeof (int64_t);
+    load.ignored.size = sizeof (char **);
+    load.ignored_count.size = sizeof (size_t);
+    load.patches.size = sizeof (pw_patch_t);
+    load.patch_ids.size = sizeof (int64_t);
+    load.scan_agent.size = sizeof (uint32_t);
+    load.scan_patch.size = sizeof (uint32_t);
+    load.scan_state.size = sizeof (uint8_t);
+    int rc = -1;
+    if (pw_db_copy_out (db, "policy_load_agents", s_agent_row, &load) < 0
+        || pw_db_copy_out (db, "policy_load_patches", s_patch_row, &load) < 0
+        || pw_db_copy_out (db, "policy_load_scans", s_scan_row, &load) < 0)
+        goto done;
+    //  Move the vectors into the arena-less inventory arrays (owned by
+    //  the inventory arena for simple freeing).
+    inv->agent_count = load.agents.count;
+    inv->agents = pw_arena_alloc (inv->arena, load.agents.size * (load.agents.count + 1));
+    memcpy (inv->agents, load.agents.data, load.agents.size * load.agents.count);
+    inv->agent_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.ids.count + 1));
+    memcpy (inv->agent_ids, load.ids.data, sizeof (int64_t) * load.ids.count);
+    inv->ignored = pw_arena_alloc (inv->arena, sizeof (char **) * (load.ignored.count + 1));
+    memcpy ((void *) inv->ignored, load.ignored.data, sizeof (char **) * load.ignored.count);
+    inv->ignored_count = pw_arena_alloc (inv->arena, sizeof (size_t) * (load.ignored.count + 1));
+    memcpy (inv->ignored_count, load.ignored_count.data, sizeof (size_t) * load.ignored.count);
+    inv->patch_count = load.patches.count;
+    inv->patches = pw_arena_alloc (inv->arena, load.patches.size * (load.patches.count + 1));
+    memcpy (inv->patches, load.patches.data, load.patches.size * load.patches.count);
+    inv->patch_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.patch_ids.count + 1));
+    memcpy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
+    inv->scan_count = load.scan_agent.count;
+    inv->scan_off = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->agent_count + 1));
+    inv->scan_patch = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->scan_count + 1));
+    inv->scan_state = pw_arena_alloc (inv->arena, inv->scan_count + 1);
+    uint32_t *agents = load.scan_agent.data;
+    size_t at = 0;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        inv->scan_off [a] = (uint32_t) at;
+        while (at < inv->scan_count && agents [at] == a)
+            at++;
+    }
+    inv->scan_off [inv->agent_count] = (uint32_t) at;
+    memcpy (inv->scan_patch, load.scan_patch.data, sizeof (uint32_t) * inv->scan_count);
+    memcpy (inv->scan_state, load.scan_state.data, inv->scan_count);
+    rc = 0;
+done:
+    free (load.agents.data);
+    free (load.ids.data);
+    free (load.ignored.data);
+    free (load.ignored_count.data);
+    free (load.patches.data);
+    free (load.patch_ids.data);
+    free (load.scan_agent.data);
+    free (load.scan_patch.data);
+    free (load.scan_state.data);
+    return rc;
+}
+
+static pw_action_t
+s_action (const char *text)
+{
+    pw_action_t action = PW_ACTION_NONE;
+    pw_action_parse (text, &action);
+    return action;
+}
+
+static const char *
+s_value (pw_arena_t *arena, PGresult *res, int row, int col)
+{
+    return PQgetisnull (res, row, col) ? NULL : pw_arena_strdup (arena, PQgetvalue (res, row, col));
+}
+
+static int
+s_load_config (pw_db_t *db, policy_config_t *cfg)
+{
+    pw_arena_t *arena = cfg->arena;
+    PGresult *res = pw_db_exec (db, "policy_load_settings", 0, NULL);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 1) {
+        cfg->scan_gap_s = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        cfg->scan_max_age_s = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
+        cfg->review_max_age_s = strtoll (PQgetvalue (res, 0, 2), NULL, 10);
+        cfg->timezone = s_value (arena, res, 0, 3);
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_views", 0, NULL)))
+        return -1;
+    cfg->view_count = (size_t) PQntuples (res);
+    cfg->views = pw_arena_alloc (arena, sizeof (policy_view_t) * (cfg->view_count + 1));
+    for (int i = 0; i < PQntuples (res); i++) {
+        cfg->views [i].name = s_value (arena, res, i, 0);
+        cfg->views [i].filter = s_value (arena, res, i, 1);
+        cfg->views [i].description = s_value (arena, res, i, 2);
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_patch_policies", 0, NULL)))
+        return -1;
+    cfg->patch_policy_count = (size_t) PQntuples (res);
+    cfg->patch_policies =
+        pw_arena_alloc (arena, sizeof (policy_patch_policy_t) * (cfg->patch_policy_count + 1));
+    for (int i = 0; i < PQntuples (res); i++) {
+        policy_patch_policy_t *p = &cfg->patch_policies [i];
+        p->policy.name = s_value (arena, res, i, 0);
+        p->description = s_value (arena, res, i, 1);
+        p->policy.baseline = PQgetvalue (res, i, 2)[0] == 't';
+        p->policy.deny_superseded = PQgetvalue (res, i, 3)[0] == 't';
+        p->policy.default_rule.action = s_action (PQgetvalue (res, i, 4));
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_rules", 0, NULL)))
+        return -1;
+    for (size_t p = 0; p < cfg->patch_policy_count; p++) {
+        pw_patch_policy_t *policy = &cfg->patch_policies [p].policy;
+        size_t products = 0;
+        for (int i = 0; i < PQntuples (res); i++)
+            if (strcmp (PQgetvalue (res, i, 0), policy->name) == 0
+                && strcmp (PQgetvalue (res, i, 1), "product") == 0)
+                products++;
+        pw_product_rule_t *rules = pw_arena_alloc (arena, sizeof (pw_product_rule_t) * (products + 1));
+        for (int i = 0; i < PQntuples (res); i++) {
+            if (strcmp (PQgetvalue (res, i, 0), policy->name) != 0)
+                continue;
+            pw_rule_t rule = {s_action (PQgetvalue (res, i, 3)), atoi (PQgetvalue (res, i, 4))};
+            if (strcmp (PQgetvalue (res, i, 1), "product") == 0) {
+                rules [policy->product_rule_count].product = s_value (arena, res, i, 2);
+                rules [policy->product_rule_count++].rule = rule;
+            }
+            else {
+                pw_classification_t c;
+                if (pw_classification_parse (PQgetvalue (res, i, 2), &c) == 0)
+                    policy->classification_rules [c] = rule;
+            }
+        }
+        policy->product_rules = rules;
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_overrides", 0, NULL)))
+        return -1;
+    cfg->override_count = (size_t) PQntuples (res);
+    cfg->overrides = pw_arena_alloc (arena, sizeof (policy_override_t) * (cfg->override_count + 1));
+    for (int i = 0; i < PQntuples (res); i++) {
+        cfg->overrides [i].kb = s_value (arena, res, i, 0);
+        cfg->overrides [i].action = s_action (PQgetvalue (res, i, 1));
+        cfg->overrides [i].note = s_value (arena, res, i, 2);
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_decisions", 0, NULL)))
+        return -1;
+    cfg->decision_count = (size_t) PQntuples (res);
+    cfg->decisions = pw_arena_alloc (arena, sizeof (policy_decision_t) * (cfg->decision_count + 1));
+    for (int i = 0; i < PQntuples (res); i++) {
+        cfg->decisions [i].policy = s_value (arena, res, i, 0);
+        cfg->decisions [i].kb = s_value (arena, res, i, 1);
+        cfg->decisions [i].action = s_action (PQgetvalue (res, i, 2));
+        cfg->decisions [i].reason = s_value (arena, res, i, 3);
+        cfg->decisions [i].by = s_value (arena, res, i, 4);
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_system_policies", 0, NULL)))
+        return -1;
+    cfg->system_policies =
+        pw_arena_alloc (arena, sizeof (policy_system_policy_t) * ((size_t) PQntuples (res) + 1));
+    policy_system_policy_t *current = NULL;
+    for (int i = 0; i < PQntuples (res); i++) {
+        if (!current || strcmp (current->name, PQgetvalue (res, i, 0)) != 0) {
+            current = &cfg->system_policies [cfg->system_policy_count++];
+            current->name = s_value (arena, res, i, 0);
+            current->description = s_value (arena, res, i, 1);
+            current->settings =
+                pw_arena_alloc (arena, sizeof (policy_setting_value_t) * PW_SETTING_COUNT);
+        }
+        pw_setting_t setting;
+        if (PQgetisnull (res, i, 2) || pw_setting_parse (PQgetvalue (res, i, 2), &setting)
+            || current->setting_count == PW_SETTING_COUNT)
+            continue;
+        policy_setting_value_t *value = &current->settings [current->setting_count++];
+        value->setting = setting;
+        value->list = PQgetvalue (res, i, 3)[0] == 't';
+        if (value->list) {
+            const char **values;
+            value->count = s_split (arena, PQgetvalue (res, i, 4), '\x1f', &values);
+            value->values = values;
+        }
+        else {
+            const char **values = pw_arena_alloc (arena, sizeof (char *));
+            values [0] = s_value (arena, res, i, 4);
+            value->values = values;
+            value->count = 1;
+        }
+    }
+    PQclear (res);
+
+    if (!(res = pw_db_exec (db, "policy_load_assignments", 0, NULL)))
+        return -1;
+    cfg->assignment_count = (size_t) PQntuples (res);
+    cfg->assignments =
+        pw_arena_alloc (arena, sizeof (policy_assignment_t) * (cfg->assignment_count + 1));
+    for (int i = 0; i < PQntuples (res); i++) {
+        policy_assignment_t *a = &cfg->assignments [i];
+        a->policy = s_value (arena, res, i, 0);
+        pw_level_parse (PQgetvalue (res, i, 1), &a->level);
+        a->org = s_value (arena, res, i, 2);
+        a->group = s_value (arena, res, i, 3);
+        a->hostname = s_value (arena, res, i, 4);
+        a->view = s_value (arena, res, i, 5);
+        a->priority = atoi (PQgetvalue (res, i, 6));
+    }
+    PQclear (res);
+    return 0;
+}
+
+int64_t
+policy_store_version (pw_db_t *db)
+{
+    PGresult *res = pw_db_exec (db, "policy_version", 0, NULL);
+    if (!res)
+        return -1;
+    int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    PQclear (res);
+    return version;
+}
+
+int64_t
+policy_store_bump (pw_db_t *db)
+{
+    PGresult *res = pw_db_exec (db, "policy_version_bump", 0, NULL);
+    if (!res)
+        return -1;
+    int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    PQclear (res);
+    return version;
+}
+
+int
+policy_store_load (pw_db_t *db, policy_inventory_t **inventory_p, policy_config_t **config_p,
+                   int64_t *version_p)
+{
+    policy_inventory_t *inv = policy_inventory_new ();
+    policy_config_t *cfg = policy_config_new ();
+    *version_p = policy_store_version (db);
+    if (*version_p < 0 || s_load_inventory (db, inv) || s_load_config (db, cfg)) {
+        policy_inventory_destroy (&inv);
+        policy_config_destroy (&cfg);
+        return -1;
+    }
+    *inventory_p = inv;
+    *config_p = cfg;
+    return 0;
+}
+
+//  --- writing the setup ----------------------------------------------------
+
+int
+policy_store_section_digests (pw_db_t *db, char digests [][PW_SETUP_DIGEST_HEX])
+{
+    for (int s = 0; s < PW_SETUP_SECTION_COUNT; s++)
+        digests [s][0] = '\0';
+    PGresult *res = pw_db_exec (db, "policy_sections", 0, NULL);
+    if (!res)
+        return -1;
+    for (int i = 0; i < PQntuples (res); i++)
+        for (int s = 0; s < PW_SETUP_SECTION_COUNT; s++)
+            if (strcmp (PQgetvalue (res, i, 0), pw_setup_section_name ((pw_setup_section_t) s)) == 0)
+                snprintf (digests [s], PW_SETUP_DIGEST_HEX, "%s", PQgetvalue (res, i, 1));
+    PQclear (res);
+    return 0;
+}
+
+static int
+s_exec (pw_db_t *db, const char *name, int n, const char *const *params)
+{
+    PGresult *res = pw_db_exec (db, name, n, params);
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
+//  A text[] literal for parameters.
+static char *
+s_array (const char *const *values, size_t count)
+{
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    pw_strbuf_append (&buf, "{");
+    for (size_t i = 0; i < count; i++) {
+        pw_strbuf_append (&buf, i ? ",\"" : "\"");
+        for (const char *p = values [i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                pw_strbuf_append_len (&buf, "\\", 1);
+            pw_strbuf_append_len (&buf, p, 1);
+        }
+        pw_strbuf_append (&buf, "\"");
+    }
+    pw_strbuf_append (&buf, "}");
+    return pw_strbuf_take (&buf);
+}
+
+static const char *
+s_action_name (pw_action_t action)
+{
+    return action == PW_ACTION_APPROVE ? "approve" : action == PW_ACTION_DENY ? "deny" : "review";
+}
+
+static int
+s_write_orgs (pw_db_t *db, const pw_setup_t *setup, char **conflict_p)
+{
+    const char **names = pw_calloc (setup->org_count + 1, sizeof (char *));
+    for (size_t i = 0; i < setup->org_count; i++)
+        names [i] = setup->orgs [i].name;
+    char *list = s_array (names, setup->org_count);
+    free (names);
+    int rc = -1;
+    const char *params [] = {list};
+    PGresult *res = pw_db_exec (db, "policy_org_agents", 1, params);
+    if (!res)
+        goto done;
+    if (PQntuples (res) > 0) {
+        *conflict_p = pw_sprintf ("orgs: \"%s\" is not in the file but still has %s agents; "
+                                  "move or remove them first",
+                                  PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1));
+        PQclear (res);
+        goto done;
+    }
+    PQclear (res);
+    if (s_exec (db, "policy_orgs_prune", 1, params))
+        goto done;
+    for (size_t i = 0; i < setup->org_count; i++) {
+        const pw_setup_org_t *org = &setup->orgs [i];
+        const char *org_params [] = {org->name, org->timezone,
+                                     org->subscribed ? "subscribed" : "unsubscribed"};
+        if (s_exec (db, "policy_org_upsert", 3, org_params))
+            goto done;
+        char *groups = s_array (org->groups, org->group_count);
+        const char *group_params [] = {org->name, groups};
+        int failed = s_exec (db, "policy_groups_replace", 2, group_params);
+        free (groups);
+        if (failed)
+            goto done;
+    }
+    rc = 0;
+done:
+    free (list);
+    return rc;
+}
+
+int
+policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_config_t *config,
+                          const bool *changed, const char *actor, char **conflict_p)
+{
+    *conflict_p = NULL;
+    char number [4][32];
+    if (changed [PW_SETUP_SECTION_SETTINGS]) {
+        snprintf (number [0], 32, "%lld", (long long) config->scan_gap_s);
+        snprintf (number [1], 32, "%lld", (long long) config->scan_max_age_s);
+        snprintf (number [2], 32, "%lld", (long long) config->review_max_age_s);
+        const char *params [] = {number [0], number [1], number [2], config->timezone};
+        if (s_exec (db, "policy_settings_upsert", 4, params))
+            return -1;
+    }
+    if (changed [PW_SETUP_SECTION_ORGS] && s_write_orgs (db, setup, conflict_p))
+        return -1;
+    if (changed [PW_SETUP_SECTION_VIEWS]) {
+        if (s_exec (db, "policy_views_clear", 0, NULL))
+            return -1;
+        for (size_t i = 0; i < config->view_count; i++) {
+            const char *params [] = {config->views [i].name, config->views [i].filter,
+                                     config->views [i].description};
+            if (s_exec (db, "policy_view_insert", 3, params))
+                return -1;
+        }
+    }
+    if (changed [PW_SETUP_SECTION_PATCH_POLICIES]) {
+        const char **names = pw_calloc (config->patch_policy_count + 1, sizeof (char *));
+        for (size_t i = 0; i < config->patch_policy_count; i++)
+            names [i] = config->patch_policies [i].policy.name;
+        char *list = s_array (names, config->patch_policy_count);
+        free (names);
+        const char *params [] = {list};
+        int failed = s_exec (db, "policy_patch_policies_clear", 1, params)
+                     || s_exec (db, "policy_rules_clear", 0, NULL);
+        free (list);
+        if (failed)
+            return -1;
+        for (size_t i = 0; i < config->patch_policy_count; i++) {
+            const pw_patch_policy_t *p = &config->patch_policies [i].policy;
+            const char *pp [] = {p->name, config->patch_policies [i].description,
+                                 p->baseline ? "true" : "false",
+                                 p->deny_superseded ? "true" : "false",
+                                 s_action_name (p->default_rule.action)};
+            if (s_exec (db, "policy_patch_policy_upsert", 5, pp))
+                return -1;
+            int ordinal = 0;
+            for (size_t r = 0; r < p->product_rule_count; r++) {
+                char ord [16], after [16];
+                snprintf (ord, sizeof ord, "%d", ordinal++);
+                snprintf (after, sizeof after, "%d", p->product_rules [r].rule.after_days);
+                const char *rp [] = {p->name, ord, "product", p->product_rules [r].product,
+                                     s_action_name (p->product_rules [r].rule.action), after};
+                if (s_exec (db, "policy_rule_insert", 6, rp))
+                    return -1;
+            }
+            for (int c = 0; c < PW_CLASSIFICATION_COUNT; c++) {
+                if (p->classification_rules [c].action == PW_ACTION_NONE)
+                    continue;
+                char ord [16], after [16];
+                snprintf (ord, sizeof ord, "%d", ordinal++);
+                snprintf (after, sizeof after, "%d", p->classification_rules [c].after_days);
+                const char *rp [] = {p->name, ord, "classification",
+                                     pw_classification_name ((pw_classification_t) c),
+                                     s_action_name (p->classification_rules [c].action), after};
+                if (s_exec (db, "policy_rule_insert", 6, rp))
+                    return -1;
+            }
+        }
+    }
+    if (changed [PW_SETUP_SECTION_KB_OVERRIDES]) {
+        if (s_exec (db, "policy_overrides_clear", 0, NULL))
+            return -1;
+        for (size_t i = 0; i < config->override_count; i++) {
+            const char *params [] = {config->overrides [i].kb,
+                                     s_action_name (config->overrides [i].action),
+                                     config->overrides [i].note, actor};
+            if (s_exec (db, "policy_override_insert", 4, params))
+                return -1;
+        }
+    }
+    //  Assignments reference system policies: both are rewritten together.
+    if (changed [PW_SETUP_SECTION_SYSTEM_POLICIES] || changed [PW_SETUP_SECTION_ASSIGNMENTS]) {
+        if (s_exec (db, "policy_system_policies_clear", 0, NULL))
+            return -1;
+        for (size_t i = 0; i < config->system_policy_count; i++) {
+            pw_strbuf_t json;
+            pw_strbuf_init (&json);
+            policy_config_settings_json (&config->system_policies [i], &json);
+            const char *params [] = {config->system_policies [i].name,
+                                     config->system_policies [i].description, json.data};
+            int failed = s_exec (db, "policy_system_policy_insert", 3, params);
+            pw_strbuf_free (&json);
+            if (failed)
+                return -1;
+        }
+        for (size_t i = 0; i < config->assignment_count; i++) {
+            const policy_assignment_t *a = &config->assignments [i];
+            char ord [32], priority [16];
+            snprintf (ord, sizeof ord, "%zu", i);
+            snprintf (priority, sizeof priority, "%d", a->priority);
+            const char *params [] = {ord, a->policy, pw_level_name (a->level), a->org, a->group,
+                                     a->hostname, a->view, priority};
+            if (s_exec (db, "policy_assignment_insert", 8, params))
+                return -1;
+        }
+    }
+    for (int s = 0; s < PW_SETUP_SECTION_COUNT; s++) {
+        if (!changed [s])
+            continue;
+        char digest [PW_SETUP_DIGEST_HEX];
+        pw_setup_digest (setup, (pw_setup_section_t) s, digest);
+        char *canonical = pw_setup_canonical (setup, (pw_setup_section_t) s);
+        const char *params [] = {pw_setup_section_name ((pw_setup_section_t) s), digest,
+                                 canonical, actor};
+        int failed = s_exec (db, "policy_section_upsert", 4, params);
+        free (canonical);
+        if (failed)
+            return -1;
+    }
+    return 0;
+}
+
+int
+policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const char *action,
+                       const char *reason, const char *actor)
+{
+    const char *params [] = {policy, kb, action, reason ? reason : "", actor};
+    return s_exec (db, "policy_decision_upsert", 5, params);
+}
+
+//  --- writing results ------------------------------------------------------
+
+static void
+s_iso (char *buf, size_t size, int64_t when)
+{
+    time_t t = (time_t) when;
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
+}
+
+long
+policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
+{
+    (void) now;
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    const bool *settings_changed = policy_tenant_settings_changed (tenant);
+    const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
+    const policy_status_t *statuses = policy_tenant_statuses (tenant);
+    //  Which agents to rewrite.
+    size_t count = 0;
+    int64_t *ids = pw_calloc (inv->agent_count + 1, sizeof (int64_t));
+    bool *chosen = pw_calloc (inv->agent_count + 1, sizeof (bool));
+    for (size_t a = 0; a < inv->agent_count; a++)
+        if (all || settings_changed [a] || statuses_changed [a]) {
+            chosen [a] = true;
+            ids [count++] = inv->agent_ids [a];
+        }
+    long rc = -1;
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    if (count == 0) {
+        rc = 0;
+        goto done;
+    }
+    if (all) {
+        if (s_exec (db, "policy_results_clear_all", 0, NULL)
+            || s_exec (db, "policy_status_clear_all", 0, NULL))
+            goto done;
+    }
+    else {
+        pw_strbuf_append (&buf, "{");
+        for (size_t i = 0; i < count; i++)
+            pw_strbuf_appendf (&buf, i ? ",%lld" : "%lld", (long long) ids [i]);
+        pw_strbuf_append (&buf, "}");
+        const char *params [] = {buf.data};
+        if (s_exec (db, "policy_results_clear", 1, params)
+            || s_exec (db, "policy_status_clear", 1, params))
+            goto done;
+        pw_strbuf_reset (&buf);
+    }
+
+    if (pw_db_copy_in_begin (db, "policy_tmp_settings_copy"))
+        goto done;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        if (!chosen [a])
+            continue;
+        const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
+        char id [32];
+        snprintf (id, sizeof id, "%lld", (long long) inv->agent_ids [a]);
+        pw_db_copy_text (&buf, id, true);
+        pw_db_copy_text (&buf, r->subscribed ? "t" : "f", false);
+        pw_db_copy_array (&buf, r->patch_policies, r->patch_policy_count, true);
+        pw_db_copy_text (&buf, r->scan, false);
+        pw_db_copy_text (&buf, r->update_window, false);
+        pw_db_copy_text (&buf, r->reboot, false);
+        pw_db_copy_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
+        pw_db_copy_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
+        pw_db_copy_text (&buf, r->health_check, false);
+        pw_db_copy_text (&buf, r->manual_patching, false);
+        pw_db_copy_array (&buf, r->overridden, r->overridden_count, true);
+        pw_strbuf_append_len (&buf, "\n", 1);
+        if (buf.len > 1 << 20) {
+            if (pw_db_copy_in_send (db, buf.data, buf.len))
+                goto done;
+            pw_strbuf_reset (&buf);
+        }
+    }
+    if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
+        goto done;
+    pw_strbuf_reset (&buf);
+
+    if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
+        goto done;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        if (!chosen [a])
+            continue;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            if (inv->scan_state [e] != POLICY_SCAN_MISSING
+                && inv->scan_state [e] != POLICY_SCAN_FAILED)
+                continue;
+            const policy_status_t *s = &statuses [e];
+            char agent_id [32], patch_id [32], until [40];
+            snprintf (agent_id, sizeof agent_id, "%lld", (long long) inv->agent_ids [a]);
+            snprintf (patch_id, sizeof patch_id, "%lld",
+                      (long long) inv->patch_ids [inv->scan_patch [e]]);
+            if (s->status == PW_STATUS_DEFERRED)
+                s_iso (until, sizeof until, s->until);
+            pw_db_copy_text (&buf, agent_id, true);
+            pw_db_copy_text (&buf, patch_id, false);
+            pw_db_copy_text (&buf, pw_status_name (s->status), false);
+            pw_db_copy_text (&buf, s->status == PW_STATUS_DEFERRED ? until : NULL, false);
+            pw_db_copy_text (&buf, pw_provenance_name (s->kind), false);
+            pw_db_copy_text (&buf, s->policy, false);
+            pw_db_copy_text (&buf, s->rule, false);
+            pw_strbuf_append_len (&buf, "\n", 1);
+            if (buf.len > 1 << 20) {
+                if (pw_db_copy_in_send (db, buf.data, buf.len))
+                    goto done;
+                pw_strbuf_reset (&buf);
+            }
+        }
+    }
+    if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
+        goto done;
+    if (s_exec (db, "policy_tmp_settings_move", 0, NULL)
+        || s_exec (db, "policy_tmp_status_move", 0, NULL))
+        goto done;
+    rc = (long) count;
+done:
+    pw_strbuf_free (&buf);
+    free (ids);
+    free (chosen);
+    return rc;
+}

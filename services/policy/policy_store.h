@@ -1,0 +1,45 @@
+/*  policy_store - the policy service's reads and writes of the store.
+
+    Loads a tenant's inventory and configuration into plain data (COPY for
+    the big tables), writes an applied setup's policy sections, and writes
+    resolved settings and statuses back in bulk (COPY into session staging
+    tables, then one INSERT ... SELECT under row-level security). Every
+    function runs inside the caller's transaction (pw_db_begin with the
+    tenant) and returns -1 with the store's error on failure.
+*/
+#ifndef POLICY_STORE_H_INCLUDED
+#define POLICY_STORE_H_INCLUDED
+
+#include "policy_tenant.h"
+#include "pw_db.h"
+#include "pw_setup.h"
+
+//  Loads everything the tenant resolves from. Caller owns both results.
+int policy_store_load (pw_db_t *db, policy_inventory_t **inventory_p, policy_config_t **config_p,
+                       int64_t *version_p);
+
+//  The tenant's policy version.
+int64_t policy_store_version (pw_db_t *db);
+//  Bumps the version; returns the new one or -1.
+int64_t policy_store_bump (pw_db_t *db);
+
+//  Digests of the applied setup sections: fills DIGESTS[section] (65 bytes
+//  each, "" when never applied).
+int policy_store_section_digests (pw_db_t *db, char digests [][PW_SETUP_DIGEST_HEX]);
+
+//  Writes the policy sections of SETUP marked in CHANGED (indexed by
+//  pw_setup_section_t), and records their digests. On an org that would be
+//  removed while agents still belong to it, returns -1 and sets *CONFLICT_P
+//  to a message naming it (caller frees).
+int policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_config_t *config,
+                              const bool *changed, const char *actor, char **conflict_p);
+
+//  Records a decision.
+int policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const char *action,
+                           const char *reason, const char *actor);
+
+//  Writes the results of every agent marked changed (or of all agents when
+//  ALL). Returns the number of agents written, or -1.
+long policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now);
+
+#endif

@@ -1,0 +1,633 @@
+/*  policy_tenant - building, resolving and explaining one tenant.
+
+    Results of a resolve live in a results arena that is replaced on the next
+    full resolve; change marks compare each agent's new results with the old
+    ones (a digest for settings, field by field for statuses), so only what
+    changed is written back to the store.
+*/
+#include "policy_tenant.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct _policy_tenant_t {
+    char *name;
+    int64_t version;
+    policy_inventory_t *inventory;
+    policy_config_t *config;
+    pw_view_t **views;              //  compiled, same order as config->views
+    pw_settings_t *settings;
+    pw_approval_t *approval;
+    pw_arena_t *results_arena;
+    policy_agent_result_t *results;
+    policy_status_t *statuses;
+    bool *settings_changed;
+    bool *statuses_changed;
+    bool resolved;
+    //  Inverted index: scan entries per patch, built on first need.
+    uint32_t *by_patch_off;
+    uint32_t *by_patch_entry;
+    uint32_t *entry_agent;
+};
+
+static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "installed",
+                                       "not_applicable"};
+
+const char *
+policy_scan_state_name (policy_scan_state_t state)
+{
+    return (unsigned) state < 5 ? s_scan_states [state] : "unknown";
+}
+
+int
+policy_scan_state_parse (const char *text, policy_scan_state_t *state_p)
+{
+    for (int i = 0; i < 5; i++)
+        if (text && strcmp (text, s_scan_states [i]) == 0) {
+            *state_p = (policy_scan_state_t) i;
+            return 0;
+        }
+    return -1;
+}
+
+policy_inventory_t *
+policy_inventory_new (void)
+{
+    policy_inventory_t *self = pw_calloc (1, sizeof *self);
+    self->arena = pw_arena_new ();
+    return self;
+}
+
+void
+policy_inventory_destroy (policy_inventory_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pw_arena_destroy (&(*self_p)->arena);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+static int
+s_compile (policy_tenant_t *self, char **error_p)
+{
+    const policy_config_t *config = self->config;
+    self->views = pw_calloc (config->view_count + 1, sizeof (pw_view_t *));
+    for (size_t i = 0; i < config->view_count; i++) {
+        char *error = NULL;
+        self->views [i] = pw_view_compile (config->views [i].filter, &error);
+        if (!self->views [i]) {
+            *error_p = pw_sprintf ("view %s: %s", config->views [i].name, error);
+            free (error);
+            return -1;
+        }
+    }
+    self->settings = pw_settings_new ();
+    for (size_t i = 0; i < config->system_policy_count; i++) {
+        const policy_system_policy_t *policy = &config->system_policies [i];
+        if (pw_settings_add_policy (self->settings, policy->name, error_p))
+            return -1;
+        for (size_t s = 0; s < policy->setting_count; s++) {
+            const policy_setting_value_t *value = &policy->settings [s];
+            const char *name = pw_setting_info (value->setting)->name;
+            int rc = value->list ? pw_settings_set_list (self->settings, policy->name, name,
+                                                         value->values, value->count, error_p)
+                                 : pw_settings_set (self->settings, policy->name, name,
+                                                    value->values [0], error_p);
+            if (rc)
+                return -1;
+        }
+    }
+    for (size_t i = 0; i < config->assignment_count; i++) {
+        const policy_assignment_t *in = &config->assignments [i];
+        pw_assignment_t assignment = {.policy = in->policy, .level = in->level, .org = in->org,
+                                      .group = in->group, .hostname = in->hostname,
+                                      .priority = in->priority};
+        if (in->view) {
+            for (size_t v = 0; v < config->view_count; v++)
+                if (strcmp (config->views [v].name, in->view) == 0)
+                    assignment.view = self->views [v];
+            if (!assignment.view) {
+                *error_p = pw_sprintf ("assignment %zu: unknown view \"%s\"", i, in->view);
+                return -1;
+            }
+        }
+        if (pw_settings_assign (self->settings, &assignment, error_p) < 0)
+            return -1;
+    }
+    const policy_inventory_t *inv = self->inventory;
+    self->approval = pw_approval_new (inv->patches, inv->patch_count, error_p);
+    if (!self->approval)
+        return -1;
+    for (size_t i = 0; i < config->patch_policy_count; i++)
+        if (pw_approval_set_policy (self->approval, &config->patch_policies [i].policy, NULL,
+                                    error_p)
+            < 0)
+            return -1;
+    //  Overrides and decisions for KBs not in the catalogue (yet) are kept
+    //  in the store and take effect once the catalogue has them.
+    for (size_t i = 0; i < config->override_count; i++) {
+        char *ignored = NULL;
+        pw_approval_set_override (self->approval, config->overrides [i].kb,
+                                  config->overrides [i].action, config->overrides [i].note, NULL,
+                                  &ignored);
+        free (ignored);
+    }
+    for (size_t i = 0; i < config->decision_count; i++) {
+        char *ignored = NULL;
+        pw_approval_set_decision (self->approval, config->decisions [i].policy,
+                                  config->decisions [i].kb, config->decisions [i].action, NULL,
+                                  &ignored);
+        free (ignored);
+    }
+    return 0;
+}
+
+policy_tenant_t *
+policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p,
+                   policy_config_t **config_p, char **error_p)
+{
+    *error_p = NULL;
+    policy_tenant_t *self = pw_calloc (1, sizeof *self);
+    self->name = pw_strdup (tenant);
+    self->inventory = *inventory_p;
+    self->config = *config_p;
+    *inventory_p = NULL;
+    *config_p = NULL;
+    if (s_compile (self, error_p)) {
+        policy_tenant_destroy (&self);
+        return NULL;
+    }
+    size_t agents = self->inventory->agent_count;
+    self->results = pw_calloc (agents + 1, sizeof (policy_agent_result_t));
+    self->statuses = pw_calloc (self->inventory->scan_count + 1, sizeof (policy_status_t));
+    self->settings_changed = pw_calloc (agents + 1, sizeof (bool));
+    self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
+    return self;
+}
+
+void
+policy_tenant_destroy (policy_tenant_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    policy_tenant_t *self = *self_p;
+    if (self->views && self->config)
+        for (size_t i = 0; i < self->config->view_count; i++)
+            pw_view_destroy (&self->views [i]);
+    free (self->views);
+    pw_settings_destroy (&self->settings);
+    pw_approval_destroy (&self->approval);
+    pw_arena_destroy (&self->results_arena);
+    free (self->results);
+    free (self->statuses);
+    free (self->settings_changed);
+    free (self->statuses_changed);
+    free (self->by_patch_off);
+    free (self->by_patch_entry);
+    free (self->entry_agent);
+    policy_inventory_destroy (&self->inventory);
+    policy_config_destroy (&self->config);
+    free (self->name);
+    free (self);
+    *self_p = NULL;
+}
+
+//  FNV-1a over a string, NUL included so "a","b" differs from "ab","".
+static uint64_t
+s_hash (uint64_t hash, const char *text)
+{
+    if (!text)
+        return (hash ^ 0xff) * 0x100000001b3ULL;
+    for (const unsigned char *p = (const unsigned char *) text; ; p++) {
+        hash = (hash ^ *p) * 0x100000001b3ULL;
+        if (!*p)
+            break;
+    }
+    return hash;
+}
+
+static const char *const *
+s_copy_list (pw_arena_t *arena, const char *const *values, size_t count)
+{
+    const char **copy = pw_arena_alloc (arena, sizeof (char *) * (count ? count : 1));
+    for (size_t i = 0; i < count; i++)
+        copy [i] = pw_arena_strdup (arena, values [i]);
+    return copy;
+}
+
+static void
+s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index,
+                 pw_arena_t *arena, policy_agent_result_t *out)
+{
+    const pw_agent_t *agent = &self->inventory->agents [index];
+    pw_settings_resolve (self->settings, agent, effective);
+    memset (out, 0, sizeof *out);
+    out->subscribed = pw_effective_subscribed (effective);
+    const char *const *values;
+    size_t count = pw_effective_list (effective, PW_SETTING_PATCH_POLICIES, &values);
+    out->patch_policies = s_copy_list (arena, values, count);
+    out->patch_policy_count = count;
+    uint32_t *policies = pw_arena_alloc (arena, sizeof (uint32_t) * (count ? count : 1));
+    for (size_t i = 0; i < count; i++) {
+        int policy = pw_approval_policy_index (self->approval, values [i]);
+        if (policy >= 0)
+            policies [out->policy_count++] = (uint32_t) policy;
+    }
+    out->policies = policies;
+    out->scan = pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_SCAN));
+    out->update_window =
+        pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_UPDATE_WINDOW));
+    out->reboot = pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_REBOOT));
+    out->health_check =
+        pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_HEALTH_CHECK));
+    out->manual_patching =
+        pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_MANUAL_PATCHING));
+    out->has_pre_tasks = pw_effective_is_set (effective, PW_SETTING_PRE_TASKS);
+    count = pw_effective_list (effective, PW_SETTING_PRE_TASKS, &values);
+    out->pre_tasks = s_copy_list (arena, values, count);
+    out->pre_task_count = count;
+    out->has_post_tasks = pw_effective_is_set (effective, PW_SETTING_POST_TASKS);
+    count = pw_effective_list (effective, PW_SETTING_POST_TASKS, &values);
+    out->post_tasks = s_copy_list (arena, values, count);
+    out->post_task_count = count;
+    //  Every scalar candidate that lost on this agent: the audit's
+    //  POLICY_OVERRIDDEN, so it is never silent.
+    const char *lost [64];
+    size_t lost_count = 0;
+    for (int s = 0; s < PW_SETTING_COUNT; s++) {
+        const pw_setting_source_t *list;
+        size_t n = pw_effective_overridden (effective, (pw_setting_t) s, &list);
+        for (size_t i = 0; i < n && lost_count < 64; i++) {
+            char *text = pw_sprintf ("%s:%s", pw_setting_info ((pw_setting_t) s)->name,
+                                     list [i].policy);
+            lost [lost_count++] = pw_arena_strdup (arena, text);
+            free (text);
+        }
+    }
+    out->overridden = s_copy_list (arena, lost, lost_count);
+    out->overridden_count = lost_count;
+
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    hash = s_hash (hash, out->subscribed ? "1" : "0");
+    for (size_t i = 0; i < out->patch_policy_count; i++)
+        hash = s_hash (hash, out->patch_policies [i]);
+    hash = s_hash (hash, "|");
+    hash = s_hash (hash, out->scan);
+    hash = s_hash (hash, out->update_window);
+    hash = s_hash (hash, out->reboot);
+    hash = s_hash (hash, out->health_check);
+    hash = s_hash (hash, out->manual_patching);
+    hash = s_hash (hash, out->has_pre_tasks ? "pre" : "");
+    for (size_t i = 0; i < out->pre_task_count; i++)
+        hash = s_hash (hash, out->pre_tasks [i]);
+    hash = s_hash (hash, out->has_post_tasks ? "post" : "");
+    for (size_t i = 0; i < out->post_task_count; i++)
+        hash = s_hash (hash, out->post_tasks [i]);
+    for (size_t i = 0; i < out->overridden_count; i++)
+        hash = s_hash (hash, out->overridden [i]);
+    out->digest = hash;
+}
+
+static void
+s_agent_input (const policy_tenant_t *self, size_t agent, pw_approval_agent_t *in)
+{
+    const policy_agent_result_t *result = &self->results [agent];
+    memset (in, 0, sizeof *in);
+    in->subscribed = result->subscribed;
+    in->policies = result->policies;
+    in->policy_count = result->policy_count;
+    in->ignore = self->inventory->ignored [agent];
+    in->ignore_count = self->inventory->ignored_count [agent];
+}
+
+static bool
+s_status_differs (const policy_status_t *a, const policy_status_t *b)
+{
+    if (a->status != b->status || a->until != b->until || a->kind != b->kind)
+        return true;
+    if ((a->policy == NULL) != (b->policy == NULL) || (a->rule == NULL) != (b->rule == NULL))
+        return true;
+    return (a->policy && strcmp (a->policy, b->policy)) || (a->rule && strcmp (a->rule, b->rule));
+}
+
+//  Evaluates scan entry E of AGENT; true when the status changed.
+static bool
+s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t entry, int64_t now)
+{
+    const policy_inventory_t *inv = self->inventory;
+    if (inv->scan_state [entry] != POLICY_SCAN_MISSING
+        && inv->scan_state [entry] != POLICY_SCAN_FAILED)
+        return false;
+    pw_approval_result_t result;
+    pw_approval_evaluate (self->approval, in, inv->scan_patch [entry], now, &result);
+    policy_status_t status = {result.status, result.until, result.kind, result.policy,
+                              result.rule};
+    bool changed = !self->resolved || s_status_differs (&status, &self->statuses [entry]);
+    self->statuses [entry] = status;
+    return changed;
+}
+
+void
+policy_tenant_resolve (policy_tenant_t *self, int64_t now)
+{
+    const policy_inventory_t *inv = self->inventory;
+    pw_arena_t *arena = pw_arena_new ();
+    pw_effective_t *effective = pw_effective_new ();
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        policy_agent_result_t result;
+        s_resolve_agent (self, effective, a, arena, &result);
+        if (!self->resolved || result.digest != self->results [a].digest)
+            self->settings_changed [a] = true;
+        self->results [a] = result;
+        pw_approval_agent_t in;
+        s_agent_input (self, a, &in);
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            if (s_evaluate_entry (self, &in, e, now))
+                self->statuses_changed [a] = true;
+    }
+    pw_effective_destroy (&effective);
+    //  The old results were only needed for the comparison above.
+    pw_arena_destroy (&self->results_arena);
+    self->results_arena = arena;
+    self->resolved = true;
+}
+
+static void
+s_build_by_patch (policy_tenant_t *self)
+{
+    const policy_inventory_t *inv = self->inventory;
+    self->by_patch_off = pw_calloc (inv->patch_count + 2, sizeof (uint32_t));
+    self->by_patch_entry = pw_calloc (inv->scan_count + 1, sizeof (uint32_t));
+    self->entry_agent = pw_calloc (inv->scan_count + 1, sizeof (uint32_t));
+    for (size_t a = 0; a < inv->agent_count; a++)
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            self->entry_agent [e] = (uint32_t) a;
+            self->by_patch_off [inv->scan_patch [e] + 1]++;
+        }
+    for (size_t p = 0; p < inv->patch_count; p++)
+        self->by_patch_off [p + 1] += self->by_patch_off [p];
+    uint32_t *fill = pw_calloc (inv->patch_count + 1, sizeof (uint32_t));
+    for (size_t e = 0; e < inv->scan_count; e++) {
+        uint32_t p = inv->scan_patch [e];
+        self->by_patch_entry [self->by_patch_off [p] + fill [p]++] = (uint32_t) e;
+    }
+    free (fill);
+}
+
+size_t
+policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *changes, int64_t now)
+{
+    if (!self->resolved) {
+        policy_tenant_resolve (self, now);
+        return self->inventory->scan_count;
+    }
+    if (!self->by_patch_off)
+        s_build_by_patch (self);
+    size_t changed = 0;
+    for (size_t c = 0; c < changes->count; c++) {
+        uint32_t policy = changes->cells [c].policy;
+        uint32_t patch = changes->cells [c].patch;
+        for (uint32_t i = self->by_patch_off [patch]; i < self->by_patch_off [patch + 1]; i++) {
+            uint32_t entry = self->by_patch_entry [i];
+            uint32_t agent = self->entry_agent [entry];
+            const policy_agent_result_t *result = &self->results [agent];
+            bool member = false;
+            for (size_t m = 0; m < result->policy_count && !member; m++)
+                member = result->policies [m] == policy;
+            if (!member)
+                continue;
+            pw_approval_agent_t in;
+            s_agent_input (self, agent, &in);
+            if (s_evaluate_entry (self, &in, entry, now)) {
+                self->statuses_changed [agent] = true;
+                changed++;
+            }
+        }
+    }
+    return changed;
+}
+
+const policy_inventory_t *
+policy_tenant_inventory (const policy_tenant_t *self)
+{
+    return self->inventory;
+}
+
+const policy_config_t *
+policy_tenant_config (const policy_tenant_t *self)
+{
+    return self->config;
+}
+
+pw_approval_t *
+policy_tenant_approval (policy_tenant_t *self)
+{
+    return self->approval;
+}
+
+const char *
+policy_tenant_name (const policy_tenant_t *self)
+{
+    return self->name;
+}
+
+const policy_agent_result_t *
+policy_tenant_agent_result (const policy_tenant_t *self, size_t agent)
+{
+    return &self->results [agent];
+}
+
+const policy_status_t *
+policy_tenant_statuses (const policy_tenant_t *self)
+{
+    return self->statuses;
+}
+
+long
+policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname)
+{
+    for (size_t a = 0; a < self->inventory->agent_count; a++)
+        if (strcasecmp (self->inventory->agents [a].hostname, hostname) == 0)
+            return (long) a;
+    return -1;
+}
+
+const bool *
+policy_tenant_settings_changed (const policy_tenant_t *self)
+{
+    return self->settings_changed;
+}
+
+const bool *
+policy_tenant_statuses_changed (const policy_tenant_t *self)
+{
+    return self->statuses_changed;
+}
+
+void
+policy_tenant_clear_changes (policy_tenant_t *self)
+{
+    size_t agents = self->inventory->agent_count;
+    memset (self->settings_changed, 0, agents * sizeof (bool));
+    memset (self->statuses_changed, 0, agents * sizeof (bool));
+}
+
+int64_t
+policy_tenant_version (const policy_tenant_t *self)
+{
+    return self->version;
+}
+
+void
+policy_tenant_set_version (policy_tenant_t *self, int64_t version)
+{
+    self->version = version;
+}
+
+static void
+s_time_json (pw_strbuf_t *out, int64_t when)
+{
+    if (!when) {
+        pw_strbuf_append (out, "null");
+        return;
+    }
+    time_t t = (time_t) when;
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    pw_strbuf_appendf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void
+policy_tenant_explain (policy_tenant_t *self, size_t index, int64_t now, pw_strbuf_t *out)
+{
+    const policy_inventory_t *inv = self->inventory;
+    const pw_agent_t *agent = &inv->agents [index];
+    pw_effective_t *effective = pw_effective_new ();
+    pw_settings_resolve (self->settings, agent, effective);
+    pw_strbuf_append (out, "{\"agent\":");
+    pw_strbuf_append_json (out, agent->hostname);
+    pw_strbuf_append (out, ",\"org\":");
+    pw_strbuf_append_json (out, agent->org->name);
+    pw_strbuf_append (out, ",\"group\":");
+    pw_strbuf_append_json (out, agent->group);
+    pw_strbuf_appendf (out, ",\"class\":\"%s\",\"subscribed\":%s,\"settings\":",
+                       pw_class_name (agent->klass),
+                       pw_effective_subscribed (effective) ? "true" : "false");
+    pw_effective_json (effective, out);
+    pw_strbuf_append (out, ",\"patches\":[");
+    //  Statuses are evaluated live, so explain is right even between a
+    //  change and its write-back.
+    policy_agent_result_t result;
+    pw_arena_t *arena = pw_arena_new ();
+    s_resolve_agent (self, effective, index, arena, &result);
+    pw_approval_agent_t in = {.subscribed = result.subscribed, .policies = result.policies,
+                              .policy_count = result.policy_count,
+                              .ignore = inv->ignored [index],
+                              .ignore_count = inv->ignored_count [index]};
+    bool first = true;
+    for (uint32_t e = inv->scan_off [index]; e < inv->scan_off [index + 1]; e++) {
+        if (inv->scan_state [e] != POLICY_SCAN_MISSING && inv->scan_state [e] != POLICY_SCAN_FAILED)
+            continue;
+        const pw_patch_t *patch = &inv->patches [inv->scan_patch [e]];
+        pw_approval_result_t r;
+        pw_approval_evaluate (self->approval, &in, inv->scan_patch [e], now, &r);
+        pw_strbuf_append (out, first ? "{\"id\":" : ",{\"id\":");
+        first = false;
+        pw_strbuf_append_json (out, patch->id);
+        pw_strbuf_append (out, ",\"kb\":");
+        pw_strbuf_append_json (out, patch->kb);
+        pw_strbuf_append (out, ",\"title\":");
+        pw_strbuf_append_json (out, patch->title);
+        pw_strbuf_appendf (out, ",\"classification\":\"%s\",\"scan_state\":\"%s\",\"status\":\"%s\",\"until\":",
+                           pw_classification_name (patch->classification),
+                           policy_scan_state_name ((policy_scan_state_t) inv->scan_state [e]),
+                           pw_status_name (r.status));
+        s_time_json (out, r.status == PW_STATUS_DEFERRED ? r.until : 0);
+        pw_strbuf_appendf (out, ",\"source\":{\"kind\":\"%s\",\"policy\":",
+                           pw_provenance_name (r.kind));
+        pw_strbuf_append_json (out, r.policy);
+        pw_strbuf_append (out, ",\"rule\":");
+        pw_strbuf_append_json (out, r.rule);
+        if (r.note) {
+            pw_strbuf_append (out, ",\"note\":");
+            pw_strbuf_append_json (out, r.note);
+        }
+        pw_strbuf_append (out, "}}");
+    }
+    pw_strbuf_append (out, "]}");
+    pw_arena_destroy (&arena);
+    pw_effective_destroy (&effective);
+}
+
+pw_review_queue_t *
+policy_tenant_review_queue (policy_tenant_t *self, int64_t now)
+{
+    const policy_inventory_t *inv = self->inventory;
+    if (!self->resolved)
+        policy_tenant_resolve (self, now);
+    pw_approval_agent_t *agents = pw_calloc (inv->agent_count + 1, sizeof *agents);
+    uint32_t *missing = pw_calloc (inv->scan_count + 1, sizeof (uint32_t));
+    size_t at = 0;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        s_agent_input (self, a, &agents [a]);
+        agents [a].missing = missing + at;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            if (inv->scan_state [e] == POLICY_SCAN_MISSING)
+                missing [at++] = inv->scan_patch [e];
+        agents [a].missing_count = (size_t) (missing + at - agents [a].missing);
+    }
+    pw_review_queue_t *queue =
+        pw_approval_review_queue (self->approval, agents, inv->agent_count, now);
+    free (missing);
+    free (agents);
+    return queue;
+}
+
+static long
+s_index_of (const int64_t *ids, size_t count, int64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids [mid] == id)
+            return (long) mid;
+        if (ids [mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+void
+policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old)
+{
+    const policy_inventory_t *inv = fresh->inventory;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        long o = old && old->resolved
+                     ? s_index_of (old->inventory->agent_ids, old->inventory->agent_count,
+                                   inv->agent_ids [a])
+                     : -1;
+        if (o < 0) {
+            fresh->settings_changed [a] = fresh->statuses_changed [a] = true;
+            continue;
+        }
+        fresh->settings_changed [a] = fresh->results [a].digest != old->results [o].digest;
+        const policy_inventory_t *oinv = old->inventory;
+        uint32_t fb = inv->scan_off [a], fe = inv->scan_off [a + 1];
+        uint32_t ob = oinv->scan_off [o], oe = oinv->scan_off [o + 1];
+        bool differs = fe - fb != oe - ob;
+        for (uint32_t i = 0; !differs && i < fe - fb; i++) {
+            uint32_t f = fb + i, g = ob + i;
+            differs = inv->patch_ids [inv->scan_patch [f]] != oinv->patch_ids [oinv->scan_patch [g]]
+                      || inv->scan_state [f] != oinv->scan_state [g]
+                      || s_status_differs (&fresh->statuses [f], &old->statuses [g]);
+        }
+        fresh->statuses_changed [a] = differs;
+    }
+}

@@ -1,0 +1,134 @@
+/*  policy_tenant - one tenant's policy world in memory, and its resolution.
+
+    The policy service keeps one of these per tenant it serves: inventory
+    (orgs, agents, catalogue, scan states) and configuration (views, patch
+    policies, overrides, decisions, system policies, assignments), compiled
+    into a pw_settings_t and a pw_approval_t. Resolving fills, for every
+    agent, its effective settings and the status of each patch its scan
+    reports missing or failed; the service persists what changed. Built
+    from plain data (policy_inventory_t + policy_config_t), so tests build
+    it straight from a setup file without a store.
+*/
+#ifndef POLICY_TENANT_H_INCLUDED
+#define POLICY_TENANT_H_INCLUDED
+
+#include "policy_config.h"
+#include "pw_approval.h"
+#include "pw_model.h"
+#include "pw_settings.h"
+
+//  The scan states that get a patch status.
+typedef enum {
+    POLICY_SCAN_MISSING = 0,
+    POLICY_SCAN_FAILED,
+    POLICY_SCAN_PENDING_REBOOT,
+    POLICY_SCAN_INSTALLED,
+    POLICY_SCAN_NOT_APPLICABLE
+} policy_scan_state_t;
+
+//  Inventory as loaded; everything lives in ARENA.
+typedef struct {
+    pw_arena_t *arena;
+    pw_org_t *orgs;
+    size_t org_count;
+    pw_agent_t *agents;
+    int64_t *agent_ids;
+    const char *const **ignored;    //  per agent: KBs it never installs
+    size_t *ignored_count;
+    size_t agent_count;
+    pw_patch_t *patches;
+    int64_t *patch_ids;
+    size_t patch_count;
+    //  Scan states by agent: entries scan_off[a] .. scan_off[a+1].
+    uint32_t *scan_off;
+    uint32_t *scan_patch;
+    uint8_t *scan_state;
+    size_t scan_count;
+} policy_inventory_t;
+
+policy_inventory_t *policy_inventory_new (void);
+void policy_inventory_destroy (policy_inventory_t **self_p);
+
+//  The resolved state of one agent.
+typedef struct {
+    bool subscribed;
+    const char *const *patch_policies;  //  effective members
+    size_t patch_policy_count;
+    uint32_t *policies;                 //  approval indices of those that exist
+    size_t policy_count;
+    const char *scan, *update_window, *reboot, *health_check, *manual_patching;
+    const char *const *pre_tasks;
+    size_t pre_task_count;
+    bool has_pre_tasks;
+    const char *const *post_tasks;
+    size_t post_task_count;
+    bool has_post_tasks;
+    const char *const *overridden;      //  "setting:policy" candidates that lost
+    size_t overridden_count;
+    uint64_t digest;                    //  of all of the above, for change detection
+} policy_agent_result_t;
+
+//  The status of one scan entry (same index as the inventory's scan arrays).
+typedef struct {
+    pw_status_t status;
+    int64_t until;
+    pw_provenance_t kind;
+    const char *policy;
+    const char *rule;
+} policy_status_t;
+
+typedef struct _policy_tenant_t policy_tenant_t;
+
+//  Builds the tenant from INVENTORY and CONFIG (ownership of both moves in;
+//  pointers nulled). Returns NULL with *ERROR_P when the configuration does
+//  not compile (a view, a policy), which a validated setup never causes.
+policy_tenant_t *policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p,
+                                    policy_config_t **config_p, char **error_p);
+void policy_tenant_destroy (policy_tenant_t **self_p);
+
+//  Resolves every agent (settings and statuses) at time NOW.
+void policy_tenant_resolve (policy_tenant_t *self, int64_t now);
+
+//  After a decision or override changed CHANGES, re-evaluates only the scan
+//  entries of affected agents. Returns how many entries changed status and
+//  marks their agents in the changed set.
+size_t policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *changes,
+                                 int64_t now);
+
+const policy_inventory_t *policy_tenant_inventory (const policy_tenant_t *self);
+const policy_config_t *policy_tenant_config (const policy_tenant_t *self);
+pw_approval_t *policy_tenant_approval (policy_tenant_t *self);
+const char *policy_tenant_name (const policy_tenant_t *self);
+
+const policy_agent_result_t *policy_tenant_agent_result (const policy_tenant_t *self, size_t agent);
+const policy_status_t *policy_tenant_statuses (const policy_tenant_t *self);
+
+//  Agent index of HOSTNAME (case-insensitive), or -1.
+long policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname);
+
+//  Per-agent change marks since the last policy_tenant_clear_changes: which
+//  agents' settings, and which agents' statuses, differ from before.
+const bool *policy_tenant_settings_changed (const policy_tenant_t *self);
+const bool *policy_tenant_statuses_changed (const policy_tenant_t *self);
+void policy_tenant_clear_changes (policy_tenant_t *self);
+
+//  Appends the `pwctl explain --json` document of AGENT to OUT.
+void policy_tenant_explain (policy_tenant_t *self, size_t agent, int64_t now, pw_strbuf_t *out);
+
+//  The review queue (caller owns).
+pw_review_queue_t *policy_tenant_review_queue (policy_tenant_t *self, int64_t now);
+
+//  Version of the store this state reflects.
+int64_t policy_tenant_version (const policy_tenant_t *self);
+void policy_tenant_set_version (policy_tenant_t *self, int64_t version);
+
+//  "missing", "failed", ...; parse returns -1 on an unknown state.
+const char *policy_scan_state_name (policy_scan_state_t state);
+int policy_scan_state_parse (const char *text, policy_scan_state_t *state_p);
+
+
+
+//  Marks in FRESH (resolved) exactly the agents whose settings or statuses
+//  differ from OLD's (matched by agent id); every agent when OLD is NULL.
+void policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old);
+#endif

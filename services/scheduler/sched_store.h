@@ -1,0 +1,59 @@
+/*  sched_store - the scheduler's rows in PostgreSQL.
+
+    Reads what a plan is computed from (the scheduler's own sections, the
+    orgs, the effective settings of every agent, the tenant's thresholds)
+    into a sched_inputs_t, writes the setup sections an apply changed, and
+    stores computed plans (plans, plan_agents, plan_violations) in a few
+    statements whatever the number of agents. Every function runs inside
+    the caller's transaction (pw_db_begin for the tenant) and uses only the
+    prepared statements of sql/queries/sched_*.sql.
+*/
+#ifndef SCHED_STORE_H_INCLUDED
+#define SCHED_STORE_H_INCLUDED
+
+#include "pw_db.h"
+#include "pw_setup.h"
+#include "sched_build.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  The scheduler's sections, in the order they are applied and reported.
+#define SCHED_SECTION_COUNT 5
+extern const pw_setup_section_t sched_sections [SCHED_SECTION_COUNT];
+
+//  Loads the inputs of the tenant's plan. Returns them (caller destroys
+//  with sched_store_inputs_destroy) or NULL on a store error.
+sched_inputs_t *sched_store_load (pw_db_t *db);
+void sched_store_inputs_destroy (sched_inputs_t **inputs_p);
+
+//  Fills DIGESTS (indexed like sched_sections) with the digest each section
+//  was last applied with, "" when never. 0 or -1.
+int sched_store_section_digests (pw_db_t *db, char digests [SCHED_SECTION_COUNT][65]);
+
+//  Of the hostnames in JSON_ARRAY, appends those that are no agent of the
+//  tenant to UNKNOWN (a NULL-terminated list the caller frees with
+//  sched_store_names_free; *COUNT_P set). 0 or -1.
+int sched_store_unknown_hostnames (pw_db_t *db, const char *json_array, char ***unknown_p,
+                                   size_t *count_p);
+void sched_store_names_free (char ***names_p, size_t count);
+
+//  Replaces the rows of SECTION with SETUP's and records its digest and
+//  canonical text as applied by ACTOR. 0 or -1.
+int sched_store_write_section (pw_db_t *db, const pw_setup_t *setup, pw_setup_section_t section,
+                               const char *actor);
+
+//  The inputs digest of the stored plan of CYCLE into HEX ("" when there is
+//  none). 0 or -1.
+int sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX]);
+
+//  Replaces the stored plan of PLAN's cycle. 0 or -1.
+int sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *digest,
+                          const char *actor, int64_t compute_us);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,8 @@
+-- Per agent: each scalar setting whose value from one system policy lost to
+-- another (agent_settings.overridden holds "setting:policy" per loser).
+SELECT s.agent_id, split_part(o, ':', 1) AS setting, substr(o, strpos(o, ':') + 1) AS loser,
+       'a more specific or stronger assignment' AS winner
+  FROM agent_settings s
+ CROSS JOIN LATERAL unnest(s.overridden) o
+ WHERE s.tenant_id = pw_tenant() AND cardinality(s.overridden) > 0
+ ORDER BY s.agent_id, o

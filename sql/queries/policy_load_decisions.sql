@@ -1,0 +1,1 @@
+SELECT policy, kb, action, reason, decided_by FROM decisions ORDER BY policy, kb

@@ -1,0 +1,1 @@
+SELECT kb, action, note FROM kb_overrides ORDER BY kb

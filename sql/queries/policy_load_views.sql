@@ -1,0 +1,1 @@
+SELECT name, filter, description FROM views ORDER BY name

@@ -1,0 +1,2 @@
+-- Rules are rewritten whole on apply.
+DELETE FROM patch_policy_rules

@@ -1,0 +1,1 @@
+SELECT section, digest FROM setup_sections

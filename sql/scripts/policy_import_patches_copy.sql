@@ -1,0 +1,1 @@
+COPY pw_tmp_patches FROM STDIN

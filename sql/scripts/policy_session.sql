@@ -1,0 +1,25 @@
+-- Run on every connect of the policy service, before its statements are
+-- prepared: session staging tables for bulk writes. COPY FROM does not run
+-- under row-level security, so rows are copied into these session-private
+-- tables and moved with INSERT ... SELECT, which the policies check.
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_agent_settings (
+    agent_id bigint, subscribed boolean, patch_policies text[], scan text,
+    update_window text, reboot text, pre_tasks text[], post_tasks text[],
+    health_check text, manual_patching text, overridden text[]
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_patch_status (
+    agent_id bigint, patch_id bigint, status text, until timestamptz,
+    source_kind text, source_policy text, source_rule text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_agents (
+    hostname text, org text, group_path text, class text, os text, os_version text,
+    custom_fields jsonb, tags text[], ignored_kbs text[], subscribed boolean,
+    expected_minutes integer, last_checkin timestamptz, last_scan timestamptz
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_patches (
+    ident text, kb text, title text, classification text, products text[], severity text,
+    released_at timestamptz, supersedes text[], reboot_required boolean, cves text[]
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_scans (
+    hostname text, ident text, state text, scanned_at timestamptz
+) ON COMMIT DELETE ROWS

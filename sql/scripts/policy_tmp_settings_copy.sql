@@ -1,0 +1,1 @@
+COPY pw_tmp_agent_settings FROM STDIN

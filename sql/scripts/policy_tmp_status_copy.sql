@@ -1,0 +1,1 @@
+COPY pw_tmp_patch_status FROM STDIN

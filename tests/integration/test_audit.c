@@ -1,0 +1,598 @@
+/*  test_audit - the audit service over a real PostgreSQL and real sockets.
+
+    The test plays the producer: it writes events to the outbox as the
+    service role would (pw_event_append in a transaction with the tenant
+    set) and publishes them on a PUB socket it binds, which the audit's
+    policy_pub points at. Inventory for findings is seeded with SQL as the
+    superuser. Covered: a burst recorded exactly once, SIGKILL mid-burst,
+    gap recovery, findings opened and resolved (with their events on the
+    audit's PUB), trail verification against each kind of tampering,
+    pwctl audit / trail verify, events_since.
+*/
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pw_itest.h"
+#include "pw_json.h"
+#include "pw_util.h"
+#include "../pw_test.h"
+
+static char *s_db_url;
+static char *s_admin_url;
+static PGconn *s_admin;    //  superuser
+static PGconn *s_producer; //  the service role, as a producer
+static zsock_t *s_pub;     //  the "policy service" PUB
+static char s_pub_endpoint [64];
+static pw_itest_service_t s_audit;
+
+static int
+s_start_audit (void)
+{
+    char policy_pub [96];
+    snprintf (policy_pub, sizeof policy_pub, "--policy-pub=%s", s_pub_endpoint);
+    const char *extra [] = {policy_pub,
+                            "--scheduler-pub=tcp://127.0.0.1:1",
+                            "--audit-interval-ms=600000",
+                            "--audit-debounce-ms=100",
+                            "--catch-up-interval-ms=300",
+                            NULL};
+    return pw_itest_service_start (&s_audit, "audit", s_db_url, extra);
+}
+
+static long
+s_scalar (const char *sql)
+{
+    PGresult *res = PQexec (s_admin, sql);
+    long value = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1
+                     ? atol (PQgetvalue (res, 0, 0))
+                     : -1;
+    if (value < 0 && PQresultStatus (res) != PGRES_TUPLES_OK)
+        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    return value;
+}
+
+static void
+s_admin_exec (const char *sql)
+{
+    PGresult *res = PQexec (s_admin, sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+        PW_FAIL_AT ("%s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+}
+
+//  Polls SQL until it returns EXPECTED or TIMEOUT_MS pass; returns the last value.
+static long
+s_wait_for (const char *sql, long expected, int timeout_ms)
+{
+    long value = -1;
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        value = s_scalar (sql);
+        if (value == expected)
+            break;
+        usleep (50 * 1000);
+    }
+    return value;
+}
+
+//  Appends COUNT events for TENANT as the producer would (one transaction)
+//  and publishes those whose seq % EVERY == 0 (EVERY 1: all, 0: none).
+static void
+s_produce (const char *tenant, int count, int every)
+{
+    PQclear (PQexec (s_producer, "BEGIN"));
+    const char *t [] = {tenant};
+    PQclear (PQexecParams (s_producer, "SELECT set_config('pw.tenant', $1, true)", 1, NULL, t, NULL,
+                           NULL, 0));
+    PQclear (PQexecParams (s_producer, "INSERT INTO tenants VALUES ($1) ON CONFLICT DO NOTHING", 1,
+                           NULL, t, NULL, NULL, 0));
+    char n [16];
+    snprintf (n, sizeof n, "%d", count);
+    const char *params [] = {n};
+    PGresult *res = PQexecParams (
+        s_producer,
+        "SELECT (e).seq, (e).time_us FROM (SELECT pw_event_append('policy', 'import.agents', "
+        "'agents.csv', 'alice@msp', jsonb_build_object('reason', 'monthly import', 'row', i)) "
+        "AS e FROM generate_series(1, $1::int) i) x",
+        1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        PW_FAIL_AT ("produce: %s", PQresultErrorMessage (res));
+    PQclear (PQexec (s_producer, "COMMIT"));
+    for (int row = 0; row < PQntuples (res); row++) {
+        pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+        event.tenant = (char *)tenant;
+        event.producer = "policy";
+        event.seq = strtoull (PQgetvalue (res, row, 0), NULL, 10);
+        event.time_us = strtoll (PQgetvalue (res, row, 1), NULL, 10);
+        event.kind = "import.agents";
+        event.subject = "agents.csv";
+        event.actor = "alice@msp";
+        event.payload_json = "{\"reason\": \"monthly import\"}";
+        if (every > 0 && event.seq % (uint64_t)every == 0)
+            pw_wire_publish (s_pub, &event);
+    }
+    PQclear (res);
+}
+
+static char *
+s_sql (const char *format, const char *tenant)
+{
+    return pw_sprintf (format, tenant, tenant, tenant);
+}
+
+static long
+s_count (const char *format, const char *tenant)
+{
+    char *sql = s_sql (format, tenant);
+    long value = s_scalar (sql);
+    free (sql);
+    return value;
+}
+
+static long
+s_wait_count (const char *format, const char *tenant, long expected, int timeout_ms)
+{
+    char *sql = s_sql (format, tenant);
+    long value = s_wait_for (sql, expected, timeout_ms);
+    free (sql);
+    return value;
+}
+
+#define S_RECORDED "SELECT count(*) FROM audit_events WHERE tenant_id = '%s'"
+#define S_TRAIL    "SELECT count(*) FROM trail WHERE tenant_id = '%s'"
+#define S_CURSOR   "SELECT coalesce(max(last_seq), 0) FROM audit_cursor WHERE tenant_id = '%s'"
+#define S_DISTINCT "SELECT count(DISTINCT (details->>'row')) FROM trail WHERE tenant_id = '%s'"
+
+static void
+s_test_burst (void)
+{
+    int64_t started = zclock_usecs ();
+    s_produce ("burst", 10000, 1);
+    long recorded = s_wait_count (S_RECORDED, "burst", 10000, 30000);
+    int64_t elapsed = zclock_usecs () - started;
+    PW_CHECK_INT (recorded, 10000);
+    PW_CHECK_INT (s_count (S_TRAIL, "burst"), 10000);
+    PW_CHECK_INT (s_count (S_DISTINCT, "burst"), 10000);
+    PW_CHECK_INT (s_count (S_CURSOR, "burst"), 10000);
+    fprintf (stderr, "    burst: 10000 events recorded in %.0f ms (%.0f events/s)\n",
+             elapsed / 1000.0, 10000 * 1e6 / (double)elapsed);
+    //  Published again: recorded once still
+    s_produce ("burst", 0, 1);
+    usleep (300 * 1000);
+    PW_CHECK_INT (s_count (S_RECORDED, "burst"), 10000);
+}
+
+static void
+s_test_gap (void)
+{
+    //  Only every 10th published: the rest is read from the outbox
+    s_produce ("gaps", 200, 10);
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "gaps", 200, 10000), 200);
+    //  Nothing published at all: catch-up finds them
+    s_produce ("gaps", 50, 0);
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "gaps", 250, 10000), 250);
+    PW_CHECK_INT (s_count (S_TRAIL, "gaps"), 250);
+    PW_CHECK_INT (s_count ("SELECT count(*) - count(DISTINCT seq) FROM audit_events "
+                           "WHERE tenant_id = '%s'",
+                           "gaps"),
+                  0);
+    //  events_since gives a subscriber the range it missed
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__EventsSinceRequest call = PATCHWARDEN__V1__EVENTS_SINCE_REQUEST__INIT;
+    call.producer = "policy";
+    call.after_seq = 240;
+    request.tenant = "gaps";
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_EVENTS_SINCE;
+    request.events_since = &call;
+    pw_reply_t *reply = pw_itest_call (s_audit.router, &request, 5000);
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_EVENTS_SINCE) {
+        PW_CHECK_INT (reply->events_since->n_events, 10);
+        PW_CHECK_INT (reply->events_since->last_seq, 250);
+        PW_CHECK_INT (reply->events_since->events [0]->seq, 241);
+        PW_CHECK_STR (reply->events_since->events [0]->kind, "import.agents");
+    }
+    pw_reply_free (&reply);
+}
+
+static void
+s_test_sigkill (void)
+{
+    //  Four transactions of 5,000; the audit is killed after the first
+    s_produce ("crash", 5000, 1);
+    usleep (30 * 1000);
+    kill (s_audit.pid, SIGKILL);
+    int status;
+    waitpid (s_audit.pid, &status, 0);
+    s_audit.pid = 0;
+    long before = s_count (S_RECORDED, "crash");
+    s_produce ("crash", 5000, 1); //  published to nobody
+    PW_CHECK_INT (s_start_audit (), 0);
+    s_produce ("crash", 5000, 1);
+    s_produce ("crash", 5000, 1);
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "crash", 20000, 30000), 20000);
+    PW_CHECK_INT (s_count (S_TRAIL, "crash"), 20000);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM (SELECT details->>'row' FROM trail "
+                           "WHERE tenant_id = '%s' GROUP BY 1) x",
+                           "crash"),
+                  5000);
+    PW_CHECK_INT (s_count ("SELECT max(seq) FROM trail WHERE tenant_id = '%s'", "crash"), 20000);
+    PW_CHECK_INT (s_count ("SELECT seq FROM trail_head WHERE tenant_id = '%s'", "crash"), 20000);
+    fprintf (stderr, "    sigkill: %ld of 5000 recorded when killed; 20000 after restart\n",
+             before);
+}
+
+//  --- trail ----------------------------------------------------------------
+
+static pw_reply_t *
+s_verify (const char *tenant)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__TrailVerifyRequest call = PATCHWARDEN__V1__TRAIL_VERIFY_REQUEST__INIT;
+    request.tenant = (char *)tenant;
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_TRAIL_VERIFY;
+    request.trail_verify = &call;
+    return pw_itest_call (s_audit.router, &request, 10000);
+}
+
+static void
+s_expect_verdict (const char *what, const char *kind, uint64_t seq)
+{
+    pw_reply_t *reply = s_verify ("tamper");
+    if (!reply || reply->result_case != PATCHWARDEN__V1__REPLY__RESULT_TRAIL_VERIFY) {
+        PW_FAIL_AT ("%s: no verify reply", what);
+        pw_reply_free (&reply);
+        return;
+    }
+    const Patchwarden__V1__TrailVerifyReply *v = reply->trail_verify;
+    if (!kind) {
+        if (!v->ok)
+            PW_FAIL_AT ("%s: expected intact, got %s", what, v->message);
+    } else if (v->ok || strcmp (v->kind, kind) != 0 || v->first_bad_seq != seq)
+        PW_FAIL_AT ("%s: expected %s at seq %llu, got ok=%d kind=%s seq=%llu (%s)", what, kind,
+                    (unsigned long long)seq, v->ok, v->kind, (unsigned long long)v->first_bad_seq,
+                    v->message);
+    pw_reply_free (&reply);
+}
+
+static int
+s_pwctl_verify (char **err_p)
+{
+    char audit [96], tenant [] = "--tenant=tamper";
+    snprintf (audit, sizeof audit, "--audit-endpoint=%s", s_audit.router);
+    const char *args [] = {audit, tenant, "trail", "verify", NULL};
+    char *out = NULL;
+    int rc = pw_itest_pwctl (args, &out, err_p);
+    free (out);
+    return rc;
+}
+
+static void
+s_test_trail (void)
+{
+    s_produce ("tamper", 20, 1);
+    PW_CHECK_INT (s_wait_count (S_TRAIL, "tamper", 20, 10000), 20);
+    s_expect_verdict ("intact", NULL, 0);
+    char *err = NULL;
+    PW_CHECK_INT (s_pwctl_verify (&err), 0);
+    PW_CHECK_STR (err, "");
+    free (err);
+
+    //  The service role cannot change the trail
+    PGresult *res = PQexec (s_producer, "UPDATE trail SET actor = 'x'");
+    PW_CHECK_STR (PQresultErrorField (res, PG_DIAG_SQLSTATE), "42501");
+    PQclear (res);
+    res = PQexec (s_producer, "DELETE FROM trail");
+    PW_CHECK_STR (PQresultErrorField (res, PG_DIAG_SQLSTATE), "42501");
+    PQclear (res);
+
+    //  Edited
+    s_admin_exec ("UPDATE trail SET actor = 'mallory' WHERE tenant_id = 'tamper' AND seq = 5");
+    s_expect_verdict ("edited", "edited", 5);
+    PW_CHECK_INT (s_pwctl_verify (&err), 1);
+    PW_CHECK (err && strstr (err, "seq 5") && strstr (err, "edited"));
+    PW_CHECK (err && strchr (err, '\n') == err + strlen (err) - 1);
+    free (err);
+    s_admin_exec ("UPDATE trail SET actor = 'alice@msp' WHERE tenant_id = 'tamper' AND seq = 5");
+    s_expect_verdict ("restored", NULL, 0);
+
+    //  Removed
+    s_admin_exec ("CREATE TEMP TABLE saved AS SELECT * FROM trail "
+                  "WHERE tenant_id = 'tamper' AND seq IN (7, 20)");
+    s_admin_exec ("DELETE FROM trail WHERE tenant_id = 'tamper' AND seq = 7");
+    s_expect_verdict ("removed", "removed", 8);
+    s_admin_exec ("INSERT INTO trail SELECT * FROM saved WHERE seq = 7");
+    s_expect_verdict ("reinserted", NULL, 0);
+
+    //  Swapped (reordered)
+    s_admin_exec ("UPDATE trail SET seq = 1000003 WHERE tenant_id = 'tamper' AND seq = 3");
+    s_admin_exec ("UPDATE trail SET seq = 3 WHERE tenant_id = 'tamper' AND seq = 4");
+    s_admin_exec ("UPDATE trail SET seq = 4 WHERE tenant_id = 'tamper' AND seq = 1000003");
+    s_expect_verdict ("swapped", "reordered", 3);
+    s_admin_exec ("UPDATE trail SET seq = 1000003 WHERE tenant_id = 'tamper' AND seq = 3");
+    s_admin_exec ("UPDATE trail SET seq = 3 WHERE tenant_id = 'tamper' AND seq = 4");
+    s_admin_exec ("UPDATE trail SET seq = 4 WHERE tenant_id = 'tamper' AND seq = 1000003");
+    s_expect_verdict ("swapped back", NULL, 0);
+
+    //  Cut off the end
+    s_admin_exec ("DELETE FROM trail WHERE tenant_id = 'tamper' AND seq = 20");
+    s_expect_verdict ("truncated", "truncated", 20);
+    s_admin_exec ("INSERT INTO trail SELECT * FROM saved WHERE seq = 20");
+    s_admin_exec ("DROP TABLE saved");
+    s_expect_verdict ("whole again", NULL, 0);
+
+    //  The trail lists with reasons from the payload
+    char audit [96];
+    snprintf (audit, sizeof audit, "--audit-endpoint=%s", s_audit.router);
+    const char *args [] = {audit, "--tenant=tamper", "--json", "trail", NULL};
+    char *out = NULL;
+    PW_CHECK_INT (pw_itest_pwctl (args, &out, &err), 0);
+    pw_json_t *reader = pw_json_new (out, strlen (out));
+    const pw_json_value_t *doc = pw_json_parse (reader);
+    PW_CHECK (doc != NULL);
+    const pw_json_value_t *records = pw_json_get (doc, "records");
+    PW_CHECK_INT (pw_json_size (records), 20);
+    PW_CHECK_STR (pw_json_string (pw_json_get (pw_json_at (records, 0), "reason")),
+                  "monthly import");
+    PW_CHECK_STR (pw_json_string (pw_json_get (pw_json_at (records, 0), "action")),
+                  "import.agents");
+    pw_json_destroy (&reader);
+    free (out);
+    free (err);
+}
+
+//  --- findings -------------------------------------------------------------
+
+static pw_reply_t *
+s_run (const char *tenant)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__AuditRunRequest call = PATCHWARDEN__V1__AUDIT_RUN_REQUEST__INIT;
+    request.tenant = (char *)tenant;
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_AUDIT_RUN;
+    request.audit_run = &call;
+    return pw_itest_call (s_audit.router, &request, 10000);
+}
+
+#define S_OPEN "SELECT count(*) FROM findings WHERE tenant_id = 'shop' AND open AND code = '%s'"
+
+static long
+s_open (const char *code)
+{
+    return s_count (S_OPEN, code);
+}
+
+//  Reads the topics the SUB has ready within WAIT_MS into one string.
+static char *
+s_topics (zsock_t *sub, int wait_ms)
+{
+    pw_strbuf_t topics;
+    pw_strbuf_init (&topics);
+    zpoller_t *poller = zpoller_new (sub, NULL);
+    while (zpoller_wait (poller, wait_ms)) {
+        zmsg_t *msg = zmsg_recv (sub);
+        char *topic = zmsg_popstr (msg);
+        pw_strbuf_appendf (&topics, "%s\n", topic);
+        free (topic);
+        zmsg_destroy (&msg);
+        wait_ms = 200;
+    }
+    zpoller_destroy (&poller);
+    return pw_strbuf_take (&topics);
+}
+
+static void
+s_test_findings (void)
+{
+    zsock_t *sub = zsock_new (ZMQ_SUB);
+    zsock_set_subscribe (sub, "shop/finding/");
+    zsock_connect (sub, "%s", s_audit.pub);
+    usleep (200 * 1000);
+    //  A minimal shop: WS1 has nothing set, SRV1 is fine but for a failed
+    //  install and a reboot, OLD1 is unsubscribed with a scan left; one
+    //  patch waits for review for 30 days.
+    s_admin_exec (
+        "INSERT INTO tenants VALUES ('shop');"
+        "INSERT INTO orgs (tenant_id, name) VALUES ('shop', 'contoso');"
+        "INSERT INTO patch_policies (tenant_id, name, baseline) VALUES ('shop', 'Baseline', true);"
+        "INSERT INTO agents (tenant_id, hostname, org, class, last_scan) "
+        "  VALUES ('shop', 'WS1', 'contoso', 'workstation', NULL),"
+        "         ('shop', 'SRV1', 'contoso', 'server', now()),"
+        "         ('shop', 'OLD1', 'contoso', 'server', now());"
+        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, patch_policies, scan, "
+        "                            update_window) "
+        "  SELECT 'shop', agent_id, hostname <> 'OLD1', '{Baseline}', 'mon 04:00', 'SAT-1' "
+        "    FROM agents WHERE tenant_id = 'shop' AND hostname IN ('SRV1', 'OLD1');"
+        "INSERT INTO patches (tenant_id, ident, kb, classification, severity, released_at) "
+        "  VALUES ('shop', 'KB1', 'KB1', 'security', 'Critical', now() - interval '30 days'),"
+        "         ('shop', 'KB2', 'KB2', 'security', 'Important', now() - interval '30 days');"
+        "INSERT INTO scan_states (tenant_id, agent_id, patch_id, state, scanned_at) "
+        "  SELECT 'shop', a.agent_id, p.patch_id, "
+        "         CASE p.kb WHEN 'KB1' THEN 'failed' ELSE 'pending_reboot' END, now() "
+        "    FROM agents a, patches p WHERE a.tenant_id = 'shop' AND p.tenant_id = 'shop' "
+        "     AND a.hostname = 'SRV1';"
+        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
+        "                          source_policy) "
+        "  SELECT 'shop', a.agent_id, p.patch_id, 'review', 'rule', 'Baseline' "
+        "    FROM agents a, patches p WHERE a.tenant_id = 'shop' AND p.tenant_id = 'shop' "
+        "     AND a.hostname = 'WS1' AND p.kb = 'KB1';");
+    //  The audit finds the new tenant by itself and audits it soon; let
+    //  that happen first, so the counts below are this run's.
+    usleep (700 * 1000);
+    pw_reply_t *reply = s_run ("shop");
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
+        PW_CHECK_INT (reply->audit_run->agents, 3);
+        PW_CHECK_INT (reply->audit_run->open, 9);
+        PW_CHECK (reply->audit_run->total_us >= reply->audit_run->compute_us);
+    }
+    pw_reply_free (&reply);
+    const char *codes [] = {
+        "NO_PATCH_POLICY", "NO_BASELINE",    "NO_SCAN_SCHEDULE", "NO_UPDATE_SCHEDULE",
+        "STALE_SCAN",      "INSTALL_FAILED", "PENDING_REBOOT",   "UNSUBSCRIBED_SCHEDULED",
+        "REVIEW_BACKLOG"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes [0]; i++)
+        if (s_open (codes [i]) != 1)
+            PW_FAIL_AT ("%s: %ld open, expected 1", codes [i], s_open (codes [i]));
+    char *topics = s_topics (sub, 2000);
+    PW_CHECK (strstr (topics, "shop/finding/opened/NO_UPDATE_SCHEDULE\n") != NULL);
+    PW_CHECK (strstr (topics, "shop/finding/opened/INSTALL_FAILED\n") != NULL);
+    PW_CHECK (strstr (topics, "shop/finding/opened/REVIEW_BACKLOG\n") != NULL);
+    free (topics);
+    //  The events are in the outbox too, as the audit's own stream
+    PW_CHECK (s_count ("SELECT count(*) FROM events WHERE tenant_id = '%s' AND producer = 'audit' "
+                       "AND kind = 'finding.opened'",
+                       "shop") >= 8);
+
+    //  A second run changes nothing
+    reply = s_run ("shop");
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
+        PW_CHECK_INT (reply->audit_run->opened, 0);
+        PW_CHECK_INT (reply->audit_run->resolved, 0);
+    }
+    pw_reply_free (&reply);
+
+    //  pwctl audit --json parses; the table prints
+    char audit [96];
+    snprintf (audit, sizeof audit, "--audit-endpoint=%s", s_audit.router);
+    const char *json_args [] = {audit, "--tenant=shop", "--json", "audit", NULL};
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (pw_itest_pwctl (json_args, &out, &err), 0);
+    pw_json_t *reader = pw_json_new (out, strlen (out));
+    const pw_json_value_t *doc = pw_json_parse (reader);
+    PW_CHECK (doc != NULL);
+    const pw_json_value_t *totals = pw_json_get (doc, "totals");
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "agents")), 3);
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "subscribed")), 2);
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "failed")), 1);
+    PW_CHECK_INT (
+        (long)pw_json_number (pw_json_get (pw_json_get (totals, "findings"), "INSTALL_FAILED")), 1);
+    PW_CHECK_STR (pw_json_string (pw_json_get (pw_json_at (pw_json_get (doc, "orgs"), 0), "org")),
+                  "contoso");
+    pw_json_destroy (&reader);
+    free (out);
+    free (err);
+    const char *table_args [] = {audit, "--tenant=shop", "audit", NULL};
+    PW_CHECK_INT (pw_itest_pwctl (table_args, &out, &err), 0);
+    PW_CHECK (strstr (out, "contoso") && strstr (out, "INSTALL_FAILED"));
+    free (out);
+    free (err);
+    const char *report_args [] = {
+        audit, "--tenant=shop", "audit", "report", "--month=2024-05", "--org=contoso", NULL};
+    PW_CHECK_INT (pw_itest_pwctl (report_args, &out, &err), 0);
+    PW_CHECK (strstr (out, "# Patch compliance report: contoso, 2024-05") != NULL);
+    free (out);
+    free (err);
+    const char *html_args [] = {
+        audit,           "--tenant=shop", "audit", "report", "--month=2024-05",
+        "--org=contoso", "--format=html", NULL};
+    PW_CHECK_INT (pw_itest_pwctl (html_args, &out, &err), 0);
+    PW_CHECK (strstr (out, "<table>") && strstr (out, "<h1>"));
+    free (out);
+    free (err);
+    const char *bad_args [] = {audit, "--tenant=shop", "audit", "report", "--month=2024-13", NULL};
+    PW_CHECK_INT (pw_itest_pwctl (bad_args, &out, &err), 1);
+    PW_CHECK (strstr (err, "month"));
+    free (out);
+    free (err);
+
+    //  Fix everything: findings resolve, with their events
+    s_admin_exec (
+        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, patch_policies, scan, "
+        "                            update_window) "
+        "  SELECT 'shop', agent_id, true, '{Baseline}', 'mon 04:00', 'SAT-1' "
+        "    FROM agents WHERE tenant_id = 'shop' AND hostname = 'WS1';"
+        "UPDATE agents SET last_scan = now() WHERE tenant_id = 'shop';"
+        "UPDATE agent_settings SET scan = NULL, update_window = NULL "
+        " WHERE tenant_id = 'shop' AND NOT subscribed;"
+        "DELETE FROM scan_states WHERE tenant_id = 'shop';"
+        "INSERT INTO decisions (tenant_id, policy, kb, action) "
+        "  VALUES ('shop', 'Baseline', 'KB1', 'approve');");
+    reply = s_run ("shop");
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
+        PW_CHECK_INT (reply->audit_run->opened, 0);
+        PW_CHECK (reply->audit_run->resolved >= 9);
+        PW_CHECK_INT (reply->audit_run->open, 0);
+    } else
+        PW_FAIL_AT ("audit_run: no reply");
+    pw_reply_free (&reply);
+    for (size_t i = 0; i < sizeof codes / sizeof codes [0]; i++)
+        PW_CHECK_INT (s_open (codes [i]), 0);
+    PW_CHECK (s_count ("SELECT count(*) FROM findings WHERE tenant_id = '%s' AND NOT open "
+                       "AND resolved_at IS NOT NULL",
+                       "shop") >= 9);
+    topics = s_topics (sub, 2000);
+    PW_CHECK (strstr (topics, "shop/finding/resolved/NO_UPDATE_SCHEDULE\n") != NULL);
+    PW_CHECK (strstr (topics, "shop/finding/resolved/REVIEW_BACKLOG\n") != NULL);
+    free (topics);
+    zsock_destroy (&sub);
+}
+
+static void
+s_test_bad_input (void)
+{
+    //  Garbage on the event stream is dropped and counted; the service goes on
+    zstr_sendm (s_pub, "burst/policy/x");
+    zstr_send (s_pub, "\xff\xff\xff\xff");
+    zstr_send (s_pub, "lonely-frame");
+    usleep (300 * 1000);
+    PW_CHECK (pw_itest_service_alive (&s_audit));
+    pw_reply_t *reply = pw_itest_ping (s_audit.router, 2000);
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+    pw_reply_free (&reply);
+    char *body = NULL;
+    PW_CHECK_INT (pw_itest_http_get (s_audit.http_port, "/metrics", &body), 200);
+    PW_CHECK (body && strstr (body, "pw_audit_events_malformed_total 2"));
+    PW_CHECK (body && strstr (body, "pw_audit_findings_open"));
+    free (body);
+    //  Bad calls answer errors
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__EventsSinceRequest call = PATCHWARDEN__V1__EVENTS_SINCE_REQUEST__INIT;
+    call.producer = "nobody";
+    request.tenant = "burst";
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_EVENTS_SINCE;
+    request.events_since = &call;
+    reply = pw_itest_call (s_audit.router, &request, 2000);
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_INVALID);
+    pw_reply_free (&reply);
+}
+
+int
+main (int argc, char **argv)
+{
+    PW_TEST_BEGIN (argc, argv);
+    if (!pw_itest_available ())
+        return PW_TEST_END ();
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    s_db_url = pw_itest_db_create ("pw_test_audit");
+    s_admin_url = pw_itest_admin_url ("pw_test_audit");
+    s_admin = s_db_url ? pw_itest_connect (s_admin_url) : NULL;
+    s_producer = s_db_url ? pw_itest_connect (s_db_url) : NULL;
+    s_pub = zsock_new (ZMQ_PUB);
+    zsock_set_sndhwm (s_pub, 1000000);
+    int port = zsock_bind (s_pub, "tcp://127.0.0.1:*");
+    snprintf (s_pub_endpoint, sizeof s_pub_endpoint, "tcp://127.0.0.1:%d", port);
+    if (!s_admin || !s_producer || port < 0 || s_start_audit ()) {
+        PW_RUN (s_test_burst); //  fails, and says so
+    } else {
+        usleep (300 * 1000); //  the audit's SUB connects
+        PW_RUN (s_test_burst);
+        PW_RUN (s_test_gap);
+        PW_RUN (s_test_sigkill);
+        PW_RUN (s_test_trail);
+        PW_RUN (s_test_findings);
+        PW_RUN (s_test_bad_input);
+    }
+    if (s_audit.pid > 0 && pw_itest_service_stop (&s_audit) != 0)
+        fprintf (stderr, "    audit did not stop cleanly\n");
+    zsock_destroy (&s_pub);
+    if (s_admin)
+        PQfinish (s_admin);
+    if (s_producer)
+        PQfinish (s_producer);
+    free (s_admin_url);
+    free (s_db_url);
+    return PW_TEST_END ();
+}

@@ -1,0 +1,313 @@
+/*  test_policy - the policy service end to end through pwctl: apply a setup
+    file (all or nothing, idempotent), import agents, a catalogue and scans
+    (every bad row named, re-import changes nothing), explain an agent with
+    provenance, review and approve, and the results and events in the store.
+    Real PostgreSQL, real services on 127.0.0.1, real pwctl.
+*/
+#include "pw_itest.h"
+#include "pw_json.h"
+#include "pw_util.h"
+#include "../pw_test.h"
+
+static char *s_db_url;
+static pw_itest_service_t s_policy, s_scheduler;
+static char s_policy_ep [96], s_scheduler_ep [96];
+
+//  Runs pwctl with the endpoints and tenant set; returns the exit code.
+static int
+s_pwctl (char **out_p, char **err_p, const char *a1, const char *a2, const char *a3,
+         const char *a4, const char *a5)
+{
+    const char *args [12] = {s_policy_ep, s_scheduler_ep, "--tenant=acme-it", "--actor=alice@msp",
+                             "--timeout-ms=20000"};
+    int n = 5;
+    const char *more [] = {a1, a2, a3, a4, a5};
+    for (int i = 0; i < 5 && more [i]; i++)
+        args [n++] = more [i];
+    args [n] = NULL;
+    return pw_itest_pwctl (args, out_p, err_p);
+}
+
+static long
+s_count (const char *sql)
+{
+    char *url = pw_itest_admin_url ("pw_test_policy");
+    PGconn *conn = pw_itest_connect (url);
+    free (url);
+    if (!conn)
+        return -1;
+    PGresult *res = PQexec (conn, sql);
+    long value = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1
+                     ? atol (PQgetvalue (res, 0, 0))
+                     : -1;
+    if (value < 0)
+        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    PQfinish (conn);
+    return value;
+}
+
+static void
+s_test_bad_setup (void)
+{
+    char *out = NULL, *err = NULL;
+    FILE *file = fopen ("build/bad-setup.yaml", "w");
+    fputs ("tenant: acme-it\norgs:\n  - {name: contoso, timezone: Mars/Olympus}\n"
+           "system_policies:\n  - name: X\n    settings: {reboot: sometimes}\n",
+           file);
+    fclose (file);
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "build/bad-setup.yaml", NULL, NULL), 1);
+    PW_CHECK (strstr (err, "system_policies[0].settings.reboot: \"sometimes\" is not one of never, when_required, always"));
+    PW_CHECK (strstr (err, "orgs[0].timezone"));
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM orgs"), 0);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM setup_sections"), 0);
+    free (out);
+    free (err);
+}
+
+static void
+s_test_apply (void)
+{
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "policy:    applied"));
+    if (*err)
+        fprintf (stderr, "    %s", err);
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM orgs"), 2);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM machine_groups WHERE org = 'contoso'"), 5);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_policies"), 4);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM assignments"), 7);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"), 1);
+    //  The same file again changes nothing and says so.
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "nothing changed"));
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"), 1);
+    free (out);
+    free (err);
+}
+
+static void
+s_test_import (void)
+{
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/bad-agents.csv", NULL, NULL), 1);
+    PW_CHECK (strstr (err, "bad-agents.csv:3: class"));
+    PW_CHECK (strstr (err, "laptop"));
+    PW_CHECK (strstr (err, "bad-agents.csv:4: hostname"));
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agents"), 0);
+    free (out);
+    free (err);
+
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "agents: 6 rows: 6 inserted, 0 updated, 0 unchanged"));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "patches", "tests/data/policy/patches.csv", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "patches: 6 rows: 6 inserted"));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "scans: 10 rows: 10 inserted"));
+    free (out);
+    free (err);
+    //  Re-importing the same files changes nothing.
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "0 inserted, 0 updated, 6 unchanged"));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "0 inserted, 0 updated, 10 unchanged"));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings"), 6);
+    //  Missing and failed entries get a status; installed ones do not.
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status"), 9);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE kind LIKE 'import.%'"), 5);
+}
+
+//  Finds the patch entry of KB in an explain document.
+static const pw_json_value_t *
+s_patch (const pw_json_value_t *doc, const char *kb)
+{
+    const pw_json_value_t *patches = pw_json_get (doc, "patches");
+    for (size_t i = 0; patches && i < pw_json_size (patches); i++)
+        if (strcmp (pw_json_string (pw_json_get (pw_json_at (patches, i), "kb")), kb) == 0)
+            return pw_json_at (patches, i);
+    return NULL;
+}
+
+static const char *
+s_field (const pw_json_value_t *object, const char *a, const char *b)
+{
+    const pw_json_value_t *value = pw_json_get (object, a);
+    if (value && b)
+        value = pw_json_get (value, b);
+    return value && pw_json_type (value) == PW_JSON_STRING ? pw_json_string (value) : NULL;
+}
+
+//  Runs explain --json for HOST and checks each (KB, status, source kind).
+static void
+s_expect (const char *host, const char *const (*rows) [3], size_t count, const char *window,
+          const char *window_policy)
+{
+    char *out = NULL, *err = NULL;
+    int rc = s_pwctl (&out, &err, "--json", "explain", host, NULL, NULL);
+    if (rc != 0) {
+        PW_FAIL_AT ("explain %s: exit %d: %s", host, rc, err);
+        free (out);
+        free (err);
+        return;
+    }
+    pw_json_t *json = pw_json_new (out, strlen (out));
+    const pw_json_value_t *doc = pw_json_parse (json);
+    PW_CHECK (doc != NULL);
+    if (doc) {
+        PW_CHECK_STR (s_field (doc, "agent", NULL), host);
+        for (size_t i = 0; i < count; i++) {
+            const pw_json_value_t *patch = s_patch (doc, rows [i][0]);
+            if (!patch) {
+                PW_FAIL_AT ("%s: %s not in explain", host, rows [i][0]);
+                continue;
+            }
+            if (strcmp (s_field (patch, "status", NULL), rows [i][1])
+                || strcmp (s_field (patch, "source", "kind"), rows [i][2]))
+                PW_FAIL_AT ("%s %s: %s by %s, expected %s by %s", host, rows [i][0],
+                            s_field (patch, "status", NULL), s_field (patch, "source", "kind"),
+                            rows [i][1], rows [i][2]);
+        }
+        const pw_json_value_t *settings = pw_json_get (doc, "settings");
+        const pw_json_value_t *update = pw_json_get (settings, "update_window");
+        if (window) {
+            PW_CHECK_STR (s_field (update, "value", NULL), window);
+            PW_CHECK_STR (s_field (update, "source", "policy"), window_policy);
+        }
+    }
+    pw_json_destroy (&json);
+    free (out);
+    free (err);
+}
+
+static void
+s_test_explain (void)
+{
+    static const char *const sql [][3] = {{"KB5030216", "denied", "superseded"},
+                                          {"KB5031364", "approved", "rule"},
+                                          {"KB5034441", "denied", "override"},
+                                          {"KB4535680", "review", "rule"}};
+    s_expect ("CONTOSO-SQL01", sql, 4, "SAT-NIGHT", "Patch - SQL first");
+    static const char *const app [][3] = {{"KB5031005", "denied", "rule"},
+                                          {"KB4535680", "review", "rule"}};
+    //  The window comes from the custom field through the template.
+    s_expect ("contoso-app01", app, 2, "SAT-2", "Patch - Servers");
+    static const char *const ws [][3] = {{"KB5005463", "approved", "rule"}};
+    s_expect ("CONTOSO-WS042", ws, 1, NULL, NULL);
+    static const char *const fab [][3] = {{"KB5031364", "unmanaged", "none"}};
+    s_expect ("FABRIKAM-SRV1", fab, 1, NULL, NULL);
+
+    //  The SQL server's window overrode the template, and says so.
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "explain", "CONTOSO-SQL01", NULL, NULL, NULL), 0);
+    PW_CHECK (strstr (out, "update_window") && strstr (out, "SAT-NIGHT"));
+    PW_CHECK (strstr (out, "overridden: SAT-1"));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "explain", "NOPE-01", NULL, NULL, NULL), 1);
+    PW_CHECK (strstr (err, "no agent \"NOPE-01\""));
+    free (out);
+    free (err);
+    //  The stored results agree with explain.
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                           "WHERE a.hostname = 'CONTOSO-SQL01' AND s.update_window = 'SAT-NIGHT' "
+                           "AND s.patch_policies = '{Baseline,Servers}'"),
+                  1);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                           "WHERE a.hostname = 'CONTOSO-WS042' AND s.manual_patching IS NOT NULL "
+                           "AND s.patch_policies = '{Baseline}'"),
+                  1);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                           "WHERE a.hostname = 'FABRIKAM-SRV1' AND NOT s.subscribed"),
+                  1);
+}
+
+static void
+s_test_review (void)
+{
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "--json", "review", "list", NULL, NULL), 0);
+    PW_CHECK (strstr (out, "\"policy\":\"Servers\",\"items\":[{\"kb\":\"KB4535680\""));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "review", "approve", "--policy=Nope", "KB4535680", NULL), 1);
+    PW_CHECK (strstr (err, "no patch policy \"Nope\""));
+    free (out);
+    free (err);
+    PW_CHECK_INT (s_pwctl (&out, &err, "review", "approve", "--policy=Servers", "--all",
+                           "--reason=tested in the lab"),
+                  0);
+    PW_CHECK (strstr (out, "Servers: approved 1 KB; 2 agents affected"));
+    if (!strstr (out, "2 agents"))
+        fprintf (stderr, "    %s%s", out, err);
+    free (out);
+    free (err);
+    static const char *const sql [][3] = {{"KB4535680", "approved", "rule"}};
+    s_expect ("CONTOSO-SQL01", sql, 1, NULL, NULL);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM decisions WHERE policy = 'Servers' AND kb = 'KB4535680' "
+                           "AND decided_by = 'alice@msp' AND reason = 'tested in the lab'"),
+                  1);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status WHERE status = 'review'"), 0);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE kind = 'decision.approve' "
+                           "AND subject = 'Servers/KB4535680' AND actor = 'alice@msp'"),
+                  1);
+    //  Events have gap-free sequence numbers per producer.
+    PW_CHECK_INT (s_count ("SELECT max(seq) - count(*) FROM events WHERE producer = 'policy'"), 0);
+    PW_CHECK_INT (s_pwctl (&out, &err, "review", "list", NULL, NULL, NULL), 0);
+    PW_CHECK (strstr (out, "Servers: 0 waiting for review"));
+    free (out);
+    free (err);
+}
+
+static void
+s_test_dependencies_file (void)
+{
+    //  Dependencies in a file of their own, applied with the setup.
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml",
+                           "tests/data/policy/dependencies.yaml", NULL),
+                  0);
+    PW_CHECK (strstr (out, "policy:    applied: nothing changed"));
+    if (*err)
+        fprintf (stderr, "    %s", err);
+    free (out);
+    free (err);
+}
+
+int
+main (int argc, char **argv)
+{
+    PW_TEST_BEGIN (argc, argv);
+    if (!pw_itest_available ())
+        return PW_TEST_END ();
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    s_db_url = pw_itest_db_create ("pw_test_policy");
+    if (!s_db_url || pw_itest_service_start (&s_policy, "policy", s_db_url, NULL)
+        || pw_itest_service_start (&s_scheduler, "scheduler", s_db_url, NULL)) {
+        PW_RUN (s_test_apply);
+        return PW_TEST_END ();
+    }
+    snprintf (s_policy_ep, sizeof s_policy_ep, "--policy-endpoint=%s", s_policy.router);
+    snprintf (s_scheduler_ep, sizeof s_scheduler_ep, "--scheduler-endpoint=%s", s_scheduler.router);
+    PW_RUN (s_test_bad_setup);
+    PW_RUN (s_test_apply);
+    PW_RUN (s_test_import);
+    PW_RUN (s_test_explain);
+    PW_RUN (s_test_review);
+    PW_RUN (s_test_dependencies_file);
+    PW_CHECK (pw_itest_service_alive (&s_policy));
+    pw_itest_service_stop (&s_policy);
+    pw_itest_service_stop (&s_scheduler);
+    free (s_db_url);
+    return PW_TEST_END ();
+}
