@@ -127,6 +127,15 @@ s_foreign (pw_db_t *self, const char *stem)
     return false;
 }
 
+//  Notices ("no transaction in progress" and the like) are not errors and
+//  must not reach stderr as unstructured lines.
+static void
+s_no_notice (void *arg, const char *message)
+{
+    (void) arg;
+    (void) message;
+}
+
 static int
 s_prepare_all (pw_db_t *self)
 {
@@ -176,7 +185,7 @@ pw_db_ensure (pw_db_t *self)
         s_lost (self, why);
         return false;
     }
-    PQsetNoticeProcessor (self->conn, NULL, NULL);
+    PQsetNoticeProcessor (self->conn, s_no_notice, NULL);
     //  A service's session script (temp tables its statements use) runs
     //  before its statements are prepared.
     if (self->prefix) {

@@ -218,7 +218,9 @@ s_free_apply_reply (void *ptr)
     }
     free (reply->errors);
     free (reply->changed_sections);
-    free (reply->summary);
+    //  Unset proto3 strings point at protobuf-c's static empty string.
+    if (reply->summary != protobuf_c_empty_string)
+        free (reply->summary);
     free (reply);
 }
 

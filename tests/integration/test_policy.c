@@ -4,6 +4,8 @@
     provenance, review and approve, and the results and events in the store.
     Real PostgreSQL, real services on 127.0.0.1, real pwctl.
 */
+#include <strings.h>
+
 #include "pw_itest.h"
 #include "pw_json.h"
 #include "pw_util.h"
@@ -76,7 +78,7 @@ s_test_apply (void)
     free (out);
     free (err);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM orgs"), 2);
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM machine_groups WHERE org = 'contoso'"), 5);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM machine_groups WHERE org = 'contoso'"), 4);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_policies"), 4);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM assignments"), 7);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"), 1);
@@ -164,7 +166,8 @@ s_expect (const char *host, const char *const (*rows) [3], size_t count, const c
     const pw_json_value_t *doc = pw_json_parse (json);
     PW_CHECK (doc != NULL);
     if (doc) {
-        PW_CHECK_STR (s_field (doc, "agent", NULL), host);
+        const char *agent = s_field (doc, "agent", NULL);
+        PW_CHECK (agent && strcasecmp (agent, host) == 0);
         for (size_t i = 0; i < count; i++) {
             const pw_json_value_t *patch = s_patch (doc, rows [i][0]);
             if (!patch) {
@@ -246,9 +249,8 @@ s_test_review (void)
     PW_CHECK_INT (s_pwctl (&out, &err, "review", "approve", "--policy=Servers", "--all",
                            "--reason=tested in the lab"),
                   0);
-    PW_CHECK (strstr (out, "Servers: approved 1 KB; 2 agents affected"));
-    if (!strstr (out, "2 agents"))
-        fprintf (stderr, "    %s%s", out, err);
+    if (!strstr (out, "Servers: approved 2 KBs; 2 agents affected"))
+        PW_FAIL_AT ("review approve said: %s%s", out, err);
     free (out);
     free (err);
     static const char *const sql [][3] = {{"KB4535680", "approved", "rule"}};

@@ -596,7 +596,7 @@ main (int argc, char **argv)
             PQfinish (s_admin);
         return PW_TEST_END ();
     }
-    snprintf (s_scheduler_ep, sizeof s_scheduler_ep, "--scheduler=%s", s_scheduler.router);
+    snprintf (s_scheduler_ep, sizeof s_scheduler_ep, "--scheduler-endpoint=%s", s_scheduler.router);
     PW_RUN (s_seed);
     PW_RUN (s_test_saturday_night);
     PW_RUN (s_test_bad_cycle);
