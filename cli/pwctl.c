@@ -55,11 +55,11 @@ pwctl_call (pwctl_t *self, const char *service, pw_request_t *request)
         return NULL;
     }
     char request_id [48];
-    snprintf (request_id, sizeof request_id, "pwctl-%d-%lld", (int) getpid (),
-              (long long) zclock_usecs ());
+    snprintf (request_id, sizeof request_id, "pwctl-%d-%lld", (int)getpid (),
+              (long long)zclock_usecs ());
     request->protocol = PW_PROTOCOL_VERSION;
-    request->tenant = (char *) self->tenant;
-    request->actor = (char *) self->actor;
+    request->tenant = (char *)self->tenant;
+    request->actor = (char *)self->actor;
     request->request_id = request_id;
     char *error = NULL;
     pw_reply_t *reply = pw_wire_call (dealer, request, self->timeout_ms, &error);
@@ -82,7 +82,7 @@ static void
 s_usage (pw_config_t *config)
 {
     printf ("usage: pwctl [options] COMMAND [arguments]\n\ncommands:\n");
-    size_t count = (size_t) (__stop_pwctl_commands - __start_pwctl_commands);
+    size_t count = (size_t)(__stop_pwctl_commands - __start_pwctl_commands);
     const pwctl_command_t **sorted = pw_calloc (count, sizeof *sorted);
     for (size_t i = 0; i < count; i++)
         sorted [i] = &__start_pwctl_commands [i];
@@ -101,7 +101,7 @@ main (int argc, char **argv)
     zsys_set_logstream (NULL);
     pw_log_init ("pwctl", PW_LOG_WARN);
     //  The global options, then every command's own.
-    size_t count = (size_t) (__stop_pwctl_commands - __start_pwctl_commands);
+    size_t count = (size_t)(__stop_pwctl_commands - __start_pwctl_commands);
     const pw_config_key_t **tables = pw_calloc (count + 2, sizeof *tables);
     size_t ntables = 0;
     tables [ntables++] = s_keys;
@@ -111,7 +111,7 @@ main (int argc, char **argv)
     pwctl_t self = {.config = pw_config_new (tables)};
     free (tables);
     //  `-f FILE` is the one short option (apply -f setup.yaml).
-    char **args = pw_calloc ((size_t) argc + 1, sizeof (char *));
+    char **args = pw_calloc ((size_t)argc + 1, sizeof (char *));
     for (int i = 0; i < argc; i++)
         args [i] = strcmp (argv [i], "-f") == 0 ? "--file" : argv [i];
     char *error = NULL;
@@ -133,12 +133,12 @@ main (int argc, char **argv)
     self.actor = pw_config_str (self.config, "actor");
     if (!*self.actor)
         self.actor = getenv ("USER") ? getenv ("USER") : "pwctl";
-    self.timeout_ms = (int) pw_config_int (self.config, "timeout_ms");
+    self.timeout_ms = (int)pw_config_int (self.config, "timeout_ms");
     const char *name = pw_config_arg (self.config, 0);
     self.argc = pw_config_argc (self.config) - 1;
-    self.argv = pw_calloc ((size_t) self.argc + 1, sizeof (char *));
+    self.argv = pw_calloc ((size_t)self.argc + 1, sizeof (char *));
     for (int i = 0; i < self.argc; i++)
-        self.argv [i] = (char *) pw_config_arg (self.config, i + 1);
+        self.argv [i] = (char *)pw_config_arg (self.config, i + 1);
     rc = PWCTL_USAGE;
     const pwctl_command_t *cmd = NULL;
     for (size_t i = 0; i < count && !cmd; i++)

@@ -19,15 +19,15 @@ typedef struct {
     const char *tenant;
     const char *actor;
     int timeout_ms;
-    int argc;           //  arguments after the command name
+    int argc; //  arguments after the command name
     char **argv;
 } pwctl_t;
 
 //  Exit codes.
-#define PWCTL_OK       0
-#define PWCTL_FAILED   1   //  the service said no, or a check failed
-#define PWCTL_USAGE    2   //  bad command line
-#define PWCTL_DOWN     3   //  a service did not answer
+#define PWCTL_OK     0
+#define PWCTL_FAILED 1 //  the service said no, or a check failed
+#define PWCTL_USAGE  2 //  bad command line
+#define PWCTL_DOWN   3 //  a service did not answer
 
 //  Prints "pwctl: MESSAGE" on stderr.
 void pwctl_error (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
@@ -46,15 +46,15 @@ pw_reply_t *pwctl_call (pwctl_t *self, const char *service, pw_request_t *reques
 //  options (ended by {NULL}), or NULL; option names are unique across
 //  commands.
 typedef struct {
-    const char *name;               //  "plan", or "review" for `review list`
+    const char *name; //  "plan", or "review" for `review list`
     int (*fn) (pwctl_t *self);
-    const char *usage;              //  "plan [--cycle YYYY-MM] [--org ORG]"
-    const char *doc;                //  one line
+    const char *usage; //  "plan [--cycle YYYY-MM] [--org ORG]"
+    const char *doc;   //  one line
     const pw_config_key_t *keys;
 } pwctl_command_t;
 
-#define PWCTL_COMMAND(id, name_, fn_, usage_, doc_, keys_)                         \
-    __attribute__ ((used, section ("pwctl_commands"), aligned (sizeof (void *))))  \
+#define PWCTL_COMMAND(id, name_, fn_, usage_, doc_, keys_)                                         \
+    __attribute__ ((used, section ("pwctl_commands"), aligned (sizeof (void *))))                  \
     const pwctl_command_t pwctl_command_##id = {name_, fn_, usage_, doc_, keys_}
 
 #endif

@@ -48,8 +48,7 @@ s_migrate (pwctl_t *self)
         char *sql = pw_sprintf ("ALTER ROLE pw_service WITH PASSWORD %s", literal);
         PGresult *res = PQexec (conn, sql);
         if (PQresultStatus (res) != PGRES_COMMAND_OK) {
-            error = pw_sprintf ("setting the pw_service password: %s",
-                                PQresultErrorMessage (res));
+            error = pw_sprintf ("setting the pw_service password: %s", PQresultErrorMessage (res));
             applied = -1;
         }
         PQclear (res);
@@ -61,9 +60,7 @@ s_migrate (pwctl_t *self)
     if (applied < 0) {
         pwctl_error ("migrate: %s", error);
         rc = PWCTL_FAILED;
-    }
-    else
-    if (self->json)
+    } else if (self->json)
         printf ("{\"applied\":%d,\"version\":%d}\n", applied, version);
     else
         printf ("%sschema at version %d (%d applied)\n", log.data, version, applied);

@@ -39,7 +39,7 @@ s_read_file (const char *path, size_t *len_p)
 static void
 s_print_setup_errors (const char *service, const Patchwarden__V1__ApplyReply *reply)
 {
-    (void) service;
+    (void)service;
     for (size_t i = 0; i < reply->n_errors; i++) {
         const Patchwarden__V1__SetupError *e = reply->errors [i];
         if (*e->path)
@@ -55,8 +55,8 @@ s_apply_one (pwctl_t *self, const char *service, const char *yaml, const char *f
 {
     pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
     Patchwarden__V1__ApplyRequest apply = PATCHWARDEN__V1__APPLY_REQUEST__INIT;
-    apply.yaml = (char *) yaml;
-    apply.filename = (char *) file;
+    apply.yaml = (char *)yaml;
+    apply.filename = (char *)file;
     apply.dry_run = dry;
     bool policy = strcmp (service, "policy") == 0;
     request.call_case = policy ? PATCHWARDEN__V1__REQUEST__CALL_APPLY
@@ -157,8 +157,7 @@ s_apply (pwctl_t *self)
             for (size_t i = 0; s && i < s->n_changed_sections; i++)
                 printf ("%s\"%s\"", i ? "," : "", s->changed_sections [i]);
             printf ("],\"agents_affected\":%u}}\n", s ? s->agents_affected : 0);
-        }
-        else {
+        } else {
             printf ("policy:    %s\n", p && *p->summary ? p->summary : "ok");
             printf ("scheduler: %s\n", s && *s->summary ? s->summary : "ok");
         }
@@ -182,8 +181,9 @@ PWCTL_COMMAND (apply, "apply", s_apply, "apply -f setup.yaml [MORE.yaml...] [--d
 static int
 s_import (pwctl_t *self)
 {
-    if (self->argc != 2 || (strcmp (self->argv [0], "agents") && strcmp (self->argv [0], "patches")
-                            && strcmp (self->argv [0], "scans"))) {
+    if (self->argc != 2 ||
+        (strcmp (self->argv [0], "agents") && strcmp (self->argv [0], "patches") &&
+         strcmp (self->argv [0], "scans"))) {
         pwctl_error ("usage: pwctl import agents|patches|scans FILE");
         return PWCTL_USAGE;
     }
@@ -195,10 +195,10 @@ s_import (pwctl_t *self)
     Patchwarden__V1__ImportRequest import = PATCHWARDEN__V1__IMPORT_REQUEST__INIT;
     import.kind = self->argv [0];
     const char *slash = strrchr (self->argv [1], '/');
-    import.filename = (char *) (slash ? slash + 1 : self->argv [1]);
-    import.content.data = (uint8_t *) content;
+    import.filename = (char *)(slash ? slash + 1 : self->argv [1]);
+    import.content.data = (uint8_t *)content;
     import.content.len = len;
-    import.format = (char *) pw_config_str (self->config, "format");
+    import.format = (char *)pw_config_str (self->config, "format");
     request.call_case = PATCHWARDEN__V1__REQUEST__CALL_IMPORT;
     request.import = &import;
     pw_reply_t *reply = pwctl_call (self, "policy", &request);
@@ -212,9 +212,7 @@ s_import (pwctl_t *self)
             fprintf (stderr, "%s\n", result->errors [i]->message);
         pwctl_error ("import: %s", reply->message);
         rc = PWCTL_FAILED;
-    }
-    else
-    if (self->json)
+    } else if (self->json)
         printf ("{\"kind\":\"%s\",\"rows\":%u,\"inserted\":%u,\"updated\":%u,\"unchanged\":%u,"
                 "\"warnings\":%zu,\"agents_affected\":%u}\n",
                 import.kind, result->rows, result->inserted, result->updated, result->unchanged,
@@ -261,8 +259,7 @@ s_value_text (const pw_json_value_t *value, pw_strbuf_t *out)
             pw_strbuf_appendf (out, "%s%s", i ? ", " : "", s_str (pw_json_at (value, i)));
         if (pw_json_size (value) == 0)
             pw_strbuf_append (out, "(none)");
-    }
-    else
+    } else
         pw_strbuf_append (out, s_str (value));
 }
 
@@ -309,8 +306,7 @@ s_print_explain (const pw_json_value_t *doc)
                         s_str (pw_json_get (member, "name")), source.data,
                         gone ? "  (removed)" : "");
             }
-        }
-        else {
+        } else {
             s_value_text (pw_json_get (s, "value"), &value);
             s_source_text (pw_json_get (s, "source"), &source);
             printf ("%-22s %-34s %s\n", pw_json_key (settings, i), value.data, source.data);
@@ -341,12 +337,12 @@ s_print_explain (const pw_json_value_t *doc)
         printf ("%-26.26s %-14s %-10s %-10s %s: %s%s%s\n", s_str (pw_json_get (p, "id")),
                 s_str (pw_json_get (p, "kb")), s_str (pw_json_get (p, "scan_state")), status,
                 s_str (pw_json_get (source, "kind")), s_str (pw_json_get (source, "rule")),
-                pw_json_get (source, "policy")
-                        && pw_json_type (pw_json_get (source, "policy")) == PW_JSON_STRING
+                pw_json_get (source, "policy") &&
+                        pw_json_type (pw_json_get (source, "policy")) == PW_JSON_STRING
                     ? " in "
                     : "",
-                pw_json_get (source, "policy")
-                        && pw_json_type (pw_json_get (source, "policy")) == PW_JSON_STRING
+                pw_json_get (source, "policy") &&
+                        pw_json_type (pw_json_get (source, "policy")) == PW_JSON_STRING
                     ? pw_json_string (pw_json_get (source, "policy"))
                     : "");
     }
@@ -373,9 +369,7 @@ s_explain (pwctl_t *self)
     if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK) {
         pwctl_error ("%s", reply->message);
         rc = PWCTL_FAILED;
-    }
-    else
-    if (self->json)
+    } else if (self->json)
         printf ("%s\n", reply->explain->json);
     else {
         pw_json_t *json = pw_json_new (reply->explain->json, strlen (reply->explain->json));
@@ -403,7 +397,7 @@ s_review_list (pwctl_t *self)
 {
     pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
     Patchwarden__V1__ReviewListRequest list = PATCHWARDEN__V1__REVIEW_LIST_REQUEST__INIT;
-    list.policy = (char *) pw_config_str (self->config, "policy");
+    list.policy = (char *)pw_config_str (self->config, "policy");
     request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_LIST;
     request.review_list = &list;
     pw_reply_t *reply = pwctl_call (self, "policy", &request);
@@ -429,18 +423,17 @@ s_review_list (pwctl_t *self)
                 pw_strbuf_append_json (&out, item->kb);
                 pw_strbuf_append (&out, ",\"title\":");
                 pw_strbuf_append_json (&out, item->title);
-                pw_strbuf_appendf (&out, ",\"classification\":\"%s\",\"age_days\":%lld,"
-                                         "\"agents\":%u}",
-                                   item->classification, (long long) item->age_days,
-                                   item->agents);
+                pw_strbuf_appendf (&out,
+                                   ",\"classification\":\"%s\",\"age_days\":%lld,"
+                                   "\"agents\":%u}",
+                                   item->classification, (long long)item->age_days, item->agents);
             }
             pw_strbuf_append (&out, "]}");
         }
         pw_strbuf_append (&out, "]}\n");
         fputs (out.data, stdout);
         pw_strbuf_free (&out);
-    }
-    else {
+    } else {
         size_t total = 0;
         for (size_t p = 0; p < result->n_policies; p++) {
             const Patchwarden__V1__ReviewPolicy *policy = result->policies [p];
@@ -451,7 +444,7 @@ s_review_list (pwctl_t *self)
             for (size_t i = 0; i < policy->n_items; i++) {
                 const Patchwarden__V1__ReviewItem *item = policy->items [i];
                 printf ("  %-12s %-14s %4lldd %6u  %.70s\n", item->kb, item->classification,
-                        (long long) item->age_days, item->agents, item->title);
+                        (long long)item->age_days, item->agents, item->title);
             }
         }
         printf ("%zu review item%s in %zu polic%s\n", total, total == 1 ? "" : "s",
@@ -471,14 +464,14 @@ s_review_decide (pwctl_t *self, const char *action)
     }
     pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
     Patchwarden__V1__ReviewDecideRequest decide = PATCHWARDEN__V1__REVIEW_DECIDE_REQUEST__INIT;
-    decide.policy = (char *) policy;
-    decide.action = (char *) action;
-    decide.n_kbs = (size_t) (self->argc - 1);
+    decide.policy = (char *)policy;
+    decide.action = (char *)action;
+    decide.n_kbs = (size_t)(self->argc - 1);
     decide.kbs = self->argv + 1;
     decide.all = pw_config_bool (self->config, "all");
-    decide.classification = (char *) pw_config_str (self->config, "classification");
-    decide.product = (char *) pw_config_str (self->config, "product");
-    decide.reason = (char *) pw_config_str (self->config, "reason");
+    decide.classification = (char *)pw_config_str (self->config, "classification");
+    decide.product = (char *)pw_config_str (self->config, "product");
+    decide.reason = (char *)pw_config_str (self->config, "reason");
     const char *before = pw_config_str (self->config, "released_before");
     if (*before) {
         struct tm tm = {0};
@@ -487,7 +480,7 @@ s_review_decide (pwctl_t *self, const char *action)
             pwctl_error ("review: --released-before \"%s\" is not a date YYYY-MM-DD", before);
             return PWCTL_USAGE;
         }
-        decide.released_before_us = (int64_t) timegm (&tm) * 1000000;
+        decide.released_before_us = (int64_t)timegm (&tm) * 1000000;
     }
     request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_DECIDE;
     request.review_decide = &decide;
@@ -498,16 +491,14 @@ s_review_decide (pwctl_t *self, const char *action)
     if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK) {
         pwctl_error ("%s", reply->message);
         rc = PWCTL_FAILED;
-    }
-    else {
+    } else {
         const Patchwarden__V1__ReviewDecideReply *result = reply->review_decide;
         if (self->json) {
             printf ("{\"policy\":\"%s\",\"action\":\"%s\",\"kbs\":[", policy, action);
             for (size_t i = 0; i < result->n_kbs; i++)
                 printf ("%s\"%s\"", i ? "," : "", result->kbs [i]);
             printf ("],\"agents_affected\":%u}\n", result->agents_affected);
-        }
-        else
+        } else
             printf ("%s: %s %zu KB%s; %u agent%s affected\n", policy,
                     strcmp (action, "approve") == 0 ? "approved" : "denied", result->n_kbs,
                     result->n_kbs == 1 ? "" : "s", result->agents_affected,

@@ -31,16 +31,15 @@ s_status (pwctl_t *self)
         request.ping = &ping;
         int64_t started = zclock_usecs ();
         pw_reply_t *reply = pwctl_call (self, name, &request);
-        double latency_ms = (double) (zclock_usecs () - started) / 1000.0;
+        double latency_ms = (double)(zclock_usecs () - started) / 1000.0;
         const Patchwarden__V1__PingReply *result =
-            reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PING ? reply->ping
-                                                                                : NULL;
-        const char *state = !result ? "down"
-                            : strcmp (result->db_state, "up") == 0 ? "healthy" : "degraded";
+            reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PING ? reply->ping : NULL;
+        const char *state = !result                                ? "down"
+                            : strcmp (result->db_state, "up") == 0 ? "healthy"
+                                                                   : "degraded";
         if (!result)
             rc = PWCTL_DOWN;
-        else
-        if (strcmp (state, "healthy") != 0) {
+        else if (strcmp (state, "healthy") != 0) {
             pwctl_error ("%s: store is down: %s", name, result->db_error);
             if (rc == PWCTL_OK)
                 rc = PWCTL_FAILED;
@@ -55,20 +54,18 @@ s_status (pwctl_t *self)
                 pw_strbuf_appendf (&out, ",\"db\":\"%s\",\"db_error\":", result->db_state);
                 pw_strbuf_append_json (&out, *result->db_error ? result->db_error : NULL);
                 pw_strbuf_appendf (&out, ",\"uptime_s\":%lld,\"latency_ms\":%.3f",
-                                   (long long) result->uptime_s, latency_ms);
+                                   (long long)result->uptime_s, latency_ms);
             }
             pw_strbuf_append (&out, "}");
-        }
-        else {
+        } else {
             char uptime [32] = "-", latency [32] = "-";
             if (result) {
-                snprintf (uptime, sizeof uptime, "%llds", (long long) result->uptime_s);
+                snprintf (uptime, sizeof uptime, "%llds", (long long)result->uptime_s);
                 snprintf (latency, sizeof latency, "%.1fms", latency_ms);
             }
             pw_strbuf_appendf (&out, "%-10s %-26s %-9s %-8s %-5s %-8s %s\n", name,
-                               pwctl_endpoint (self, name), state,
-                               result ? result->version : "-", result ? result->db_state : "-",
-                               uptime, latency);
+                               pwctl_endpoint (self, name), state, result ? result->version : "-",
+                               result ? result->db_state : "-", uptime, latency);
         }
         pw_reply_free (&reply);
     }

@@ -53,7 +53,7 @@ pw_arena_alloc (pw_arena_t *self, size_t size)
         self->head = chunk;
         self->total += cap;
     }
-    void *ptr = (char *) self->head->data + self->head->used;
+    void *ptr = (char *)self->head->data + self->head->used;
     self->head->used += size;
     memset (ptr, 0, size);
     return ptr;

@@ -59,8 +59,8 @@ static s_entry_t *
 s_find (pw_config_t *self, const char *name, size_t len)
 {
     for (size_t i = 0; i < self->count; i++)
-        if (strlen (self->entries [i].key->name) == len
-            && strncmp (self->entries [i].key->name, name, len) == 0)
+        if (strlen (self->entries [i].key->name) == len &&
+            strncmp (self->entries [i].key->name, name, len) == 0)
             return &self->entries [i];
     return NULL;
 }
@@ -68,10 +68,10 @@ s_find (pw_config_t *self, const char *name, size_t len)
 static char *
 s_trim (char *text)
 {
-    while (isspace ((unsigned char) *text))
+    while (isspace ((unsigned char)*text))
         text++;
     char *end = text + strlen (text);
-    while (end > text && isspace ((unsigned char) end [-1]))
+    while (end > text && isspace ((unsigned char)end [-1]))
         *--end = '\0';
     return text;
 }
@@ -83,19 +83,17 @@ s_check (const pw_config_key_t *key, const char *value, const char *origin, char
         char *end;
         errno = 0;
         long long number = strtoll (value, &end, 10);
-        (void) number;
+        (void)number;
         if (!*value || *end || errno) {
-            *error_p = pw_sprintf ("config %s: %s: \"%s\" is not an integer", origin,
-                                   key->name, value);
+            *error_p =
+                pw_sprintf ("config %s: %s: \"%s\" is not an integer", origin, key->name, value);
             return -1;
         }
-    }
-    else
-    if (key->type == PW_CFG_BOOL) {
-        if (strcasecmp (value, "true") && strcasecmp (value, "false") && strcmp (value, "1")
-            && strcmp (value, "0") && strcasecmp (value, "yes") && strcasecmp (value, "no")) {
-            *error_p = pw_sprintf ("config %s: %s: \"%s\" is not a boolean (true/false)",
-                                   origin, key->name, value);
+    } else if (key->type == PW_CFG_BOOL) {
+        if (strcasecmp (value, "true") && strcasecmp (value, "false") && strcmp (value, "1") &&
+            strcmp (value, "0") && strcasecmp (value, "yes") && strcasecmp (value, "no")) {
+            *error_p = pw_sprintf ("config %s: %s: \"%s\" is not a boolean (true/false)", origin,
+                                   key->name, value);
             return -1;
         }
     }
@@ -114,7 +112,7 @@ s_store (pw_config_t *self, const char *name, size_t name_len, const char *value
             FILE *file = fopen (value, "r");
             if (!file) {
                 *error_p = pw_sprintf ("config %s: %.*s: cannot read \"%s\": %s", origin,
-                                       (int) name_len, name, value, strerror (errno));
+                                       (int)name_len, name, value, strerror (errno));
                 return -1;
             }
             char line [4096] = "";
@@ -130,7 +128,7 @@ s_store (pw_config_t *self, const char *name, size_t name_len, const char *value
     }
     if (!entry) {
         *error_p = pw_sprintf ("config %s: unknown key \"%.*s\" (see --help)", origin,
-                               (int) name_len, name);
+                               (int)name_len, name);
         return -1;
     }
     if (s_check (entry->key, value, origin, error_p))
@@ -195,8 +193,7 @@ pw_config_load (pw_config_t *self, int argc, char **argv, char **error_p)
             return 1;
         if (strncmp (argv [i], "--config=", 9) == 0)
             path = argv [i] + 9;
-        else
-        if (strcmp (argv [i], "--config") == 0 && i + 1 < argc)
+        else if (strcmp (argv [i], "--config") == 0 && i + 1 < argc)
             path = argv [++i];
     }
     if (path && *path && s_load_file (self, path, error_p))
@@ -206,7 +203,7 @@ pw_config_load (pw_config_t *self, int argc, char **argv, char **error_p)
         char env [256] = "PW_";
         size_t at = 3;
         for (const char *p = self->entries [i].key->name; *p && at < sizeof env - 6; p++)
-            env [at++] = (char) toupper ((unsigned char) *p);
+            env [at++] = (char)toupper ((unsigned char)*p);
         env [at] = '\0';
         const char *value = getenv (env);
         if (value && s_store (self, self->entries [i].key->name,
@@ -227,18 +224,19 @@ pw_config_load (pw_config_t *self, int argc, char **argv, char **error_p)
         if (strncmp (arg, "--", 2) != 0 || arg [2] == '\0') {
             if (strcmp (arg, "--") == 0) {
                 for (i++; i < argc; i++) {
-                    self->args = pw_realloc (self->args, sizeof (char *) * (size_t) (self->argc + 1));
+                    self->args =
+                        pw_realloc (self->args, sizeof (char *) * (size_t)(self->argc + 1));
                     self->args [self->argc++] = pw_strdup (argv [i]);
                 }
                 break;
             }
-            self->args = pw_realloc (self->args, sizeof (char *) * (size_t) (self->argc + 1));
+            self->args = pw_realloc (self->args, sizeof (char *) * (size_t)(self->argc + 1));
             self->args [self->argc++] = pw_strdup (arg);
             continue;
         }
         const char *name = arg + 2;
         const char *eq = strchr (name, '=');
-        size_t name_len = eq ? (size_t) (eq - name) : strlen (name);
+        size_t name_len = eq ? (size_t)(eq - name) : strlen (name);
         if (name_len == 6 && strncmp (name, "config", 6) == 0) {
             if (!eq)
                 i++;
@@ -261,8 +259,7 @@ pw_config_load (pw_config_t *self, int argc, char **argv, char **error_p)
             s_entry_t *entry = s_find (self, key, name_len);
             if (entry && entry->key->type == PW_CFG_BOOL)
                 value = "true";
-            else
-            if (i + 1 < argc)
+            else if (i + 1 < argc)
                 value = argv [++i];
             else {
                 *error_p = pw_sprintf ("option --%s needs a value", key);
@@ -278,15 +275,17 @@ pw_config_load (pw_config_t *self, int argc, char **argv, char **error_p)
 void
 pw_config_help (pw_config_t *self, FILE *out, const char *program, const char *synopsis)
 {
-    fprintf (out, "usage: %s %s\n\noptions (file key, or --key-with-dashes, or PW_KEY in the "
-                  "environment):\n",
+    fprintf (out,
+             "usage: %s %s\n\noptions (file key, or --key-with-dashes, or PW_KEY in the "
+             "environment):\n",
              program, synopsis ? synopsis : "[options]");
     fprintf (out, "  %-26s %s\n", "--config FILE", "read `key = value` lines from FILE first");
     for (size_t i = 0; i < self->count; i++) {
         const pw_config_key_t *key = self->entries [i].key;
-        const char *type = key->type == PW_CFG_INT    ? "int"
-                           : key->type == PW_CFG_BOOL ? "bool"
-                           : key->type == PW_CFG_SECRET ? "secret" : "text";
+        const char *type = key->type == PW_CFG_INT      ? "int"
+                           : key->type == PW_CFG_BOOL   ? "bool"
+                           : key->type == PW_CFG_SECRET ? "secret"
+                                                        : "text";
         fprintf (out, "  %-26s %s (%s", key->name, key->doc, type);
         if (key->fallback && *key->fallback)
             fprintf (out, ", default %s", key->fallback);
@@ -324,8 +323,8 @@ bool
 pw_config_bool (pw_config_t *self, const char *name)
 {
     const char *value = s_get (self, name)->value;
-    return strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0
-           || strcasecmp (value, "yes") == 0;
+    return strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0 ||
+           strcasecmp (value, "yes") == 0;
 }
 
 int

@@ -23,10 +23,10 @@ extern "C" {
 typedef enum { PW_CFG_STRING, PW_CFG_INT, PW_CFG_BOOL, PW_CFG_SECRET } pw_cfg_type_t;
 
 typedef struct {
-    const char *name;           //  "db_url"
+    const char *name; //  "db_url"
     pw_cfg_type_t type;
-    const char *fallback;       //  default, as text; NULL = empty
-    const char *doc;            //  one line for --help and docs
+    const char *fallback; //  default, as text; NULL = empty
+    const char *doc;      //  one line for --help and docs
 } pw_config_key_t;
 
 typedef struct _pw_config_t pw_config_t;

@@ -22,13 +22,13 @@
 struct _pw_db_t {
     char *conninfo;
     char *password;
-    char *prefix;               //  this service's query prefix, or NULL
+    char *prefix; //  this service's query prefix, or NULL
     PGconn *conn;
     int64_t next_attempt_ms;
     int backoff_ms;
     char last_error [512];
     char sqlstate [8];
-    pthread_mutex_t lock;       //  guards up, error, down_since
+    pthread_mutex_t lock; //  guards up, error, down_since
     bool up;
     char error [512];
     int64_t down_since_us;
@@ -42,7 +42,7 @@ s_now_us (void)
 {
     struct timeval tv;
     gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 static void
@@ -52,8 +52,7 @@ s_set_state (pw_db_t *self, bool up, const char *error)
     if (up) {
         self->down_since_us = 0;
         self->error [0] = '\0';
-    }
-    else {
+    } else {
         if (self->up || self->down_since_us == 0)
             self->down_since_us = s_now_us ();
         snprintf (self->error, sizeof self->error, "%s", error ? error : "");
@@ -72,12 +71,12 @@ pw_db_new (const char *conninfo)
     self->backoff_ms = S_BACKOFF_MIN_MS;
     pthread_mutex_init (&self->lock, NULL);
     snprintf (self->error, sizeof self->error, "not connected yet");
-    self->m_connects = pw_metrics_counter ("pw_db_connects_total",
-                                           "Successful connections to PostgreSQL", NULL);
+    self->m_connects =
+        pw_metrics_counter ("pw_db_connects_total", "Successful connections to PostgreSQL", NULL);
     self->m_failures = pw_metrics_counter ("pw_db_connect_failures_total",
                                            "Failed connection attempts to PostgreSQL", NULL);
-    self->m_errors = pw_metrics_counter ("pw_db_errors_total",
-                                         "Statements that failed in PostgreSQL", NULL);
+    self->m_errors =
+        pw_metrics_counter ("pw_db_errors_total", "Statements that failed in PostgreSQL", NULL);
     return self;
 }
 
@@ -105,12 +104,11 @@ s_lost (pw_db_t *self, const char *why)
         self->conn = NULL;
     }
     if (pw_db_is_up (self))
-        pw_log_warn ("database connection lost", "reason=\"%.*s\"", (int) strcspn (why, "\n"),
-                     why);
+        pw_log_warn ("database connection lost", "reason=\"%.*s\"", (int)strcspn (why, "\n"), why);
     s_set_state (self, false, why);
     self->next_attempt_ms = s_now_us () / 1000 + self->backoff_ms;
-    self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS
-                                                               : self->backoff_ms * 2;
+    self->backoff_ms =
+        self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
 }
 
 //  Queries of another service are not ours to prepare: a service only
@@ -132,8 +130,8 @@ s_foreign (pw_db_t *self, const char *stem)
 static void
 s_no_notice (void *arg, const char *message)
 {
-    (void) arg;
-    (void) message;
+    (void)arg;
+    (void)message;
 }
 
 static int
@@ -145,7 +143,7 @@ s_prepare_all (pw_db_t *self)
         char name [128];
         const char *stem = file->path + 8;
         size_t len = strcspn (stem, ".");
-        snprintf (name, sizeof name, "%.*s", (int) len, stem);
+        snprintf (name, sizeof name, "%.*s", (int)len, stem);
         PGresult *res = PQprepare (self->conn, name, file->text, 0, NULL);
         bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
         if (!ok) {
@@ -226,8 +224,8 @@ s_failed (pw_db_t *self, PGresult *res)
     self->last_error [strcspn (self->last_error, "\n")] = '\0';
     pw_metric_add (self->m_errors, 1);
     //  Class 08 is connection exception; 57P0x is admin shutdown / crash.
-    if (PQstatus (self->conn) != CONNECTION_OK || strncmp (self->sqlstate, "08", 2) == 0
-        || strncmp (self->sqlstate, "57P", 3) == 0)
+    if (PQstatus (self->conn) != CONNECTION_OK || strncmp (self->sqlstate, "08", 2) == 0 ||
+        strncmp (self->sqlstate, "57P", 3) == 0)
         s_lost (self, self->last_error);
 }
 
@@ -235,8 +233,8 @@ static PGresult *
 s_checked (pw_db_t *self, PGresult *res)
 {
     ExecStatusType status = PQresultStatus (res);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN
-        || status == PGRES_COPY_OUT)
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN ||
+        status == PGRES_COPY_OUT)
         return res;
     s_failed (self, res);
     PQclear (res);
@@ -338,10 +336,10 @@ pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
             if (len > 0 && buf [len - 1] == '\n')
                 buf [len - 1] = '\0';
             int count = 0;
-            for (char *p = buf;; ) {
+            for (char *p = buf;;) {
                 if (count == cap) {
                     cap = cap ? cap * 2 : 16;
-                    fields = pw_realloc (fields, sizeof (char *) * (size_t) cap);
+                    fields = pw_realloc (fields, sizeof (char *) * (size_t)cap);
                 }
                 char *tab = strchr (p, '\t');
                 if (tab)
@@ -384,7 +382,7 @@ pw_db_copy_in_begin (pw_db_t *self, const char *name)
 int
 pw_db_copy_in_send (pw_db_t *self, const char *data, size_t len)
 {
-    if (PQputCopyData (self->conn, data, (int) len) != 1) {
+    if (PQputCopyData (self->conn, data, (int)len) != 1) {
         snprintf (self->last_error, sizeof self->last_error, "%s", PQerrorMessage (self->conn));
         return -1;
     }
@@ -427,7 +425,7 @@ pw_db_copy_text (pw_strbuf_t *out, const char *text, bool first)
             case '\r': escape = "\\r"; break;
         }
         if (escape) {
-            pw_strbuf_append_len (out, run, (size_t) (p - run));
+            pw_strbuf_append_len (out, run, (size_t)(p - run));
             pw_strbuf_append (out, escape);
             run = p + 1;
         }
@@ -483,8 +481,8 @@ pw_db_begin (pw_db_t *self, const char *tenant)
         return -1;
     PQclear (res);
     const char *params [] = {tenant};
-    res = s_checked (self, PQexecParams (self->conn, "SELECT set_config('pw.tenant', $1, true)",
-                                         1, NULL, params, NULL, NULL, 0));
+    res = s_checked (self, PQexecParams (self->conn, "SELECT set_config('pw.tenant', $1, true)", 1,
+                                         NULL, params, NULL, NULL, 0));
     if (!res) {
         pw_db_rollback (self);
         return -1;

@@ -58,8 +58,10 @@ s_dispatch (struct evhttp_request *req, void *arg)
         struct evbuffer *out = evbuffer_new ();
         evbuffer_add (out, body.data, body.len);
         evhttp_add_header (evhttp_request_get_output_headers (req), "Content-Type", type);
-        evhttp_send_reply (req, code, code == 200 ? "OK" : code == 503 ? "Service Unavailable"
-                                                                        : "Error",
+        evhttp_send_reply (req, code,
+                           code == 200   ? "OK"
+                           : code == 503 ? "Service Unavailable"
+                                         : "Error",
                            out);
         evbuffer_free (out);
         pw_strbuf_free (&body);
@@ -72,12 +74,12 @@ pw_http_t *
 pw_http_new (const char *address, int port, char **error_p)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once (&once, (void (*) (void)) evthread_use_pthreads);
+    pthread_once (&once, (void (*) (void))evthread_use_pthreads);
     pw_http_t *self = pw_calloc (1, sizeof *self);
     self->base = event_base_new ();
     self->http = self->base ? evhttp_new (self->base) : NULL;
     if (self->http)
-        self->bound = evhttp_bind_socket_with_handle (self->http, address, (ev_uint16_t) port);
+        self->bound = evhttp_bind_socket_with_handle (self->http, address, (ev_uint16_t)port);
     if (!self->bound) {
         *error_p = pw_sprintf ("cannot bind HTTP on %s:%d", address, port);
         pw_http_destroy (&self);
@@ -86,9 +88,9 @@ pw_http_new (const char *address, int port, char **error_p)
     evutil_socket_t fd = evhttp_bound_socket_get_fd (self->bound);
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    if (getsockname (fd, (struct sockaddr *) &ss, &len) == 0)
-        self->port = ntohs (ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
-                                                     : ((struct sockaddr_in *) &ss)->sin_port);
+    if (getsockname (fd, (struct sockaddr *)&ss, &len) == 0)
+        self->port = ntohs (ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
     evhttp_set_gencb (self->http, s_dispatch, self);
     evhttp_set_allowed_methods (self->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
     self->m_requests = pw_metrics_counter ("pw_http_requests_total",
@@ -100,7 +102,7 @@ void
 pw_http_route (pw_http_t *self, const char *path, pw_http_handler_fn *handler, void *arg)
 {
     if (self->route_count == S_MAX_ROUTES)
-        abort ();   //  a programming error: raise S_MAX_ROUTES
+        abort (); //  a programming error: raise S_MAX_ROUTES
     s_route_t *route = &self->routes [self->route_count++];
     route->path = pw_strdup (path);
     route->handler = handler;

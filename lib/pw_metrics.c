@@ -29,8 +29,7 @@ s_lookup (const char *name, const char *help, const char *labels, bool gauge)
     pthread_mutex_lock (&s_lock);
     pw_metric_t *metric = s_head;
     for (; metric; metric = metric->next)
-        if (strcmp (metric->name, name) == 0
-            && strcmp (metric->labels, labels ? labels : "") == 0)
+        if (strcmp (metric->name, name) == 0 && strcmp (metric->labels, labels ? labels : "") == 0)
             break;
     if (!metric) {
         metric = pw_calloc (1, sizeof *metric);
@@ -101,9 +100,9 @@ pw_metrics_render (pw_strbuf_t *out)
                 continue;
             if (*m->labels)
                 pw_strbuf_appendf (out, "%s{%s} %lld\n", m->name, m->labels,
-                                   (long long) pw_metric_value (m));
+                                   (long long)pw_metric_value (m));
             else
-                pw_strbuf_appendf (out, "%s %lld\n", m->name, (long long) pw_metric_value (m));
+                pw_strbuf_appendf (out, "%s %lld\n", m->name, (long long)pw_metric_value (m));
         }
     }
     pthread_mutex_unlock (&s_lock);

@@ -6,7 +6,7 @@
 
 #include "pw_sql.h"
 
-#define S_LOCK_KEY "7072617463680001"   //  advisory lock id for migrations
+#define S_LOCK_KEY "7072617463680001" //  advisory lock id for migrations
 
 static int
 s_exec (PGconn *conn, const char *sql, char **error_p, const char *what)
@@ -30,8 +30,10 @@ pw_migrate_version (PGconn *conn)
     int version = -1;
     if (PQresultStatus (res) == PGRES_TUPLES_OK)
         version = atoi (PQgetvalue (res, 0, 0));
-    else
-    if (strcmp (PQresultErrorField (res, PG_DIAG_SQLSTATE) ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : "", "42P01") == 0)
+    else if (strcmp (PQresultErrorField (res, PG_DIAG_SQLSTATE)
+                         ? PQresultErrorField (res, PG_DIAG_SQLSTATE)
+                         : "",
+                     "42P01") == 0)
         version = 0;
     PQclear (res);
     return version;
@@ -56,16 +58,16 @@ pw_migrate_run (PGconn *conn, pw_strbuf_t *log, char **error_p)
         const char *name = file->path + 11;
         int version = atoi (name);
         if (version <= 0) {
-            *error_p = pw_sprintf ("migration %s: the name must start with its version number",
-                                   name);
+            *error_p =
+                pw_sprintf ("migration %s: the name must start with its version number", name);
             goto fail;
         }
         char number [16];
         snprintf (number, sizeof number, "%d", version);
         const char *params [] = {number, file->text};
-        PGresult *res = PQexecParams (conn,
-                                      "SELECT md5, md5($2) FROM schema_migrations WHERE version = $1",
-                                      2, NULL, params, NULL, NULL, 0);
+        PGresult *res =
+            PQexecParams (conn, "SELECT md5, md5($2) FROM schema_migrations WHERE version = $1", 2,
+                          NULL, params, NULL, NULL, 0);
         if (PQresultStatus (res) != PGRES_TUPLES_OK) {
             *error_p = pw_sprintf ("migration %s: %s", name, PQresultErrorMessage (res));
             PQclear (res);
@@ -90,9 +92,9 @@ pw_migrate_run (PGconn *conn, pw_strbuf_t *log, char **error_p)
             goto fail;
         }
         const char *record [] = {number, name, file->text};
-        res = PQexecParams (conn,
-                            "INSERT INTO schema_migrations (version, name, md5) VALUES ($1, $2, md5($3))",
-                            3, NULL, record, NULL, NULL, 0);
+        res = PQexecParams (
+            conn, "INSERT INTO schema_migrations (version, name, md5) VALUES ($1, $2, md5($3))", 3,
+            NULL, record, NULL, NULL, 0);
         bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
         if (!ok)
             *error_p = pw_sprintf ("migration %s: %s", name, PQresultErrorMessage (res));

@@ -12,9 +12,9 @@ const char *
 pw_class_name (pw_class_t klass)
 {
     switch (klass) {
-        case PW_CLASS_SERVER:      return "server";
+        case PW_CLASS_SERVER: return "server";
         case PW_CLASS_WORKSTATION: return "workstation";
-        default:                   return "unknown";
+        default: return "unknown";
     }
 }
 
@@ -25,8 +25,7 @@ pw_class_parse (const char *text, pw_class_t *klass_p)
         return -1;
     if (strcasecmp (text, "server") == 0)
         *klass_p = PW_CLASS_SERVER;
-    else
-    if (strcasecmp (text, "workstation") == 0)
+    else if (strcasecmp (text, "workstation") == 0)
         *klass_p = PW_CLASS_WORKSTATION;
     else
         return -1;

@@ -69,9 +69,9 @@ struct _pw_service_t {
     int timer_count;
     s_reader_t readers [S_MAX_READERS];
     int reader_count;
-    pw_event_t **pending;       //  events to publish after commit
+    pw_event_t **pending; //  events to publish after commit
     size_t pending_count;
-    char **tenants;             //  tenants this instance serves; NULL = all
+    char **tenants; //  tenants this instance serves; NULL = all
     size_t tenant_count;
     regex_t tenant_re;
     int64_t started_us;
@@ -88,7 +88,7 @@ s_now_us (void)
 {
     struct timeval tv;
     gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 static char *
@@ -116,8 +116,7 @@ pw_service_new (const char *name, int port_base, const pw_config_key_t *extra_ke
         {"db_password", PW_CFG_SECRET, pw_strdup (""), "PostgreSQL password"},
         {"tenants", PW_CFG_STRING, pw_strdup (""),
          "comma-separated tenants this instance serves; empty = all"},
-        {"max_request_bytes", PW_CFG_INT, s_fmt ("%d", 16 << 20),
-         "largest request frame accepted"},
+        {"max_request_bytes", PW_CFG_INT, s_fmt ("%d", 16 << 20), "largest request frame accepted"},
         {"health_interval_ms", PW_CFG_INT, s_fmt ("%d", 1000),
          "how often the store connection is checked"},
         {"log_level", PW_CFG_STRING, pw_strdup ("info"), "debug, info, warn or error"},
@@ -145,7 +144,7 @@ pw_service_destroy (pw_service_t **self_p)
     pw_db_destroy (&self->db);
     pw_config_destroy (&self->config);
     for (pw_config_key_t *key = self->keys; key->name; key++)
-        free ((char *) key->fallback);
+        free ((char *)key->fallback);
     free (self->keys);
     for (int i = 0; i < self->handler_count; i++)
         free (self->handlers [i].name);
@@ -179,8 +178,9 @@ pw_service_configure (pw_service_t *self, int argc, char **argv)
     }
     pw_log_level_t level;
     if (pw_log_level_parse (pw_config_str (self->config, "log_level"), &level)) {
-        fprintf (stderr, "pw-%s: config log_level: \"%s\" is not one of debug, info, warn, "
-                         "error\n",
+        fprintf (stderr,
+                 "pw-%s: config log_level: \"%s\" is not one of debug, info, warn, "
+                 "error\n",
                  self->name, pw_config_str (self->config, "log_level"));
         return -1;
     }
@@ -190,7 +190,7 @@ pw_service_configure (pw_service_t *self, int argc, char **argv)
         fprintf (stderr, "pw-%s: config max_request_bytes: must be at least 1024\n", self->name);
         return -1;
     }
-    self->max_request_bytes = (size_t) max_bytes;
+    self->max_request_bytes = (size_t)max_bytes;
     char *list = pw_strdup (pw_config_str (self->config, "tenants"));
     char *save = NULL;
     for (char *token = strtok_r (list, ", ", &save); token; token = strtok_r (NULL, ", ", &save)) {
@@ -281,8 +281,8 @@ s_error_counter (pw_wire_status_t status)
 {
     char labels [64];
     snprintf (labels, sizeof labels, "code=\"%s\"", pw_wire_status_name (status));
-    return pw_metrics_counter ("pw_request_errors_total", "Requests answered with an error, by status",
-                               labels);
+    return pw_metrics_counter ("pw_request_errors_total",
+                               "Requests answered with an error, by status", labels);
 }
 
 void
@@ -314,8 +314,7 @@ pw_call_fail_db (pw_service_t *self, pw_call_t *call, const char *what)
         pw_db_error (self->db, error, sizeof error);
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_UNAVAILABLE,
                       "%s: database unavailable, nothing was changed (%s)", what, error);
-    }
-    else
+    } else
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "%s: %s", what,
                       pw_db_last_error (self->db));
 }
@@ -334,7 +333,7 @@ pw_call_keep (pw_call_t *call, void *ptr, void (*free_fn) (void *))
 static void
 s_ping (pw_service_t *self, pw_call_t *call, void *state)
 {
-    (void) state;
+    (void)state;
     Patchwarden__V1__PingReply *ping = pw_call_keep (call, pw_calloc (1, sizeof *ping), free);
     patchwarden__v1__ping_reply__init (ping);
     ping->service = self->name;
@@ -381,11 +380,10 @@ s_handle (pw_service_t *self, pw_wire_in_t *in, bool malformed)
     if (malformed) {
         pw_metric_add (self->m_protocol_errors, 1);
         pw_call_fail (&call, in->status, "%s", in->message);
-    }
-    else {
+    } else {
         s_handler_t *handler = NULL;
         for (int i = 0; i < self->handler_count; i++)
-            if (self->handlers [i].call_case == (int) request->call_case)
+            if (self->handlers [i].call_case == (int)request->call_case)
                 handler = &self->handlers [i];
         bool is_ping = request->call_case == PATCHWARDEN__V1__REQUEST__CALL_PING;
         if (!handler && !is_ping) {
@@ -397,29 +395,23 @@ s_handle (pw_service_t *self, pw_wire_in_t *in, bool malformed)
                               self->name);
             else
                 pw_call_fail (&call, PATCHWARDEN__V1__STATUS__STATUS_UNKNOWN_CALL,
-                              "call %d is not served by the %s service", (int) request->call_case,
+                              "call %d is not served by the %s service", (int)request->call_case,
                               self->name);
-        }
-        else
-        if (is_ping)
+        } else if (is_ping)
             s_ping (self, &call, NULL);
-        else
-        if (!*request->tenant)
+        else if (!*request->tenant)
             pw_call_fail (&call, PATCHWARDEN__V1__STATUS__STATUS_FORBIDDEN,
                           "%s: a tenant is required", handler->name);
-        else
-        if (regexec (&self->tenant_re, request->tenant, 0, NULL, 0) != 0)
+        else if (regexec (&self->tenant_re, request->tenant, 0, NULL, 0) != 0)
             pw_call_fail (&call, PATCHWARDEN__V1__STATUS__STATUS_INVALID,
                           "tenant \"%.64s\" is not a valid tenant id (lower-case letters, "
                           "digits, '.', '_', '-'; up to 63)",
                           request->tenant);
-        else
-        if (!s_serves (self, request->tenant))
+        else if (!s_serves (self, request->tenant))
             pw_call_fail (&call, PATCHWARDEN__V1__STATUS__STATUS_FORBIDDEN,
                           "tenant %s is not served by this %s instance", request->tenant,
                           self->name);
-        else
-        if (handler->needs_db && !pw_db_ensure (self->db))
+        else if (handler->needs_db && !pw_db_ensure (self->db))
             pw_call_fail_db (self, &call, handler->name);
         else {
             pw_metric_add (handler->m_calls, 1);
@@ -521,25 +513,26 @@ pw_service_rollback (pw_service_t *self)
 static int
 s_healthz (void *arg, const char *uri, pw_strbuf_t *body, const char **content_type_p)
 {
-    (void) uri;
+    (void)uri;
     pw_service_t *self = arg;
     bool up = pw_db_is_up (self->db);
     char error [512];
     pw_db_error (self->db, error, sizeof error);
     *content_type_p = "application/json";
-    pw_strbuf_appendf (body, "{\"service\":\"%s\",\"version\":\"%s\",\"status\":\"%s\","
-                             "\"db\":\"%s\",\"db_error\":",
+    pw_strbuf_appendf (body,
+                       "{\"service\":\"%s\",\"version\":\"%s\",\"status\":\"%s\","
+                       "\"db\":\"%s\",\"db_error\":",
                        self->name, PW_VERSION, up ? "ok" : "degraded", up ? "up" : "down");
     pw_strbuf_append_json (body, up ? NULL : error);
     pw_strbuf_appendf (body, ",\"uptime_s\":%lld}\n",
-                       (long long) ((s_now_us () - self->started_us) / 1000000));
+                       (long long)((s_now_us () - self->started_us) / 1000000));
     return up ? 200 : 503;
 }
 
 static int
 s_metrics (void *arg, const char *uri, pw_strbuf_t *body, const char **content_type_p)
 {
-    (void) uri;
+    (void)uri;
     pw_service_t *self = arg;
     pw_metric_set (self->m_db_up, pw_db_is_up (self->db) ? 1 : 0);
     pw_metric_set (self->m_uptime, (s_now_us () - self->started_us) / 1000000);
@@ -553,7 +546,7 @@ s_metrics (void *arg, const char *uri, pw_strbuf_t *body, const char **content_t
 static void
 s_health_timer (pw_service_t *self, void *state)
 {
-    (void) state;
+    (void)state;
     pw_db_check (self->db);
 }
 
@@ -562,9 +555,9 @@ pw_service_run (pw_service_t *self)
 {
     int rc = -1;
     char *error = NULL;
-    self->m_protocol_errors = pw_metrics_counter (
-        "pw_protocol_errors_total", "Requests refused before dispatch (malformed, oversized)",
-        NULL);
+    self->m_protocol_errors =
+        pw_metrics_counter ("pw_protocol_errors_total",
+                            "Requests refused before dispatch (malformed, oversized)", NULL);
     self->m_unknown_calls =
         pw_metrics_counter ("pw_unknown_calls_total", "Requests for calls not served here", NULL);
     self->m_db_up = pw_metrics_gauge ("pw_db_up", "1 when the store is reachable", NULL);
@@ -575,9 +568,9 @@ pw_service_run (pw_service_t *self)
     self->pub = zsock_new (ZMQ_PUB);
     //  A hard cap far above the configured limit: frames between the two
     //  get a TOO_LARGE reply, frames above it drop the peer's connection.
-    zsock_set_maxmsgsize (self->router, (int) (self->max_request_bytes * 4 > 0x7fffffff
-                                                   ? 0x7fffffff
-                                                   : self->max_request_bytes * 4));
+    zsock_set_maxmsgsize (
+        self->router,
+        (int)(self->max_request_bytes * 4 > 0x7fffffff ? 0x7fffffff : self->max_request_bytes * 4));
     zsock_set_linger (self->router, 0);
     zsock_set_linger (self->pub, 0);
     zsock_set_sndhwm (self->pub, 100000);
@@ -594,7 +587,7 @@ pw_service_run (pw_service_t *self)
         goto cleanup;
     }
     self->http = pw_http_new (pw_config_str (self->config, "http_address"),
-                              (int) pw_config_int (self->config, "http_port"), &error);
+                              (int)pw_config_int (self->config, "http_port"), &error);
     if (!self->http) {
         pw_log_error ("cannot start HTTP", "reason=\"%s\"", error);
         goto cleanup;
@@ -602,8 +595,8 @@ pw_service_run (pw_service_t *self)
     pw_http_route (self->http, "/healthz", s_healthz, self);
     pw_http_route (self->http, "/metrics", s_metrics, self);
     pw_http_start (self->http);
-    pw_service_every (self, (int) pw_config_int (self->config, "health_interval_ms"),
-                      s_health_timer, NULL);
+    pw_service_every (self, (int)pw_config_int (self->config, "health_interval_ms"), s_health_timer,
+                      NULL);
     pw_db_ensure (self->db);
     pw_log_info ("service started", "version=%s router=%s pub=%s http_port=%d db=%s", PW_VERSION,
                  zsock_endpoint (self->router), zsock_endpoint (self->pub),
@@ -623,7 +616,7 @@ pw_service_run (pw_service_t *self)
             }
             int64_t left = self->timers [i].next_ms - zclock_mono ();
             if (left < wait)
-                wait = left < 0 ? 0 : (int) left;
+                wait = left < 0 ? 0 : (int)left;
         }
         void *which = zpoller_wait (poller, wait);
         if (!which) {
@@ -632,7 +625,8 @@ pw_service_run (pw_service_t *self)
             continue;
         }
         if (which == self->router) {
-            pw_wire_result_t result = pw_wire_recv_request (self->router, self->max_request_bytes, &in);
+            pw_wire_result_t result =
+                pw_wire_recv_request (self->router, self->max_request_bytes, &in);
             if (result == PW_WIRE_INTERRUPTED)
                 break;
             if (result == PW_WIRE_MALFORMED)

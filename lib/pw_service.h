@@ -25,11 +25,11 @@ typedef struct _pw_service_t pw_service_t;
 
 //  One request being handled.
 typedef struct {
-    const pw_request_t *request;    //  borrowed, valid during the handler
-    pw_reply_t *reply;              //  the handler sets result fields
-    const char *tenant;             //  request->tenant
-    const char *actor;              //  request->actor or "unknown"
-    struct _pw_call_priv_t *priv_;  //  the service's bookkeeping
+    const pw_request_t *request;   //  borrowed, valid during the handler
+    pw_reply_t *reply;             //  the handler sets result fields
+    const char *tenant;            //  request->tenant
+    const char *actor;             //  request->actor or "unknown"
+    struct _pw_call_priv_t *priv_; //  the service's bookkeeping
 } pw_call_t;
 
 //  Handles one call. Set the result in call->reply (memory registered with
@@ -49,8 +49,8 @@ int pw_service_configure (pw_service_t *self, int argc, char **argv);
 
 //  Registers HANDLER for requests whose oneof call is CALL_CASE. With
 //  NEEDS_DB the service answers UNAVAILABLE itself while the store is down.
-void pw_service_on (pw_service_t *self, int call_case, const char *call_name,
-                    pw_call_fn *handler, void *state, bool needs_db);
+void pw_service_on (pw_service_t *self, int call_case, const char *call_name, pw_call_fn *handler,
+                    void *state, bool needs_db);
 
 //  Runs FN every INTERVAL_MS on the service thread.
 void pw_service_every (pw_service_t *self, int interval_ms, pw_timer_fn *fn, void *state);
@@ -78,8 +78,8 @@ void *pw_call_keep (pw_call_t *call, void *ptr, void (*free_fn) (void *));
 
 //  Appends an event to the outbox in the current transaction (begun with
 //  pw_db_begin for TENANT) and queues it for publication. 0 or -1.
-int pw_service_emit (pw_service_t *self, const char *tenant, const char *kind,
-                     const char *subject, const char *actor, const char *payload_json);
+int pw_service_emit (pw_service_t *self, const char *tenant, const char *kind, const char *subject,
+                     const char *actor, const char *payload_json);
 //  Commits the transaction, then publishes the queued events. 0 or -1 (on
 //  -1 nothing was committed and the queue is dropped).
 int pw_service_commit (pw_service_t *self);

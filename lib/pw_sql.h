@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *path;   //  relative to sql/, e.g. "queries/agent_get.sql"
+    const char *path; //  relative to sql/, e.g. "queries/agent_get.sql"
     const char *text;
 } pw_sql_file_t;
 

@@ -127,9 +127,9 @@ pw_strbuf_vappendf (pw_strbuf_t *self, const char *format, va_list args)
     va_end (copy);
     if (need < 0)
         return;
-    s_reserve (self, (size_t) need);
-    vsnprintf (self->data + self->len, (size_t) need + 1, format, args);
-    self->len += (size_t) need;
+    s_reserve (self, (size_t)need);
+    vsnprintf (self->data + self->len, (size_t)need + 1, format, args);
+    self->len += (size_t)need;
 }
 
 void
@@ -149,9 +149,9 @@ pw_strbuf_append_json (pw_strbuf_t *self, const char *text)
         return;
     }
     pw_strbuf_append_len (self, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         switch (*p) {
-            case '"':  pw_strbuf_append_len (self, "\\\"", 2); break;
+            case '"': pw_strbuf_append_len (self, "\\\"", 2); break;
             case '\\': pw_strbuf_append_len (self, "\\\\", 2); break;
             case '\n': pw_strbuf_append_len (self, "\\n", 2); break;
             case '\r': pw_strbuf_append_len (self, "\\r", 2); break;
@@ -160,7 +160,7 @@ pw_strbuf_append_json (pw_strbuf_t *self, const char *text)
                 if (*p < 0x20)
                     pw_strbuf_appendf (self, "\\u%04x", *p);
                 else
-                    pw_strbuf_append_len (self, (const char *) p, 1);
+                    pw_strbuf_append_len (self, (const char *)p, 1);
         }
     }
     pw_strbuf_append_len (self, "\"", 1);

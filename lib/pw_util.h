@@ -27,7 +27,7 @@ char *pw_sprintf (const char *format, ...) __attribute__ ((format (printf, 1, 2)
 
 //  A growable, always NUL-terminated string.
 typedef struct {
-    char *data;     //  NULL only after pw_strbuf_take, until the next append
+    char *data; //  NULL only after pw_strbuf_take, until the next append
     size_t len;
     size_t cap;
 } pw_strbuf_t;

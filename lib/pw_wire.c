@@ -15,7 +15,7 @@ const char *
 pw_wire_status_name (pw_wire_status_t status)
 {
     const ProtobufCEnumValue *value =
-        protobuf_c_enum_descriptor_get_value (&patchwarden__v1__status__descriptor, (int) status);
+        protobuf_c_enum_descriptor_get_value (&patchwarden__v1__status__descriptor, (int)status);
     //  "STATUS_BAD_REQUEST" -> "BAD_REQUEST"
     return value ? value->name + 7 : "UNKNOWN";
 }
@@ -78,8 +78,7 @@ pw_wire_recv_request (zsock_t *router, size_t max_bytes, pw_wire_in_t *in)
     in->bytes = zframe_size (body);
     if (in->bytes == 0) {
         zframe_destroy (&body);
-        return s_refuse (in, PATCHWARDEN__V1__STATUS__STATUS_BAD_REQUEST,
-                         "empty request frame");
+        return s_refuse (in, PATCHWARDEN__V1__STATUS__STATUS_BAD_REQUEST, "empty request frame");
     }
     if (in->bytes > max_bytes) {
         char message [128];
@@ -88,8 +87,7 @@ pw_wire_recv_request (zsock_t *router, size_t max_bytes, pw_wire_in_t *in)
         zframe_destroy (&body);
         return s_refuse (in, PATCHWARDEN__V1__STATUS__STATUS_TOO_LARGE, message);
     }
-    in->request =
-        patchwarden__v1__request__unpack (NULL, zframe_size (body), zframe_data (body));
+    in->request = patchwarden__v1__request__unpack (NULL, zframe_size (body), zframe_data (body));
     zframe_destroy (&body);
     if (!in->request)
         return s_refuse (in, PATCHWARDEN__V1__STATUS__STATUS_BAD_REQUEST,
@@ -167,7 +165,7 @@ pw_wire_call (zsock_t *dealer, const pw_request_t *request, int timeout_ms, char
             *error_p = pw_sprintf ("no reply within %d ms", timeout_ms);
             break;
         }
-        if (!zpoller_wait (poller, (int) left)) {
+        if (!zpoller_wait (poller, (int)left)) {
             if (zpoller_terminated (poller)) {
                 *error_p = pw_strdup ("interrupted");
                 break;
@@ -183,10 +181,9 @@ pw_wire_call (zsock_t *dealer, const pw_request_t *request, int timeout_ms, char
         if (frame && zframe_size (frame) == 0)
             frame = zmsg_next (msg);
         if (frame) {
-            reply = patchwarden__v1__reply__unpack (NULL, zframe_size (frame),
-                                                    zframe_data (frame));
-            if (reply && request->request_id && *request->request_id
-                && strcmp (reply->request_id, request->request_id) != 0)
+            reply = patchwarden__v1__reply__unpack (NULL, zframe_size (frame), zframe_data (frame));
+            if (reply && request->request_id && *request->request_id &&
+                strcmp (reply->request_id, request->request_id) != 0)
                 pw_reply_free (&reply); //  a late reply to an earlier call
         }
         zmsg_destroy (&msg);

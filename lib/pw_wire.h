@@ -28,22 +28,22 @@ typedef Patchwarden__V1__Event pw_event_t;
 typedef Patchwarden__V1__Status pw_wire_status_t;
 
 #define PW_PROTOCOL_VERSION 1
-#define PW_WIRE_MAX_FRAMES  4       //  identity, delimiter, body, one spare
+#define PW_WIRE_MAX_FRAMES  4 //  identity, delimiter, body, one spare
 
 //  Outcome of reading one request from a ROUTER.
 typedef enum {
-    PW_WIRE_OK = 0,         //  request unpacked
-    PW_WIRE_INTERRUPTED,    //  signal or context shut down: stop
-    PW_WIRE_MALFORMED       //  refused: reply with status/message if identity set
+    PW_WIRE_OK = 0,      //  request unpacked
+    PW_WIRE_INTERRUPTED, //  signal or context shut down: stop
+    PW_WIRE_MALFORMED    //  refused: reply with status/message if identity set
 } pw_wire_result_t;
 
 typedef struct {
-    zframe_t *identity;         //  routing id of the peer (owned)
-    bool delimiter;             //  peer sent the empty REQ-style delimiter
-    pw_request_t *request;      //  owned; free with pw_wire_in_reset
-    pw_wire_status_t status;         //  when MALFORMED: why
+    zframe_t *identity;      //  routing id of the peer (owned)
+    bool delimiter;          //  peer sent the empty REQ-style delimiter
+    pw_request_t *request;   //  owned; free with pw_wire_in_reset
+    pw_wire_status_t status; //  when MALFORMED: why
     char message [256];
-    size_t bytes;               //  size of the body frame
+    size_t bytes; //  size of the body frame
 } pw_wire_in_t;
 
 //  Reads one request. MAX_BYTES caps the body frame.

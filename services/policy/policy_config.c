@@ -74,8 +74,7 @@ s_add (pw_arena_t *arena, policy_system_policy_t *policy, pw_setting_t setting,
 }
 
 static void
-s_add1 (pw_arena_t *arena, policy_system_policy_t *policy, pw_setting_t setting,
-        const char *value)
+s_add1 (pw_arena_t *arena, policy_system_policy_t *policy, pw_setting_t setting, const char *value)
 {
     s_add (arena, policy, setting, &value, 1, false);
 }
@@ -120,10 +119,10 @@ s_convert_settings (pw_arena_t *arena, const pw_setup_policy_settings_t *in,
     if (in->set & PW_SETUP_HAS_HEALTH_CHECK) {
         if (in->health_check.kind == PW_SETUP_CHECK_TCP)
             snprintf (text, sizeof text, "tcp:%d timeout=%lld", in->health_check.port,
-                      (long long) in->health_check.timeout);
+                      (long long)in->health_check.timeout);
         else
             snprintf (text, sizeof text, "agent_checkin timeout=%lld",
-                      (long long) in->health_check.timeout);
+                      (long long)in->health_check.timeout);
         s_add1 (arena, out, PW_SETTING_HEALTH_CHECK, text);
     }
     if (in->set & PW_SETUP_HAS_MANUAL_PATCHING)
@@ -145,8 +144,8 @@ policy_config_from_setup (const pw_setup_t *setup)
     self->scan_gap_s = setup->settings.scan_gap;
     self->scan_max_age_s = setup->settings.scan_max_age;
     self->review_max_age_s = setup->settings.review_max_age;
-    self->timezone = pw_arena_strdup (arena, setup->settings.timezone ? setup->settings.timezone
-                                                                      : "UTC");
+    self->timezone =
+        pw_arena_strdup (arena, setup->settings.timezone ? setup->settings.timezone : "UTC");
 
     self->view_count = setup->view_count;
     self->views = pw_arena_alloc (arena, sizeof (policy_view_t) * (setup->view_count + 1));
@@ -192,8 +191,8 @@ policy_config_from_setup (const pw_setup_t *setup)
     }
 
     self->system_policy_count = setup->system_policy_count;
-    self->system_policies = pw_arena_alloc (
-        arena, sizeof (policy_system_policy_t) * (setup->system_policy_count + 1));
+    self->system_policies =
+        pw_arena_alloc (arena, sizeof (policy_system_policy_t) * (setup->system_policy_count + 1));
     for (size_t i = 0; i < setup->system_policy_count; i++) {
         const pw_setup_system_policy_t *in = &setup->system_policies [i];
         policy_system_policy_t *out = &self->system_policies [i];
@@ -209,11 +208,11 @@ policy_config_from_setup (const pw_setup_t *setup)
         const pw_setup_assignment_t *in = &setup->assignments [i];
         policy_assignment_t *out = &self->assignments [i];
         out->policy = pw_arena_strdup (arena, in->policy);
-        out->level = (pw_level_t) in->level;
+        out->level = (pw_level_t)in->level;
         out->org = pw_arena_strdup (arena, in->org);
         out->group = pw_arena_strdup (arena, in->group);
-        out->hostname = in->level == PW_SETUP_LEVEL_AGENT ? pw_arena_strdup (arena, in->target)
-                                                          : NULL;
+        out->hostname =
+            in->level == PW_SETUP_LEVEL_AGENT ? pw_arena_strdup (arena, in->target) : NULL;
         out->view = pw_arena_strdup (arena, in->view);
         out->priority = in->priority;
     }
@@ -236,8 +235,7 @@ policy_config_settings_json (const policy_system_policy_t *policy, pw_strbuf_t *
                 pw_strbuf_append_json (out, value->values [v]);
             }
             pw_strbuf_append (out, "]");
-        }
-        else
+        } else
             pw_strbuf_append_json (out, value->values [0]);
     }
     pw_strbuf_append (out, "}");

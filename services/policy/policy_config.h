@@ -24,7 +24,7 @@ typedef struct {
 } policy_view_t;
 
 typedef struct {
-    pw_patch_policy_t policy;   //  strings and arrays in the config's arena
+    pw_patch_policy_t policy; //  strings and arrays in the config's arena
     const char *description;
 } policy_patch_policy_t;
 
@@ -64,7 +64,7 @@ typedef struct {
     const char *org;
     const char *group;
     const char *hostname;
-    const char *view;           //  view name or NULL
+    const char *view; //  view name or NULL
     int priority;
 } policy_assignment_t;
 

@@ -66,7 +66,7 @@ s_time (pw_strbuf_t *buf, int64_t when)
         return;
     }
     char text [40];
-    time_t t = (time_t) when;
+    time_t t = (time_t)when;
     struct tm tm;
     gmtime_r (&t, &tm);
     strftime (text, sizeof text, "%Y-%m-%d %H:%M:%S+00", &tm);
@@ -146,7 +146,7 @@ s_stage_patches (pw_db_t *db, const pw_import_t *import)
         pw_db_copy_text (&buf, p->ident, true);
         pw_db_copy_text (&buf, p->kb, false);
         pw_db_copy_text (&buf, p->title ? p->title : "", false);
-        pw_db_copy_text (&buf, pw_classification_name ((pw_classification_t) p->classification),
+        pw_db_copy_text (&buf, pw_classification_name ((pw_classification_t)p->classification),
                          false);
         pw_db_copy_array (&buf, p->products, p->product_count, true);
         pw_db_copy_text (&buf, p->severity ? p->severity : "", false);
@@ -177,17 +177,17 @@ s_stage_scans (pw_db_t *db, const pw_import_t *import, policy_tenant_t *tenant, 
     for (size_t a = 0; a < inv->agent_count; a++) {
         snprintf (key, sizeof key, "%s", inv->agents [a].hostname);
         for (char *c = key; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
-        zhashx_insert (hosts, key, (void *) inv->agents [a].hostname);
+            *c = (char)tolower ((unsigned char)*c);
+        zhashx_insert (hosts, key, (void *)inv->agents [a].hostname);
     }
     for (size_t p = 0; p < inv->patch_count; p++) {
-        zhashx_insert (idents, inv->patches [p].id, (void *) inv->patches [p].id);
+        zhashx_insert (idents, inv->patches [p].id, (void *)inv->patches [p].id);
         //  A KB with several rows maps to a marker, so a scan naming it is
         //  refused as ambiguous.
         if (zhashx_lookup (kbs, inv->patches [p].kb))
-            zhashx_update (kbs, inv->patches [p].kb, (void *) "");
+            zhashx_update (kbs, inv->patches [p].kb, (void *)"");
         else
-            zhashx_insert (kbs, inv->patches [p].kb, (void *) inv->patches [p].id);
+            zhashx_insert (kbs, inv->patches [p].kb, (void *)inv->patches [p].id);
     }
     size_t count;
     const pw_import_scan_t *scans = pw_import_scans (import, &count);
@@ -196,7 +196,7 @@ s_stage_scans (pw_db_t *db, const pw_import_t *import, policy_tenant_t *tenant, 
     for (size_t i = 0; i < count; i++) {
         snprintf (key, sizeof key, "%s", scans [i].hostname);
         for (char *c = key; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
+            *c = (char)tolower ((unsigned char)*c);
         resolved_host [i] = zhashx_lookup (hosts, key);
         if (!resolved_host [i]) {
             char *message = pw_sprintf ("%s:%d: hostname: \"%s\" is not an agent of this tenant "
@@ -260,7 +260,7 @@ s_move (pw_db_t *db, const char *name, uint32_t *inserted_p, uint32_t *updated_p
     if (!res)
         return -1;
     for (int i = 0; i < PQntuples (res); i++) {
-        if (PQgetvalue (res, i, 0)[0] == 't')
+        if (PQgetvalue (res, i, 0) [0] == 't')
             (*inserted_p)++;
         else
             (*updated_p)++;
@@ -284,11 +284,9 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
     pw_import_kind_t kind;
     if (strcmp (request->kind, "agents") == 0)
         kind = PW_IMPORT_AGENTS;
-    else
-    if (strcmp (request->kind, "patches") == 0)
+    else if (strcmp (request->kind, "patches") == 0)
         kind = PW_IMPORT_PATCHES;
-    else
-    if (strcmp (request->kind, "scans") == 0)
+    else if (strcmp (request->kind, "scans") == 0)
         kind = PW_IMPORT_SCANS;
     else {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INVALID,
@@ -298,14 +296,13 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
     pw_import_options_t options = {.format = PW_IMPORT_AUTO};
     if (strcmp (request->format, "csv") == 0)
         options.format = PW_IMPORT_CSV;
-    else
-    if (strcmp (request->format, "json") == 0)
+    else if (strcmp (request->format, "json") == 0)
         options.format = PW_IMPORT_JSON;
-    pw_import_t *import = pw_import_parse (kind, filename, (const char *) request->content.data,
+    pw_import_t *import = pw_import_parse (kind, filename, (const char *)request->content.data,
                                            request->content.len, &options);
     pw_db_t *db = pw_service_db (service);
     policy_tenant_t *fresh = NULL;
-    out->reply.rows = (uint32_t) pw_import_rows (import);
+    out->reply.rows = (uint32_t)pw_import_rows (import);
     out->warnings = pw_calloc (pw_import_warning_count (import) + 1, sizeof (char *));
     for (size_t i = 0; i < pw_import_warning_count (import); i++) {
         const pw_import_issue_t *w = pw_import_warning (import, i);
@@ -320,13 +317,12 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         for (size_t i = 0; i < pw_import_error_count (import); i++) {
             const pw_import_issue_t *e = pw_import_error (import, i);
             if (!e)
-                break;  //  past the errors kept (the count goes on)
-            char *message = e->line ? pw_sprintf ("%s:%d: %s%s%s", filename, e->line,
-                                                  e->field ? e->field : "", e->field ? ": " : "",
-                                                  e->message)
-                                    : pw_sprintf ("%s: %s%s%s", filename,
-                                        e->field ? e->field : "", e->field ? ": " : "",
-                                        e->message);
+                break; //  past the errors kept (the count goes on)
+            char *message =
+                e->line ? pw_sprintf ("%s:%d: %s%s%s", filename, e->line, e->field ? e->field : "",
+                                      e->field ? ": " : "", e->message)
+                        : pw_sprintf ("%s: %s%s%s", filename, e->field ? e->field : "",
+                                      e->field ? ": " : "", e->message);
             s_error (out, e->line, e->field, message);
             free (message);
         }
@@ -334,8 +330,8 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
     }
     const char *tenant_params [] = {call->tenant};
     PGresult *res = NULL;
-    if (pw_db_begin (db, call->tenant)
-        || !(res = pw_db_exec (db, "tenant_ensure", 1, tenant_params))) {
+    if (pw_db_begin (db, call->tenant) ||
+        !(res = pw_db_exec (db, "tenant_ensure", 1, tenant_params))) {
         pw_call_fail_db (service, call, "import");
         goto done;
     }
@@ -366,13 +362,10 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
             goto invalid;
         staged = s_stage_agents (db, import);
         move = "policy_import_agents_move";
-    }
-    else
-    if (kind == PW_IMPORT_PATCHES) {
+    } else if (kind == PW_IMPORT_PATCHES) {
         staged = s_stage_patches (db, import);
         move = "policy_import_patches_move";
-    }
-    else {
+    } else {
         staged = s_stage_scans (db, import, tenant, out, filename);
         if (out->reply.n_errors)
             goto invalid;
@@ -409,18 +402,18 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
     if (affected < 0)
         goto done;
     char payload [256];
-    snprintf (payload, sizeof payload,
-              "{\"rows\":%u,\"inserted\":%u,\"updated\":%u,\"unchanged\":%u,\"agents_affected\":%ld}",
-              out->reply.rows, out->reply.inserted, out->reply.updated, out->reply.unchanged,
-              affected);
+    snprintf (
+        payload, sizeof payload,
+        "{\"rows\":%u,\"inserted\":%u,\"updated\":%u,\"unchanged\":%u,\"agents_affected\":%ld}",
+        out->reply.rows, out->reply.inserted, out->reply.updated, out->reply.unchanged, affected);
     char kind_name [32];
     snprintf (kind_name, sizeof kind_name, "import.%s", request->kind);
-    if (pw_service_emit (service, call->tenant, kind_name, filename, call->actor, payload)
-        || pw_service_commit (service)) {
+    if (pw_service_emit (service, call->tenant, kind_name, filename, call->actor, payload) ||
+        pw_service_commit (service)) {
         pw_call_fail_db (service, call, "import");
         goto done;
     }
-    out->reply.agents_affected = (uint32_t) affected;
+    out->reply.agents_affected = (uint32_t)affected;
     pw_log_info ("import done", "tenant=%s kind=%s rows=%u inserted=%u updated=%u agents=%ld",
                  call->tenant, request->kind, out->reply.rows, out->reply.inserted,
                  out->reply.updated, affected);

@@ -20,7 +20,7 @@
 
 struct _policy_server_t {
     pw_service_t *service;
-    zhashx_t *tenants;          //  tenant id -> policy_tenant_t
+    zhashx_t *tenants; //  tenant id -> policy_tenant_t
     pw_metric_t *m_loads;
     pw_metric_t *m_resolves;
     pw_metric_t *m_agents;
@@ -50,13 +50,13 @@ s_now_us (void)
 {
     struct timeval tv;
     gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 static void
 s_tenant_free (void **item)
 {
-    policy_tenant_destroy ((policy_tenant_t **) item);
+    policy_tenant_destroy ((policy_tenant_t **)item);
 }
 
 void
@@ -163,8 +163,8 @@ policy_server_publish_results (policy_server_t *self, pw_call_t *call, policy_te
     pw_strbuf_t payload;
     pw_strbuf_init (&payload);
     pw_strbuf_append (&payload, "{\"agents\":");
-    size_t changed = s_changed_json (tenant, policy_tenant_settings_changed (tenant), 1000,
-                                     &payload);
+    size_t changed =
+        s_changed_json (tenant, policy_tenant_settings_changed (tenant), 1000, &payload);
     pw_strbuf_appendf (&payload, ",\"count\":%zu,\"statuses_changed\":", changed);
     pw_strbuf_t statuses;
     pw_strbuf_init (&statuses);
@@ -189,21 +189,21 @@ policy_server_publish_results (policy_server_t *self, pw_call_t *call, policy_te
         pw_call_fail_db (self->service, call, "writing events");
         return -1;
     }
-    pw_metric_add (self->m_agents, (int64_t) written);
+    pw_metric_add (self->m_agents, (int64_t)written);
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     size_t affected = 0;
     for (size_t a = 0; a < inv->agent_count; a++)
-        affected += policy_tenant_settings_changed (tenant)[a]
-                    || policy_tenant_statuses_changed (tenant)[a];
-    return (long) affected;
+        affected += policy_tenant_settings_changed (tenant) [a] ||
+                    policy_tenant_statuses_changed (tenant) [a];
+    return (long)affected;
 }
 
 //  --- apply ----------------------------------------------------------------
 
 static const pw_setup_section_t s_policy_sections [] = {
-    PW_SETUP_SECTION_SETTINGS,      PW_SETUP_SECTION_ORGS,
-    PW_SETUP_SECTION_VIEWS,         PW_SETUP_SECTION_PATCH_POLICIES,
-    PW_SETUP_SECTION_KB_OVERRIDES,  PW_SETUP_SECTION_SYSTEM_POLICIES,
+    PW_SETUP_SECTION_SETTINGS,     PW_SETUP_SECTION_ORGS,
+    PW_SETUP_SECTION_VIEWS,        PW_SETUP_SECTION_PATCH_POLICIES,
+    PW_SETUP_SECTION_KB_OVERRIDES, PW_SETUP_SECTION_SYSTEM_POLICIES,
     PW_SETUP_SECTION_ASSIGNMENTS};
 #define S_POLICY_SECTIONS (sizeof s_policy_sections / sizeof s_policy_sections [0])
 
@@ -244,8 +244,7 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     reply->dry_run = request->dry_run;
     pw_setup_options_t options = {.tenant = call->tenant};
     pw_setup_errors_t *errors = NULL;
-    pw_setup_t *setup =
-        pw_setup_parse (request->yaml, strlen (request->yaml), &options, &errors);
+    pw_setup_t *setup = pw_setup_parse (request->yaml, strlen (request->yaml), &options, &errors);
     if (!setup) {
         reply->n_errors = errors->count;
         reply->errors = pw_calloc (errors->count + 1, sizeof (void *));
@@ -274,8 +273,8 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     reply->changed_sections = pw_calloc (S_POLICY_SECTIONS + 1, sizeof (char *));
     const char *tenant_params [] = {call->tenant};
     PGresult *res = NULL;
-    if (pw_db_begin (db, call->tenant)
-        || !(res = pw_db_exec (db, "tenant_ensure", 1, tenant_params))) {
+    if (pw_db_begin (db, call->tenant) ||
+        !(res = pw_db_exec (db, "tenant_ensure", 1, tenant_params))) {
         pw_call_fail_db (service, call, "apply");
         goto done;
     }
@@ -291,7 +290,7 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
         if (strcmp (digest, digests [section]) != 0) {
             changed [section] = true;
             reply->changed_sections [reply->n_changed_sections++] =
-                (char *) pw_setup_section_name (section);
+                (char *)pw_setup_section_name (section);
         }
     }
     if (request->dry_run || reply->n_changed_sections == 0) {
@@ -338,11 +337,10 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
         pw_call_fail_db (service, call, "apply");
         goto done;
     }
-    reply->agents_affected = (uint32_t) affected;
-    reply->summary = pw_sprintf ("applied %zu policy section%s; %ld agent%s re-resolved",
-                                 reply->n_changed_sections,
-                                 reply->n_changed_sections == 1 ? "" : "s", affected,
-                                 affected == 1 ? "" : "s");
+    reply->agents_affected = (uint32_t)affected;
+    reply->summary = pw_sprintf (
+        "applied %zu policy section%s; %ld agent%s re-resolved", reply->n_changed_sections,
+        reply->n_changed_sections == 1 ? "" : "s", affected, affected == 1 ? "" : "s");
     pw_log_info ("setup applied", "tenant=%s actor=%s sections=%zu agents=%ld", call->tenant,
                  call->actor, reply->n_changed_sections, affected);
 done:
@@ -373,7 +371,8 @@ s_explain (pw_service_t *service, pw_call_t *call, void *state)
     policy_server_t *self = state;
     const char *hostname = call->request->explain->agent;
     if (!*hostname) {
-        pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INVALID, "explain: an agent is required");
+        pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INVALID,
+                      "explain: an agent is required");
         return;
     }
     pw_db_t *db = pw_service_db (service);
@@ -393,7 +392,7 @@ s_explain (pw_service_t *service, pw_call_t *call, void *state)
     }
     pw_strbuf_t json;
     pw_strbuf_init (&json);
-    policy_tenant_explain (tenant, (size_t) agent, s_now (), &json);
+    policy_tenant_explain (tenant, (size_t)agent, s_now (), &json);
     Patchwarden__V1__ExplainReply *reply = pw_calloc (1, sizeof *reply);
     patchwarden__v1__explain_reply__init (reply);
     reply->json = pw_strbuf_take (&json);
@@ -456,17 +455,17 @@ s_review_list (pw_service_t *service, pw_call_t *call, void *state)
             continue;
         Patchwarden__V1__ReviewPolicy *out = pw_calloc (1, sizeof *out);
         patchwarden__v1__review_policy__init (out);
-        out->policy = (char *) in->policy;
+        out->policy = (char *)in->policy;
         out->items = pw_calloc (in->count + 1, sizeof (void *));
         for (size_t i = 0; i < in->count; i++) {
             Patchwarden__V1__ReviewItem *item = pw_calloc (1, sizeof *item);
             patchwarden__v1__review_item__init (item);
-            item->kb = (char *) in->items [i].kb;
-            item->title = (char *) (in->items [i].title ? in->items [i].title : "");
-            item->classification = (char *) pw_classification_name (in->items [i].classification);
+            item->kb = (char *)in->items [i].kb;
+            item->title = (char *)(in->items [i].title ? in->items [i].title : "");
+            item->classification = (char *)pw_classification_name (in->items [i].classification);
             item->released_us = in->items [i].released * 1000000;
             item->age_days = in->items [i].age / 86400;
-            item->agents = (uint32_t) in->items [i].agents;
+            item->agents = (uint32_t)in->items [i].agents;
             out->items [out->n_items++] = item;
         }
         reply->policies [reply->n_policies++] = out;
@@ -495,14 +494,14 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
         return;
     }
     pw_classification_t classification = PW_CLASSIFICATION_UPDATE;
-    if (*request->classification
-        && pw_classification_parse (request->classification, &classification)) {
+    if (*request->classification &&
+        pw_classification_parse (request->classification, &classification)) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INVALID,
                       "review: \"%s\" is not a classification", request->classification);
         return;
     }
-    if (request->n_kbs == 0 && !request->all && !*request->classification && !*request->product
-        && request->released_before_us == 0) {
+    if (request->n_kbs == 0 && !request->all && !*request->classification && !*request->product &&
+        request->released_before_us == 0) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INVALID,
                       "review: name KBs, or select in bulk (--all, --classification, "
                       "--product, --released-before)");
@@ -530,13 +529,12 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
         kbs = pw_calloc (request->n_kbs + 1, sizeof (char *));
         for (size_t i = 0; i < request->n_kbs; i++)
             kbs [count++] = request->kbs [i];
-    }
-    else {
+    } else {
         pw_review_filter_t filter = {.by_classification = *request->classification != '\0',
                                      .classification = classification,
                                      .product = *request->product ? request->product : NULL,
                                      .released_before = request->released_before_us / 1000000};
-        count = pw_approval_select (approval, (size_t) policy, &filter, &kbs);
+        count = pw_approval_select (approval, (size_t)policy, &filter, &kbs);
     }
     for (long i = 0; i < count; i++) {
         char *error = NULL;
@@ -584,10 +582,10 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
     patchwarden__v1__review_decide_reply__init (reply);
     pw_call_keep (call, reply, s_free_decide);
     //  The KB strings stay valid: the cached tenant lives on.
-    reply->kbs = pw_calloc ((size_t) count + 1, sizeof (char *));
+    reply->kbs = pw_calloc ((size_t)count + 1, sizeof (char *));
     for (long i = 0; i < count; i++)
-        reply->kbs [reply->n_kbs++] = (char *) kbs [i];
-    reply->agents_affected = (uint32_t) affected;
+        reply->kbs [reply->n_kbs++] = (char *)kbs [i];
+    reply->agents_affected = (uint32_t)affected;
     call->reply->result_case = PATCHWARDEN__V1__REPLY__RESULT_REVIEW_DECIDE;
     call->reply->review_decide = reply;
     pw_log_info ("review decided", "tenant=%s actor=%s policy=%s action=%s kbs=%ld agents=%ld",
@@ -636,12 +634,12 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     const policy_inventory_t *inv = policy_tenant_inventory (fresh);
     size_t agents = inv->agent_count, statuses = 0;
     for (size_t e = 0; e < inv->scan_count; e++)
-        statuses += inv->scan_state [e] == POLICY_SCAN_MISSING
-                    || inv->scan_state [e] == POLICY_SCAN_FAILED;
+        statuses +=
+            inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
     policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
     //  A full resolve rewrites everything: it is the repair path too.
-    if (policy_server_publish_results (self, call, tenant, true) < 0
-        || pw_service_commit (service)) {
+    if (policy_server_publish_results (self, call, tenant, true) < 0 ||
+        pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)
             pw_call_fail_db (service, call, "resolve");
         pw_service_rollback (service);
@@ -652,7 +650,7 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     Patchwarden__V1__ResolveReply *reply = pw_calloc (1, sizeof *reply);
     patchwarden__v1__resolve_reply__init (reply);
     pw_call_keep (call, reply, free);
-    reply->agents = (uint32_t) agents;
+    reply->agents = (uint32_t)agents;
     reply->statuses = statuses;
     reply->load_us = loaded - started;
     reply->compute_us = computed - loaded;
@@ -690,18 +688,16 @@ s_timer (pw_service_t *service, void *state)
             char payload [96];
             snprintf (payload, sizeof payload, "{\"count\":%ld,\"reason\":\"timer\"}", written);
             int64_t bumped = policy_store_bump (db);
-            if (bumped < 0
-                || pw_service_emit (service, name, "approvals.changed", "", "patchwarden",
-                                    payload)
-                || pw_service_commit (service)) {
+            if (bumped < 0 ||
+                pw_service_emit (service, name, "approvals.changed", "", "patchwarden", payload) ||
+                pw_service_commit (service)) {
                 pw_service_rollback (service);
                 policy_server_forget (self, name);
                 continue;
             }
             policy_tenant_set_version (tenant, bumped);
             pw_log_info ("deferrals re-resolved", "tenant=%s agents=%ld", name, written);
-        }
-        else
+        } else
             pw_service_rollback (service);
     }
     zlistx_destroy (&names);
@@ -718,13 +714,13 @@ policy_server_register (pw_service_t *service)
     zhashx_set_destructor (self->tenants, s_tenant_free);
     self->m_loads = pw_metrics_counter ("pw_policy_tenant_loads_total",
                                         "Tenants loaded from the store into memory", NULL);
-    self->m_resolves = pw_metrics_counter ("pw_policy_resolves_total",
-                                           "Full resolutions of a tenant", NULL);
+    self->m_resolves =
+        pw_metrics_counter ("pw_policy_resolves_total", "Full resolutions of a tenant", NULL);
     self->m_agents = pw_metrics_counter ("pw_policy_agents_written_total",
                                          "Agents whose resolved results were written", NULL);
     pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_APPLY, "apply", s_apply, self, true);
-    pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_IMPORT, "import",
-                   policy_import_handle, self, true);
+    pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_IMPORT, "import", policy_import_handle,
+                   self, true);
     pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_EXPLAIN, "explain", s_explain, self,
                    true);
     pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_REVIEW_LIST, "review_list",
@@ -734,7 +730,7 @@ policy_server_register (pw_service_t *service)
     pw_service_on (service, PATCHWARDEN__V1__REQUEST__CALL_RESOLVE, "resolve", s_resolve, self,
                    true);
     pw_service_every (service,
-                      (int) pw_config_int (pw_service_config (service), "resolve_interval_ms"),
+                      (int)pw_config_int (pw_service_config (service), "resolve_interval_ms"),
                       s_timer, self);
     return self;
 }

@@ -40,8 +40,8 @@ policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenan
 //  `settings.changed` for the agents whose settings changed, and leaves the
 //  transaction open for the caller's own events. Returns the number of
 //  agents whose settings or statuses changed, or -1 (call failed).
-long policy_server_publish_results (policy_server_t *self, pw_call_t *call,
-                                    policy_tenant_t *tenant, bool all);
+long policy_server_publish_results (policy_server_t *self, pw_call_t *call, policy_tenant_t *tenant,
+                                    bool all);
 
 //  The import call (policy_import.c).
 void policy_import_handle (pw_service_t *service, pw_call_t *call, void *state);

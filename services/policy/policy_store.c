@@ -24,7 +24,7 @@ s_vec_push (s_vec_t *vec)
         vec->cap = vec->cap ? vec->cap * 2 : 256;
         vec->data = pw_realloc (vec->data, vec->cap * vec->size);
     }
-    void *item = (char *) vec->data + vec->count++ * vec->size;
+    void *item = (char *)vec->data + vec->count++ * vec->size;
     memset (item, 0, vec->size);
     return item;
 }
@@ -43,7 +43,7 @@ s_split (pw_arena_t *arena, const char *text, char sep, const char ***items_p)
     size_t at = 0;
     for (const char *p = text; count && p;) {
         const char *end = strchr (p, sep);
-        items [at++] = pw_arena_strndup (arena, p, end ? (size_t) (end - p) : strlen (p));
+        items [at++] = pw_arena_strndup (arena, p, end ? (size_t)(end - p) : strlen (p));
         p = end ? end + 1 : NULL;
     }
     *items_p = items;
@@ -53,13 +53,13 @@ s_split (pw_arena_t *arena, const char *text, char sep, const char ***items_p)
 static int
 s_strcmp_p (const void *a, const void *b)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
 s_field_cmp (const void *a, const void *b)
 {
-    return strcmp (((const pw_field_t *) a)->name, ((const pw_field_t *) b)->name);
+    return strcmp (((const pw_field_t *)a)->name, ((const pw_field_t *)b)->name);
 }
 
 typedef struct {
@@ -94,12 +94,12 @@ s_agent_row (void *arg, char **f, int count)
         return -1;
     pw_arena_t *arena = load->inv->arena;
     pw_agent_t *agent = s_vec_push (&load->agents);
-    *(int64_t *) s_vec_push (&load->ids) = strtoll (f [0], NULL, 10);
+    *(int64_t *)s_vec_push (&load->ids) = strtoll (f [0], NULL, 10);
     agent->id = strtoll (f [0], NULL, 10);
     agent->hostname = pw_arena_strdup (arena, f [1]);
     agent->org = s_find_org (load->inv, f [2]);
     if (!agent->org)
-        return -1;     //  the foreign key makes this impossible
+        return -1; //  the foreign key makes this impossible
     agent->group = pw_arena_strdup (arena, f [3] ? f [3] : "");
     pw_class_parse (f [4], &agent->klass);
     agent->os = pw_arena_strdup (arena, f [5] ? f [5] : "");
@@ -111,15 +111,15 @@ s_agent_row (void *arg, char **f, int count)
     agent->tags = tags;
     const char **ignored;
     size_t ignored_count = s_split (arena, f [9], '\x1f', &ignored);
-    *(const char ***) s_vec_push (&load->ignored) = ignored;
-    *(size_t *) s_vec_push (&load->ignored_count) = ignored_count;
+    *(const char ***)s_vec_push (&load->ignored) = ignored;
+    *(size_t *)s_vec_push (&load->ignored_count) = ignored_count;
     const char **pairs;
     size_t pair_count = s_split (arena, f [10], '\x1e', &pairs);
     pw_field_t *cf = pw_arena_alloc (arena, sizeof (pw_field_t) * (pair_count ? pair_count : 1));
     for (size_t i = 0; i < pair_count; i++) {
         const char *sep = strchr (pairs [i], '\x1f');
-        cf [i].name = sep ? pw_arena_strndup (arena, pairs [i], (size_t) (sep - pairs [i]))
-                          : pairs [i];
+        cf [i].name =
+            sep ? pw_arena_strndup (arena, pairs [i], (size_t)(sep - pairs [i])) : pairs [i];
         cf [i].value = sep ? sep + 1 : "";
     }
     //  Sorted byte-wise here: the store's collation may order differently.
@@ -137,7 +137,7 @@ s_patch_row (void *arg, char **f, int count)
         return -1;
     pw_arena_t *arena = load->inv->arena;
     pw_patch_t *patch = s_vec_push (&load->patches);
-    *(int64_t *) s_vec_push (&load->patch_ids) = strtoll (f [0], NULL, 10);
+    *(int64_t *)s_vec_push (&load->patch_ids) = strtoll (f [0], NULL, 10);
     patch->id = pw_arena_strdup (arena, f [1]);
     patch->kb = pw_arena_strdup (arena, f [2]);
     patch->title = pw_arena_strdup (arena, f [3]);
@@ -171,7 +171,7 @@ s_find_id (const int64_t *ids, size_t count, int64_t id)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (ids [mid] == id)
-            return (long) mid;
+            return (long)mid;
         if (ids [mid] < id)
             lo = mid + 1;
         else
@@ -190,10 +190,10 @@ s_scan_row (void *arg, char **f, int count)
     long patch = s_find_id (load->patch_ids.data, load->patch_ids.count, strtoll (f [1], NULL, 10));
     policy_scan_state_t state;
     if (agent < 0 || patch < 0 || policy_scan_state_parse (f [2], &state))
-        return 0;   //  a row added after our snapshot of agents or patches
-    *(uint32_t *) s_vec_push (&load->scan_agent) = (uint32_t) agent;
-    *(uint32_t *) s_vec_push (&load->scan_patch) = (uint32_t) patch;
-    *(uint8_t *) s_vec_push (&load->scan_state) = (uint8_t) state;
+        return 0; //  a row added after our snapshot of agents or patches
+    *(uint32_t *)s_vec_push (&load->scan_agent) = (uint32_t)agent;
+    *(uint32_t *)s_vec_push (&load->scan_patch) = (uint32_t)patch;
+    *(uint8_t *)s_vec_push (&load->scan_state) = (uint8_t)state;
     return 0;
 }
 
@@ -203,12 +203,12 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     PGresult *res = pw_db_exec (db, "policy_load_orgs", 0, NULL);
     if (!res)
         return -1;
-    inv->org_count = (size_t) PQntuples (res);
+    inv->org_count = (size_t)PQntuples (res);
     inv->orgs = pw_arena_alloc (inv->arena, sizeof (pw_org_t) * (inv->org_count + 1));
     for (size_t i = 0; i < inv->org_count; i++) {
-        inv->orgs [i].name = pw_arena_strdup (inv->arena, PQgetvalue (res, (int) i, 0));
-        inv->orgs [i].tz = pw_arena_strdup (inv->arena, PQgetvalue (res, (int) i, 1));
-        inv->orgs [i].subscribed = PQgetvalue (res, (int) i, 2)[0] == 't';
+        inv->orgs [i].name = pw_arena_strdup (inv->arena, PQgetvalue (res, (int)i, 0));
+        inv->orgs [i].tz = pw_arena_strdup (inv->arena, PQgetvalue (res, (int)i, 1));
+        inv->orgs [i].subscribed = PQgetvalue (res, (int)i, 2) [0] == 't';
     }
     PQclear (res);
     //  The store sorts by its collation; lookups need byte order.
@@ -230,9 +230,9 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     load.scan_patch.size = sizeof (uint32_t);
     load.scan_state.size = sizeof (uint8_t);
     int rc = -1;
-    if (pw_db_copy_out (db, "policy_load_agents", s_agent_row, &load) < 0
-        || pw_db_copy_out (db, "policy_load_patches", s_patch_row, &load) < 0
-        || pw_db_copy_out (db, "policy_load_scans", s_scan_row, &load) < 0)
+    if (pw_db_copy_out (db, "policy_load_agents", s_agent_row, &load) < 0 ||
+        pw_db_copy_out (db, "policy_load_patches", s_patch_row, &load) < 0 ||
+        pw_db_copy_out (db, "policy_load_scans", s_scan_row, &load) < 0)
         goto done;
     //  Move the vectors into the arena-less inventory arrays (owned by
     //  the inventory arena for simple freeing).
@@ -242,7 +242,7 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     inv->agent_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.ids.count + 1));
     memcpy (inv->agent_ids, load.ids.data, sizeof (int64_t) * load.ids.count);
     inv->ignored = pw_arena_alloc (inv->arena, sizeof (char **) * (load.ignored.count + 1));
-    memcpy ((void *) inv->ignored, load.ignored.data, sizeof (char **) * load.ignored.count);
+    memcpy ((void *)inv->ignored, load.ignored.data, sizeof (char **) * load.ignored.count);
     inv->ignored_count = pw_arena_alloc (inv->arena, sizeof (size_t) * (load.ignored.count + 1));
     memcpy (inv->ignored_count, load.ignored_count.data, sizeof (size_t) * load.ignored.count);
     inv->patch_count = load.patches.count;
@@ -257,11 +257,11 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     uint32_t *agents = load.scan_agent.data;
     size_t at = 0;
     for (size_t a = 0; a < inv->agent_count; a++) {
-        inv->scan_off [a] = (uint32_t) at;
+        inv->scan_off [a] = (uint32_t)at;
         while (at < inv->scan_count && agents [at] == a)
             at++;
     }
-    inv->scan_off [inv->agent_count] = (uint32_t) at;
+    inv->scan_off [inv->agent_count] = (uint32_t)at;
     memcpy (inv->scan_patch, load.scan_patch.data, sizeof (uint32_t) * inv->scan_count);
     memcpy (inv->scan_state, load.scan_state.data, inv->scan_count);
     rc = 0;
@@ -309,7 +309,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
 
     if (!(res = pw_db_exec (db, "policy_load_views", 0, NULL)))
         return -1;
-    cfg->view_count = (size_t) PQntuples (res);
+    cfg->view_count = (size_t)PQntuples (res);
     cfg->views = pw_arena_alloc (arena, sizeof (policy_view_t) * (cfg->view_count + 1));
     for (int i = 0; i < PQntuples (res); i++) {
         cfg->views [i].name = s_value (arena, res, i, 0);
@@ -320,15 +320,15 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
 
     if (!(res = pw_db_exec (db, "policy_load_patch_policies", 0, NULL)))
         return -1;
-    cfg->patch_policy_count = (size_t) PQntuples (res);
+    cfg->patch_policy_count = (size_t)PQntuples (res);
     cfg->patch_policies =
         pw_arena_alloc (arena, sizeof (policy_patch_policy_t) * (cfg->patch_policy_count + 1));
     for (int i = 0; i < PQntuples (res); i++) {
         policy_patch_policy_t *p = &cfg->patch_policies [i];
         p->policy.name = s_value (arena, res, i, 0);
         p->description = s_value (arena, res, i, 1);
-        p->policy.baseline = PQgetvalue (res, i, 2)[0] == 't';
-        p->policy.deny_superseded = PQgetvalue (res, i, 3)[0] == 't';
+        p->policy.baseline = PQgetvalue (res, i, 2) [0] == 't';
+        p->policy.deny_superseded = PQgetvalue (res, i, 3) [0] == 't';
         p->policy.default_rule.action = s_action (PQgetvalue (res, i, 4));
     }
     PQclear (res);
@@ -339,10 +339,11 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
         pw_patch_policy_t *policy = &cfg->patch_policies [p].policy;
         size_t products = 0;
         for (int i = 0; i < PQntuples (res); i++)
-            if (strcmp (PQgetvalue (res, i, 0), policy->name) == 0
-                && strcmp (PQgetvalue (res, i, 1), "product") == 0)
+            if (strcmp (PQgetvalue (res, i, 0), policy->name) == 0 &&
+                strcmp (PQgetvalue (res, i, 1), "product") == 0)
                 products++;
-        pw_product_rule_t *rules = pw_arena_alloc (arena, sizeof (pw_product_rule_t) * (products + 1));
+        pw_product_rule_t *rules =
+            pw_arena_alloc (arena, sizeof (pw_product_rule_t) * (products + 1));
         for (int i = 0; i < PQntuples (res); i++) {
             if (strcmp (PQgetvalue (res, i, 0), policy->name) != 0)
                 continue;
@@ -350,8 +351,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
             if (strcmp (PQgetvalue (res, i, 1), "product") == 0) {
                 rules [policy->product_rule_count].product = s_value (arena, res, i, 2);
                 rules [policy->product_rule_count++].rule = rule;
-            }
-            else {
+            } else {
                 pw_classification_t c;
                 if (pw_classification_parse (PQgetvalue (res, i, 2), &c) == 0)
                     policy->classification_rules [c] = rule;
@@ -363,7 +363,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
 
     if (!(res = pw_db_exec (db, "policy_load_overrides", 0, NULL)))
         return -1;
-    cfg->override_count = (size_t) PQntuples (res);
+    cfg->override_count = (size_t)PQntuples (res);
     cfg->overrides = pw_arena_alloc (arena, sizeof (policy_override_t) * (cfg->override_count + 1));
     for (int i = 0; i < PQntuples (res); i++) {
         cfg->overrides [i].kb = s_value (arena, res, i, 0);
@@ -374,7 +374,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
 
     if (!(res = pw_db_exec (db, "policy_load_decisions", 0, NULL)))
         return -1;
-    cfg->decision_count = (size_t) PQntuples (res);
+    cfg->decision_count = (size_t)PQntuples (res);
     cfg->decisions = pw_arena_alloc (arena, sizeof (policy_decision_t) * (cfg->decision_count + 1));
     for (int i = 0; i < PQntuples (res); i++) {
         cfg->decisions [i].policy = s_value (arena, res, i, 0);
@@ -388,7 +388,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
     if (!(res = pw_db_exec (db, "policy_load_system_policies", 0, NULL)))
         return -1;
     cfg->system_policies =
-        pw_arena_alloc (arena, sizeof (policy_system_policy_t) * ((size_t) PQntuples (res) + 1));
+        pw_arena_alloc (arena, sizeof (policy_system_policy_t) * ((size_t)PQntuples (res) + 1));
     policy_system_policy_t *current = NULL;
     for (int i = 0; i < PQntuples (res); i++) {
         if (!current || strcmp (current->name, PQgetvalue (res, i, 0)) != 0) {
@@ -399,18 +399,17 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
                 pw_arena_alloc (arena, sizeof (policy_setting_value_t) * PW_SETTING_COUNT);
         }
         pw_setting_t setting;
-        if (PQgetisnull (res, i, 2) || pw_setting_parse (PQgetvalue (res, i, 2), &setting)
-            || current->setting_count == PW_SETTING_COUNT)
+        if (PQgetisnull (res, i, 2) || pw_setting_parse (PQgetvalue (res, i, 2), &setting) ||
+            current->setting_count == PW_SETTING_COUNT)
             continue;
         policy_setting_value_t *value = &current->settings [current->setting_count++];
         value->setting = setting;
-        value->list = PQgetvalue (res, i, 3)[0] == 't';
+        value->list = PQgetvalue (res, i, 3) [0] == 't';
         if (value->list) {
             const char **values;
             value->count = s_split (arena, PQgetvalue (res, i, 4), '\x1f', &values);
             value->values = values;
-        }
-        else {
+        } else {
             const char **values = pw_arena_alloc (arena, sizeof (char *));
             values [0] = s_value (arena, res, i, 4);
             value->values = values;
@@ -421,7 +420,7 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
 
     if (!(res = pw_db_exec (db, "policy_load_assignments", 0, NULL)))
         return -1;
-    cfg->assignment_count = (size_t) PQntuples (res);
+    cfg->assignment_count = (size_t)PQntuples (res);
     cfg->assignments =
         pw_arena_alloc (arena, sizeof (policy_assignment_t) * (cfg->assignment_count + 1));
     for (int i = 0; i < PQntuples (res); i++) {
@@ -489,7 +488,7 @@ policy_store_section_digests (pw_db_t *db, char digests [][PW_SETUP_DIGEST_HEX])
         return -1;
     for (int i = 0; i < PQntuples (res); i++)
         for (int s = 0; s < PW_SETUP_SECTION_COUNT; s++)
-            if (strcmp (PQgetvalue (res, i, 0), pw_setup_section_name ((pw_setup_section_t) s)) == 0)
+            if (strcmp (PQgetvalue (res, i, 0), pw_setup_section_name ((pw_setup_section_t)s)) == 0)
                 snprintf (digests [s], PW_SETUP_DIGEST_HEX, "%s", PQgetvalue (res, i, 1));
     PQclear (res);
     return 0;
@@ -580,9 +579,9 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
     *conflict_p = NULL;
     char number [4][32];
     if (changed [PW_SETUP_SECTION_SETTINGS]) {
-        snprintf (number [0], 32, "%lld", (long long) config->scan_gap_s);
-        snprintf (number [1], 32, "%lld", (long long) config->scan_max_age_s);
-        snprintf (number [2], 32, "%lld", (long long) config->review_max_age_s);
+        snprintf (number [0], 32, "%lld", (long long)config->scan_gap_s);
+        snprintf (number [1], 32, "%lld", (long long)config->scan_max_age_s);
+        snprintf (number [2], 32, "%lld", (long long)config->review_max_age_s);
         const char *params [] = {number [0], number [1], number [2], config->timezone};
         if (s_exec (db, "policy_settings_upsert", 4, params))
             return -1;
@@ -606,17 +605,16 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
         char *list = s_array (names, config->patch_policy_count);
         free (names);
         const char *params [] = {list};
-        int failed = s_exec (db, "policy_patch_policies_clear", 1, params)
-                     || s_exec (db, "policy_rules_clear", 0, NULL);
+        int failed = s_exec (db, "policy_patch_policies_clear", 1, params) ||
+                     s_exec (db, "policy_rules_clear", 0, NULL);
         free (list);
         if (failed)
             return -1;
         for (size_t i = 0; i < config->patch_policy_count; i++) {
             const pw_patch_policy_t *p = &config->patch_policies [i].policy;
-            const char *pp [] = {p->name, config->patch_policies [i].description,
-                                 p->baseline ? "true" : "false",
-                                 p->deny_superseded ? "true" : "false",
-                                 s_action_name (p->default_rule.action)};
+            const char *pp [] = {
+                p->name, config->patch_policies [i].description, p->baseline ? "true" : "false",
+                p->deny_superseded ? "true" : "false", s_action_name (p->default_rule.action)};
             if (s_exec (db, "policy_patch_policy_upsert", 5, pp))
                 return -1;
             int ordinal = 0;
@@ -624,8 +622,12 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
                 char ord [16], after [16];
                 snprintf (ord, sizeof ord, "%d", ordinal++);
                 snprintf (after, sizeof after, "%d", p->product_rules [r].rule.after_days);
-                const char *rp [] = {p->name, ord, "product", p->product_rules [r].product,
-                                     s_action_name (p->product_rules [r].rule.action), after};
+                const char *rp [] = {p->name,
+                                     ord,
+                                     "product",
+                                     p->product_rules [r].product,
+                                     s_action_name (p->product_rules [r].rule.action),
+                                     after};
                 if (s_exec (db, "policy_rule_insert", 6, rp))
                     return -1;
             }
@@ -635,9 +637,12 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
                 char ord [16], after [16];
                 snprintf (ord, sizeof ord, "%d", ordinal++);
                 snprintf (after, sizeof after, "%d", p->classification_rules [c].after_days);
-                const char *rp [] = {p->name, ord, "classification",
-                                     pw_classification_name ((pw_classification_t) c),
-                                     s_action_name (p->classification_rules [c].action), after};
+                const char *rp [] = {p->name,
+                                     ord,
+                                     "classification",
+                                     pw_classification_name ((pw_classification_t)c),
+                                     s_action_name (p->classification_rules [c].action),
+                                     after};
                 if (s_exec (db, "policy_rule_insert", 6, rp))
                     return -1;
             }
@@ -674,8 +679,9 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
             char ord [32], priority [16];
             snprintf (ord, sizeof ord, "%zu", i);
             snprintf (priority, sizeof priority, "%d", a->priority);
-            const char *params [] = {ord, a->policy, pw_level_name (a->level), a->org, a->group,
-                                     a->hostname, a->view, priority};
+            const char *params [] = {ord,     a->policy, pw_level_name (a->level),
+                                     a->org,  a->group,  a->hostname,
+                                     a->view, priority};
             if (s_exec (db, "policy_assignment_insert", 8, params))
                 return -1;
         }
@@ -684,10 +690,10 @@ policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy_con
         if (!changed [s])
             continue;
         char digest [PW_SETUP_DIGEST_HEX];
-        pw_setup_digest (setup, (pw_setup_section_t) s, digest);
-        char *canonical = pw_setup_canonical (setup, (pw_setup_section_t) s);
-        const char *params [] = {pw_setup_section_name ((pw_setup_section_t) s), digest,
-                                 canonical, actor};
+        pw_setup_digest (setup, (pw_setup_section_t)s, digest);
+        char *canonical = pw_setup_canonical (setup, (pw_setup_section_t)s);
+        const char *params [] = {pw_setup_section_name ((pw_setup_section_t)s), digest, canonical,
+                                 actor};
         int failed = s_exec (db, "policy_section_upsert", 4, params);
         free (canonical);
         if (failed)
@@ -709,7 +715,7 @@ policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const ch
 static void
 s_iso (char *buf, size_t size, int64_t when)
 {
-    time_t t = (time_t) when;
+    time_t t = (time_t)when;
     struct tm tm;
     gmtime_r (&t, &tm);
     strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
@@ -718,7 +724,7 @@ s_iso (char *buf, size_t size, int64_t when)
 long
 policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
 {
-    (void) now;
+    (void)now;
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *settings_changed = policy_tenant_settings_changed (tenant);
     const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
@@ -740,18 +746,17 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         goto done;
     }
     if (all) {
-        if (s_exec (db, "policy_results_clear_all", 0, NULL)
-            || s_exec (db, "policy_status_clear_all", 0, NULL))
+        if (s_exec (db, "policy_results_clear_all", 0, NULL) ||
+            s_exec (db, "policy_status_clear_all", 0, NULL))
             goto done;
-    }
-    else {
+    } else {
         pw_strbuf_append (&buf, "{");
         for (size_t i = 0; i < count; i++)
-            pw_strbuf_appendf (&buf, i ? ",%lld" : "%lld", (long long) ids [i]);
+            pw_strbuf_appendf (&buf, i ? ",%lld" : "%lld", (long long)ids [i]);
         pw_strbuf_append (&buf, "}");
         const char *params [] = {buf.data};
-        if (s_exec (db, "policy_results_clear", 1, params)
-            || s_exec (db, "policy_status_clear", 1, params))
+        if (s_exec (db, "policy_results_clear", 1, params) ||
+            s_exec (db, "policy_status_clear", 1, params))
             goto done;
         pw_strbuf_reset (&buf);
     }
@@ -763,7 +768,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             continue;
         const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
         char id [32];
-        snprintf (id, sizeof id, "%lld", (long long) inv->agent_ids [a]);
+        snprintf (id, sizeof id, "%lld", (long long)inv->agent_ids [a]);
         pw_db_copy_text (&buf, id, true);
         pw_db_copy_text (&buf, r->subscribed ? "t" : "f", false);
         pw_db_copy_array (&buf, r->patch_policies, r->patch_policy_count, true);
@@ -792,14 +797,14 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         if (!chosen [a])
             continue;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-            if (inv->scan_state [e] != POLICY_SCAN_MISSING
-                && inv->scan_state [e] != POLICY_SCAN_FAILED)
+            if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
+                inv->scan_state [e] != POLICY_SCAN_FAILED)
                 continue;
             const policy_status_t *s = &statuses [e];
             char agent_id [32], patch_id [32], until [40];
-            snprintf (agent_id, sizeof agent_id, "%lld", (long long) inv->agent_ids [a]);
+            snprintf (agent_id, sizeof agent_id, "%lld", (long long)inv->agent_ids [a]);
             snprintf (patch_id, sizeof patch_id, "%lld",
-                      (long long) inv->patch_ids [inv->scan_patch [e]]);
+                      (long long)inv->patch_ids [inv->scan_patch [e]]);
             if (s->status == PW_STATUS_DEFERRED)
                 s_iso (until, sizeof until, s->until);
             pw_db_copy_text (&buf, agent_id, true);
@@ -819,10 +824,10 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     }
     if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
         goto done;
-    if (s_exec (db, "policy_tmp_settings_move", 0, NULL)
-        || s_exec (db, "policy_tmp_status_move", 0, NULL))
+    if (s_exec (db, "policy_tmp_settings_move", 0, NULL) ||
+        s_exec (db, "policy_tmp_status_move", 0, NULL))
         goto done;
-    rc = (long) count;
+    rc = (long)count;
 done:
     pw_strbuf_free (&buf);
     free (ids);

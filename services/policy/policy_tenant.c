@@ -18,7 +18,7 @@ struct _policy_tenant_t {
     int64_t version;
     policy_inventory_t *inventory;
     policy_config_t *config;
-    pw_view_t **views;              //  compiled, same order as config->views
+    pw_view_t **views; //  compiled, same order as config->views
     pw_settings_t *settings;
     pw_approval_t *approval;
     pw_arena_t *results_arena;
@@ -39,7 +39,7 @@ static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "i
 const char *
 policy_scan_state_name (policy_scan_state_t state)
 {
-    return (unsigned) state < 5 ? s_scan_states [state] : "unknown";
+    return (unsigned)state < 5 ? s_scan_states [state] : "unknown";
 }
 
 int
@@ -47,7 +47,7 @@ policy_scan_state_parse (const char *text, policy_scan_state_t *state_p)
 {
     for (int i = 0; i < 5; i++)
         if (text && strcmp (text, s_scan_states [i]) == 0) {
-            *state_p = (policy_scan_state_t) i;
+            *state_p = (policy_scan_state_t)i;
             return 0;
         }
     return -1;
@@ -103,8 +103,11 @@ s_compile (policy_tenant_t *self, char **error_p)
     }
     for (size_t i = 0; i < config->assignment_count; i++) {
         const policy_assignment_t *in = &config->assignments [i];
-        pw_assignment_t assignment = {.policy = in->policy, .level = in->level, .org = in->org,
-                                      .group = in->group, .hostname = in->hostname,
+        pw_assignment_t assignment = {.policy = in->policy,
+                                      .level = in->level,
+                                      .org = in->org,
+                                      .group = in->group,
+                                      .hostname = in->hostname,
                                       .priority = in->priority};
         if (in->view) {
             for (size_t v = 0; v < config->view_count; v++)
@@ -124,8 +127,7 @@ s_compile (policy_tenant_t *self, char **error_p)
         return -1;
     for (size_t i = 0; i < config->patch_policy_count; i++)
         if (pw_approval_set_policy (self->approval, &config->patch_policies [i].policy, NULL,
-                                    error_p)
-            < 0)
+                                    error_p) < 0)
             return -1;
     //  Overrides and decisions for KBs not in the catalogue (yet) are kept
     //  in the store and take effect once the catalogue has them.
@@ -147,8 +149,8 @@ s_compile (policy_tenant_t *self, char **error_p)
 }
 
 policy_tenant_t *
-policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p,
-                   policy_config_t **config_p, char **error_p)
+policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_config_t **config_p,
+                   char **error_p)
 {
     *error_p = NULL;
     policy_tenant_t *self = pw_calloc (1, sizeof *self);
@@ -202,7 +204,7 @@ s_hash (uint64_t hash, const char *text)
 {
     if (!text)
         return (hash ^ 0xff) * 0x100000001b3ULL;
-    for (const unsigned char *p = (const unsigned char *) text; ; p++) {
+    for (const unsigned char *p = (const unsigned char *)text;; p++) {
         hash = (hash ^ *p) * 0x100000001b3ULL;
         if (!*p)
             break;
@@ -220,8 +222,8 @@ s_copy_list (pw_arena_t *arena, const char *const *values, size_t count)
 }
 
 static void
-s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index,
-                 pw_arena_t *arena, policy_agent_result_t *out)
+s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index, pw_arena_t *arena,
+                 policy_agent_result_t *out)
 {
     const pw_agent_t *agent = &self->inventory->agents [index];
     pw_settings_resolve (self->settings, agent, effective);
@@ -235,7 +237,7 @@ s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index,
     for (size_t i = 0; i < count; i++) {
         int policy = pw_approval_policy_index (self->approval, values [i]);
         if (policy >= 0)
-            policies [out->policy_count++] = (uint32_t) policy;
+            policies [out->policy_count++] = (uint32_t)policy;
     }
     out->policies = policies;
     out->scan = pw_arena_strdup (arena, pw_effective_value (effective, PW_SETTING_SCAN));
@@ -260,10 +262,10 @@ s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index,
     size_t lost_count = 0;
     for (int s = 0; s < PW_SETTING_COUNT; s++) {
         const pw_setting_source_t *list;
-        size_t n = pw_effective_overridden (effective, (pw_setting_t) s, &list);
+        size_t n = pw_effective_overridden (effective, (pw_setting_t)s, &list);
         for (size_t i = 0; i < n && lost_count < 64; i++) {
-            char *text = pw_sprintf ("%s:%s", pw_setting_info ((pw_setting_t) s)->name,
-                                     list [i].policy);
+            char *text =
+                pw_sprintf ("%s:%s", pw_setting_info ((pw_setting_t)s)->name, list [i].policy);
             lost [lost_count++] = pw_arena_strdup (arena, text);
             free (text);
         }
@@ -319,13 +321,12 @@ static bool
 s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t entry, int64_t now)
 {
     const policy_inventory_t *inv = self->inventory;
-    if (inv->scan_state [entry] != POLICY_SCAN_MISSING
-        && inv->scan_state [entry] != POLICY_SCAN_FAILED)
+    if (inv->scan_state [entry] != POLICY_SCAN_MISSING &&
+        inv->scan_state [entry] != POLICY_SCAN_FAILED)
         return false;
     pw_approval_result_t result;
     pw_approval_evaluate (self->approval, in, inv->scan_patch [entry], now, &result);
-    policy_status_t status = {result.status, result.until, result.kind, result.policy,
-                              result.rule};
+    policy_status_t status = {result.status, result.until, result.kind, result.policy, result.rule};
     bool changed = !self->resolved || s_status_differs (&status, &self->statuses [entry]);
     self->statuses [entry] = status;
     return changed;
@@ -365,7 +366,7 @@ s_build_by_patch (policy_tenant_t *self)
     self->entry_agent = pw_calloc (inv->scan_count + 1, sizeof (uint32_t));
     for (size_t a = 0; a < inv->agent_count; a++)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-            self->entry_agent [e] = (uint32_t) a;
+            self->entry_agent [e] = (uint32_t)a;
             self->by_patch_off [inv->scan_patch [e] + 1]++;
         }
     for (size_t p = 0; p < inv->patch_count; p++)
@@ -373,7 +374,7 @@ s_build_by_patch (policy_tenant_t *self)
     uint32_t *fill = pw_calloc (inv->patch_count + 1, sizeof (uint32_t));
     for (size_t e = 0; e < inv->scan_count; e++) {
         uint32_t p = inv->scan_patch [e];
-        self->by_patch_entry [self->by_patch_off [p] + fill [p]++] = (uint32_t) e;
+        self->by_patch_entry [self->by_patch_off [p] + fill [p]++] = (uint32_t)e;
     }
     free (fill);
 }
@@ -452,7 +453,7 @@ policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname)
 {
     for (size_t a = 0; a < self->inventory->agent_count; a++)
         if (strcasecmp (self->inventory->agents [a].hostname, hostname) == 0)
-            return (long) a;
+            return (long)a;
     return -1;
 }
 
@@ -495,11 +496,11 @@ s_time_json (pw_strbuf_t *out, int64_t when)
         pw_strbuf_append (out, "null");
         return;
     }
-    time_t t = (time_t) when;
+    time_t t = (time_t)when;
     struct tm tm;
     gmtime_r (&t, &tm);
-    pw_strbuf_appendf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    pw_strbuf_appendf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void
@@ -515,9 +516,9 @@ policy_tenant_explain (policy_tenant_t *self, size_t index, int64_t now, pw_strb
     pw_strbuf_append_json (out, agent->org->name);
     pw_strbuf_append (out, ",\"group\":");
     pw_strbuf_append_json (out, agent->group);
-    pw_strbuf_appendf (out, ",\"class\":\"%s\",\"subscribed\":%s,\"settings\":",
-                       pw_class_name (agent->klass),
-                       pw_effective_subscribed (effective) ? "true" : "false");
+    pw_strbuf_appendf (
+        out, ",\"class\":\"%s\",\"subscribed\":%s,\"settings\":", pw_class_name (agent->klass),
+        pw_effective_subscribed (effective) ? "true" : "false");
     pw_effective_json (effective, out);
     pw_strbuf_append (out, ",\"patches\":[");
     //  Statuses are evaluated live, so explain is right even between a
@@ -525,7 +526,8 @@ policy_tenant_explain (policy_tenant_t *self, size_t index, int64_t now, pw_strb
     policy_agent_result_t result;
     pw_arena_t *arena = pw_arena_new ();
     s_resolve_agent (self, effective, index, arena, &result);
-    pw_approval_agent_t in = {.subscribed = result.subscribed, .policies = result.policies,
+    pw_approval_agent_t in = {.subscribed = result.subscribed,
+                              .policies = result.policies,
                               .policy_count = result.policy_count,
                               .ignore = inv->ignored [index],
                               .ignore_count = inv->ignored_count [index]};
@@ -543,13 +545,14 @@ policy_tenant_explain (policy_tenant_t *self, size_t index, int64_t now, pw_strb
         pw_strbuf_append_json (out, patch->kb);
         pw_strbuf_append (out, ",\"title\":");
         pw_strbuf_append_json (out, patch->title);
-        pw_strbuf_appendf (out, ",\"classification\":\"%s\",\"scan_state\":\"%s\",\"status\":\"%s\",\"until\":",
-                           pw_classification_name (patch->classification),
-                           policy_scan_state_name ((policy_scan_state_t) inv->scan_state [e]),
-                           pw_status_name (r.status));
+        pw_strbuf_appendf (
+            out, ",\"classification\":\"%s\",\"scan_state\":\"%s\",\"status\":\"%s\",\"until\":",
+            pw_classification_name (patch->classification),
+            policy_scan_state_name ((policy_scan_state_t)inv->scan_state [e]),
+            pw_status_name (r.status));
         s_time_json (out, r.status == PW_STATUS_DEFERRED ? r.until : 0);
-        pw_strbuf_appendf (out, ",\"source\":{\"kind\":\"%s\",\"policy\":",
-                           pw_provenance_name (r.kind));
+        pw_strbuf_appendf (out,
+                           ",\"source\":{\"kind\":\"%s\",\"policy\":", pw_provenance_name (r.kind));
         pw_strbuf_append_json (out, r.policy);
         pw_strbuf_append (out, ",\"rule\":");
         pw_strbuf_append_json (out, r.rule);
@@ -579,7 +582,7 @@ policy_tenant_review_queue (policy_tenant_t *self, int64_t now)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
             if (inv->scan_state [e] == POLICY_SCAN_MISSING)
                 missing [at++] = inv->scan_patch [e];
-        agents [a].missing_count = (size_t) (missing + at - agents [a].missing);
+        agents [a].missing_count = (size_t)(missing + at - agents [a].missing);
     }
     pw_review_queue_t *queue =
         pw_approval_review_queue (self->approval, agents, inv->agent_count, now);
@@ -595,7 +598,7 @@ s_index_of (const int64_t *ids, size_t count, int64_t id)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (ids [mid] == id)
-            return (long) mid;
+            return (long)mid;
         if (ids [mid] < id)
             lo = mid + 1;
         else
@@ -609,10 +612,9 @@ policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old)
 {
     const policy_inventory_t *inv = fresh->inventory;
     for (size_t a = 0; a < inv->agent_count; a++) {
-        long o = old && old->resolved
-                     ? s_index_of (old->inventory->agent_ids, old->inventory->agent_count,
-                                   inv->agent_ids [a])
-                     : -1;
+        long o = old && old->resolved ? s_index_of (old->inventory->agent_ids,
+                                                    old->inventory->agent_count, inv->agent_ids [a])
+                                      : -1;
         if (o < 0) {
             fresh->settings_changed [a] = fresh->statuses_changed [a] = true;
             continue;
@@ -624,9 +626,10 @@ policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old)
         bool differs = fe - fb != oe - ob;
         for (uint32_t i = 0; !differs && i < fe - fb; i++) {
             uint32_t f = fb + i, g = ob + i;
-            differs = inv->patch_ids [inv->scan_patch [f]] != oinv->patch_ids [oinv->scan_patch [g]]
-                      || inv->scan_state [f] != oinv->scan_state [g]
-                      || s_status_differs (&fresh->statuses [f], &old->statuses [g]);
+            differs =
+                inv->patch_ids [inv->scan_patch [f]] != oinv->patch_ids [oinv->scan_patch [g]] ||
+                inv->scan_state [f] != oinv->scan_state [g] ||
+                s_status_differs (&fresh->statuses [f], &old->statuses [g]);
         }
         fresh->statuses_changed [a] = differs;
     }

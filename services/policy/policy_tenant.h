@@ -33,7 +33,7 @@ typedef struct {
     size_t org_count;
     pw_agent_t *agents;
     int64_t *agent_ids;
-    const char *const **ignored;    //  per agent: KBs it never installs
+    const char *const **ignored; //  per agent: KBs it never installs
     size_t *ignored_count;
     size_t agent_count;
     pw_patch_t *patches;
@@ -52,9 +52,9 @@ void policy_inventory_destroy (policy_inventory_t **self_p);
 //  The resolved state of one agent.
 typedef struct {
     bool subscribed;
-    const char *const *patch_policies;  //  effective members
+    const char *const *patch_policies; //  effective members
     size_t patch_policy_count;
-    uint32_t *policies;                 //  approval indices of those that exist
+    uint32_t *policies; //  approval indices of those that exist
     size_t policy_count;
     const char *scan, *update_window, *reboot, *health_check, *manual_patching;
     const char *const *pre_tasks;
@@ -63,9 +63,9 @@ typedef struct {
     const char *const *post_tasks;
     size_t post_task_count;
     bool has_post_tasks;
-    const char *const *overridden;      //  "setting:policy" candidates that lost
+    const char *const *overridden; //  "setting:policy" candidates that lost
     size_t overridden_count;
-    uint64_t digest;                    //  of all of the above, for change detection
+    uint64_t digest; //  of all of the above, for change detection
 } policy_agent_result_t;
 
 //  The status of one scan entry (same index as the inventory's scan arrays).
@@ -125,8 +125,6 @@ void policy_tenant_set_version (policy_tenant_t *self, int64_t version);
 //  "missing", "failed", ...; parse returns -1 on an unknown state.
 const char *policy_scan_state_name (policy_scan_state_t state);
 int policy_scan_state_parse (const char *text, policy_scan_state_t *state_p);
-
-
 
 //  Marks in FRESH (resolved) exactly the agents whose settings or statuses
 //  differ from OLD's (matched by agent id); every agent when OLD is NULL.

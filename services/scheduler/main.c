@@ -14,8 +14,7 @@ main (int argc, char **argv)
         void *state = scheduler_server_register (service);
         rc = pw_service_run (service) == 0 ? 0 : 1;
         scheduler_server_destroy (&state);
-    }
-    else
+    } else
         rc = rc == 1 ? 0 : 2;
     pw_service_destroy (&service);
     pw_metrics_shutdown ();

@@ -17,8 +17,8 @@ static char s_policy_ep [96], s_scheduler_ep [96];
 
 //  Runs pwctl with the endpoints and tenant set; returns the exit code.
 static int
-s_pwctl (char **out_p, char **err_p, const char *a1, const char *a2, const char *a3,
-         const char *a4, const char *a5)
+s_pwctl (char **out_p, char **err_p, const char *a1, const char *a2, const char *a3, const char *a4,
+         const char *a5)
 {
     const char *args [12] = {s_policy_ep, s_scheduler_ep, "--tenant=acme-it", "--actor=alice@msp",
                              "--timeout-ms=20000"};
@@ -59,7 +59,8 @@ s_test_bad_setup (void)
            file);
     fclose (file);
     PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "build/bad-setup.yaml", NULL, NULL), 1);
-    PW_CHECK (strstr (err, "system_policies[0].settings.reboot: \"sometimes\" is not one of never, when_required, always"));
+    PW_CHECK (strstr (err, "system_policies[0].settings.reboot: \"sometimes\" is not one of never, "
+                           "when_required, always"));
     PW_CHECK (strstr (err, "orgs[0].timezone"));
     PW_CHECK_INT (s_count ("SELECT count(*) FROM orgs"), 0);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM setup_sections"), 0);
@@ -71,7 +72,8 @@ static void
 s_test_apply (void)
 {
     char *out = NULL, *err = NULL;
-    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL), 0);
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL),
+                  0);
     PW_CHECK (strstr (out, "policy:    applied"));
     if (*err)
         fprintf (stderr, "    %s", err);
@@ -81,11 +83,18 @@ s_test_apply (void)
     PW_CHECK_INT (s_count ("SELECT count(*) FROM machine_groups WHERE org = 'contoso'"), 4);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_policies"), 4);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM assignments"), 7);
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"), 1);
+    PW_CHECK_INT (
+        s_count (
+            "SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"),
+        1);
     //  The same file again changes nothing and says so.
-    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL), 0);
+    PW_CHECK_INT (s_pwctl (&out, &err, "apply", "-f", "tests/data/policy/setup.yaml", NULL, NULL),
+                  0);
     PW_CHECK (strstr (out, "nothing changed"));
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"), 1);
+    PW_CHECK_INT (
+        s_count (
+            "SELECT count(*) FROM events WHERE producer = 'policy' AND kind = 'setup.applied'"),
+        1);
     free (out);
     free (err);
 }
@@ -94,7 +103,9 @@ static void
 s_test_import (void)
 {
     char *out = NULL, *err = NULL;
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/bad-agents.csv", NULL, NULL), 1);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "agents", "tests/data/policy/bad-agents.csv", NULL, NULL),
+        1);
     PW_CHECK (strstr (err, "bad-agents.csv:3: class"));
     PW_CHECK (strstr (err, "laptop"));
     PW_CHECK (strstr (err, "bad-agents.csv:4: hostname"));
@@ -102,24 +113,29 @@ s_test_import (void)
     free (out);
     free (err);
 
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
     PW_CHECK (strstr (out, "agents: 6 rows: 6 inserted, 0 updated, 0 unchanged"));
     free (out);
     free (err);
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "patches", "tests/data/policy/patches.csv", NULL, NULL), 0);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "patches", "tests/data/policy/patches.csv", NULL, NULL), 0);
     PW_CHECK (strstr (out, "patches: 6 rows: 6 inserted"));
     free (out);
     free (err);
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
     PW_CHECK (strstr (out, "scans: 10 rows: 10 inserted"));
     free (out);
     free (err);
     //  Re-importing the same files changes nothing.
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "agents", "tests/data/policy/agents.csv", NULL, NULL), 0);
     PW_CHECK (strstr (out, "0 inserted, 0 updated, 6 unchanged"));
     free (out);
     free (err);
-    PW_CHECK_INT (s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
+    PW_CHECK_INT (
+        s_pwctl (&out, &err, "import", "scans", "tests/data/policy/scans.csv", NULL, NULL), 0);
     PW_CHECK (strstr (out, "0 inserted, 0 updated, 10 unchanged"));
     free (out);
     free (err);
@@ -174,8 +190,8 @@ s_expect (const char *host, const char *const (*rows) [3], size_t count, const c
                 PW_FAIL_AT ("%s: %s not in explain", host, rows [i][0]);
                 continue;
             }
-            if (strcmp (s_field (patch, "status", NULL), rows [i][1])
-                || strcmp (s_field (patch, "source", "kind"), rows [i][2]))
+            if (strcmp (s_field (patch, "status", NULL), rows [i][1]) ||
+                strcmp (s_field (patch, "source", "kind"), rows [i][2]))
                 PW_FAIL_AT ("%s %s: %s by %s, expected %s by %s", host, rows [i][0],
                             s_field (patch, "status", NULL), s_field (patch, "source", "kind"),
                             rows [i][1], rows [i][2]);
@@ -221,17 +237,20 @@ s_test_explain (void)
     free (out);
     free (err);
     //  The stored results agree with explain.
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
-                           "WHERE a.hostname = 'CONTOSO-SQL01' AND s.update_window = 'SAT-NIGHT' "
-                           "AND s.patch_policies = '{Baseline,Servers}'"),
-                  1);
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
-                           "WHERE a.hostname = 'CONTOSO-WS042' AND s.manual_patching IS NOT NULL "
-                           "AND s.patch_policies = '{Baseline}'"),
-                  1);
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
-                           "WHERE a.hostname = 'FABRIKAM-SRV1' AND NOT s.subscribed"),
-                  1);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                 "WHERE a.hostname = 'CONTOSO-SQL01' AND s.update_window = 'SAT-NIGHT' "
+                 "AND s.patch_policies = '{Baseline,Servers}'"),
+        1);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                 "WHERE a.hostname = 'CONTOSO-WS042' AND s.manual_patching IS NOT NULL "
+                 "AND s.patch_policies = '{Baseline}'"),
+        1);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM agent_settings s JOIN agents a USING (tenant_id, agent_id) "
+                 "WHERE a.hostname = 'FABRIKAM-SRV1' AND NOT s.subscribed"),
+        1);
 }
 
 static void
@@ -255,9 +274,10 @@ s_test_review (void)
     free (err);
     static const char *const sql [][3] = {{"KB4535680", "approved", "rule"}};
     s_expect ("CONTOSO-SQL01", sql, 1, NULL, NULL);
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM decisions WHERE policy = 'Servers' AND kb = 'KB4535680' "
-                           "AND decided_by = 'alice@msp' AND reason = 'tested in the lab'"),
-                  1);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM decisions WHERE policy = 'Servers' AND kb = 'KB4535680' "
+                 "AND decided_by = 'alice@msp' AND reason = 'tested in the lab'"),
+        1);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status WHERE status = 'review'"), 0);
     PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE kind = 'decision.approve' "
                            "AND subject = 'Servers/KB4535680' AND actor = 'alice@msp'"),
@@ -294,8 +314,8 @@ main (int argc, char **argv)
     zsys_init ();
     zsys_set_logstream (NULL);
     s_db_url = pw_itest_db_create ("pw_test_policy");
-    if (!s_db_url || pw_itest_service_start (&s_policy, "policy", s_db_url, NULL)
-        || pw_itest_service_start (&s_scheduler, "scheduler", s_db_url, NULL)) {
+    if (!s_db_url || pw_itest_service_start (&s_policy, "policy", s_db_url, NULL) ||
+        pw_itest_service_start (&s_scheduler, "scheduler", s_db_url, NULL)) {
         PW_RUN (s_test_apply);
         return PW_TEST_END ();
     }

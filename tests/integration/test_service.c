@@ -160,8 +160,8 @@ s_wait_db_state (const char *expected)
 {
     for (int i = 0; i < 100; i++) {
         pw_reply_t *reply = pw_itest_ping (s_policy.router, 2000);
-        bool match = reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PING
-                     && strcmp (reply->ping->db_state, expected) == 0;
+        bool match = reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PING &&
+                     strcmp (reply->ping->db_state, expected) == 0;
         pw_reply_free (&reply);
         if (match)
             return true;
@@ -214,8 +214,8 @@ main (int argc, char **argv)
     zsys_set_logstream (NULL);
     s_db_url = pw_itest_db_create ("pw_test_service");
     if (!s_db_url || pw_itest_service_start (&s_policy, "policy", s_db_url,
-                                             (const char *[]) {"--max-request-bytes=4096", NULL})) {
-        PW_RUN (s_test_ping);   //  fails, and says so
+                                             (const char *[]){"--max-request-bytes=4096", NULL})) {
+        PW_RUN (s_test_ping); //  fails, and says so
         free (s_db_url);
         return PW_TEST_END ();
     }

@@ -66,7 +66,8 @@ s_test_tenant_isolation (void)
     if (!conn)
         return;
     //  The service role is not a superuser and cannot bypass RLS.
-    PGresult *res = PQexec (conn, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+    PGresult *res =
+        PQexec (conn, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
     PW_CHECK_STR (PQgetvalue (res, 0, 0), "f");
     PQclear (res);
 
@@ -74,7 +75,8 @@ s_test_tenant_isolation (void)
     PQclear (s_as_tenant (conn, "tenant-a", "INSERT INTO tenants VALUES ($1)", 1, a));
     PQclear (s_as_tenant (conn, "tenant-b", "INSERT INTO tenants VALUES ($1)", 1, b));
     res = s_as_tenant (conn, "tenant-a",
-                       "INSERT INTO orgs (tenant_id, name, timezone) VALUES ('tenant-a', 'contoso', 'Europe/Berlin')",
+                       "INSERT INTO orgs (tenant_id, name, timezone) VALUES ('tenant-a', "
+                       "'contoso', 'Europe/Berlin')",
                        0, NULL);
     PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
     PQclear (res);
@@ -83,7 +85,8 @@ s_test_tenant_isolation (void)
     res = s_as_tenant (conn, "tenant-b", "SELECT count(*) FROM orgs", 0, NULL);
     PW_CHECK_STR (PQgetvalue (res, 0, 0), "0");
     PQclear (res);
-    res = s_as_tenant (conn, "tenant-b", "SELECT count(*) FROM orgs WHERE tenant_id = 'tenant-a'", 0, NULL);
+    res = s_as_tenant (conn, "tenant-b", "SELECT count(*) FROM orgs WHERE tenant_id = 'tenant-a'",
+                       0, NULL);
     PW_CHECK_STR (PQgetvalue (res, 0, 0), "0");
     PQclear (res);
     res = s_as_tenant (conn, "tenant-b", "SELECT count(*) FROM tenants", 0, NULL);
@@ -107,7 +110,8 @@ s_test_tenant_isolation (void)
     PW_CHECK_STR (PQgetvalue (res, 0, 0), "0");
     PQclear (res);
     //  A still sees its own row, unchanged.
-    res = s_as_tenant (conn, "tenant-a", "SELECT timezone FROM orgs WHERE name = 'contoso'", 0, NULL);
+    res =
+        s_as_tenant (conn, "tenant-a", "SELECT timezone FROM orgs WHERE name = 'contoso'", 0, NULL);
     PW_CHECK_INT (PQntuples (res), 1);
     if (PQntuples (res) == 1)
         PW_CHECK_STR (PQgetvalue (res, 0, 0), "Europe/Berlin");

@@ -31,7 +31,7 @@ pw_itest_admin_url (const char *name)
     //  PW_TEST_ADMIN_URL ends in "/postgres": swap the database name.
     const char *base = getenv ("PW_TEST_ADMIN_URL");
     const char *slash = strrchr (base, '/');
-    return pw_sprintf ("%.*s/%s", (int) (slash - base), base, name);
+    return pw_sprintf ("%.*s/%s", (int)(slash - base), base, name);
 }
 
 PGconn *
@@ -85,7 +85,7 @@ pw_itest_db_create (const char *name)
     const char *base = getenv ("PW_TEST_ADMIN_URL");
     const char *at = strchr (base, '@');
     const char *slash = strrchr (base, '/');
-    return pw_sprintf ("postgresql://pw_service@%.*s/%s", (int) (slash - at - 1), at + 1, name);
+    return pw_sprintf ("postgresql://pw_service@%.*s/%s", (int)(slash - at - 1), at + 1, name);
 }
 
 static int
@@ -96,8 +96,8 @@ s_free_port (void)
     addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
     int port = -1;
-    if (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0
-        && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
+    if (bind (fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+        getsockname (fd, (struct sockaddr *)&addr, &len) == 0)
         port = ntohs (addr.sin_port);
     close (fd);
     return port;
@@ -170,8 +170,8 @@ pw_itest_service_start (pw_itest_service_t *svc, const char *name, const char *d
     snprintf (pub, sizeof pub, "--pub=%s", svc->pub);
     snprintf (http, sizeof http, "--http-port=%d", svc->http_port);
     snprintf (db, sizeof db, "--db-url=%s", db_url);
-    const char *argv [32] = {binary, router, pub, http, db, "--http-address=127.0.0.1",
-                             "--health-interval-ms=200"};
+    const char *argv [32] = {
+        binary, router, pub, http, db, "--http-address=127.0.0.1", "--health-interval-ms=200"};
     int argc = 7;
     for (int i = 0; extra && extra [i] && argc < 31; i++)
         argv [argc++] = extra [i];
@@ -185,7 +185,7 @@ pw_itest_service_start (pw_itest_service_t *svc, const char *name, const char *d
             dup2 (fd, 2);
             close (fd);
         }
-        execv (binary, (char **) argv);
+        execv (binary, (char **)argv);
         _exit (127);
     }
     free (log_path);
@@ -252,16 +252,16 @@ pw_itest_http_get (int port, const char *path, char **body_p)
 {
     *body_p = NULL;
     int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons ((uint16_t) port)};
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)port)};
     addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    if (connect (fd, (struct sockaddr *) &addr, sizeof addr)) {
+    if (connect (fd, (struct sockaddr *)&addr, sizeof addr)) {
         close (fd);
         return -1;
     }
     char request [256];
     int len = snprintf (request, sizeof request,
                         "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-    if (write (fd, request, (size_t) len) != len) {
+    if (write (fd, request, (size_t)len) != len) {
         close (fd);
         return -1;
     }
@@ -270,7 +270,7 @@ pw_itest_http_get (int port, const char *path, char **body_p)
     char chunk [4096];
     ssize_t n;
     while ((n = read (fd, chunk, sizeof chunk)) > 0)
-        pw_strbuf_append_len (&buf, chunk, (size_t) n);
+        pw_strbuf_append_len (&buf, chunk, (size_t)n);
     close (fd);
     int code = -1;
     if (sscanf (buf.data, "HTTP/1.%*d %d", &code) != 1)
@@ -289,7 +289,7 @@ s_slurp (int fd)
     char chunk [4096];
     ssize_t n;
     while ((n = read (fd, chunk, sizeof chunk)) > 0)
-        pw_strbuf_append_len (&buf, chunk, (size_t) n);
+        pw_strbuf_append_len (&buf, chunk, (size_t)n);
     return pw_strbuf_take (&buf);
 }
 
@@ -310,7 +310,7 @@ pw_itest_pwctl (const char *const *args, char **out_p, char **err_p)
     if (pid == 0) {
         dup2 (out_fd, 1);
         dup2 (err_fd, 2);
-        execv (binary, (char **) argv);
+        execv (binary, (char **)argv);
         _exit (127);
     }
     int status = 0;

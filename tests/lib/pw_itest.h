@@ -27,9 +27,9 @@ char *pw_itest_admin_url (const char *name);
 PGconn *pw_itest_connect (const char *url);
 
 typedef struct {
-    char name [32];             //  "policy"
+    char name [32]; //  "policy"
     pid_t pid;
-    char router [64];           //  tcp://127.0.0.1:PORT
+    char router [64]; //  tcp://127.0.0.1:PORT
     char pub [64];
     int http_port;
 } pw_itest_service_t;

@@ -3,16 +3,24 @@
 #include "../pw_test.h"
 
 static const pw_org_t s_org = {"contoso", "Europe/Berlin", true};
-static const pw_field_t s_cf[] = {{"ManualPatchReason", "LOB app"}, {"PatchWindow", "SAT-A"}};
-static const char *const s_tags[] = {"critical", "no_patch"};
+static const pw_field_t s_cf [] = {{"ManualPatchReason", "LOB app"}, {"PatchWindow", "SAT-A"}};
+static const char *const s_tags [] = {"critical", "no_patch"};
 
 static pw_agent_t
 s_agent (void)
 {
-    pw_agent_t a = {.id = 1, .hostname = "SQL01", .org = &s_org, .group = "servers.sql",
-                    .klass = PW_CLASS_SERVER, .os = "Windows Server 2022",
-                    .os_version = "10.0.20348", .cf = s_cf, .cf_count = 2,
-                    .tags = s_tags, .tag_count = 2, .subscribed = true};
+    pw_agent_t a = {.id = 1,
+                    .hostname = "SQL01",
+                    .org = &s_org,
+                    .group = "servers.sql",
+                    .klass = PW_CLASS_SERVER,
+                    .os = "Windows Server 2022",
+                    .os_version = "10.0.20348",
+                    .cf = s_cf,
+                    .cf_count = 2,
+                    .tags = s_tags,
+                    .tag_count = 2,
+                    .subscribed = true};
     return a;
 }
 

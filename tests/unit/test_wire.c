@@ -59,7 +59,8 @@ s_test_round_trip (void)
     zframe_t *first = zmsg_first (msg);
     PW_CHECK_INT (zframe_size (first), 0);
     zframe_t *body = zmsg_next (msg);
-    pw_reply_t *back = patchwarden__v1__reply__unpack (NULL, zframe_size (body), zframe_data (body));
+    pw_reply_t *back =
+        patchwarden__v1__reply__unpack (NULL, zframe_size (body), zframe_data (body));
     PW_CHECK (back != NULL);
     if (back) {
         PW_CHECK_STR (back->request_id, "r-1");
@@ -79,9 +80,9 @@ s_expect_refused (const char *what, int n, const void *const *frames, const size
     pw_wire_in_t in = {0};
     pw_wire_result_t result = pw_wire_recv_request (s_router, max_bytes, &in);
     if (result != PW_WIRE_MALFORMED || in.status != status)
-        PW_FAIL_AT ("%s: result %d status %s, expected MALFORMED %s (%s)", what, (int) result,
+        PW_FAIL_AT ("%s: result %d status %s, expected MALFORMED %s (%s)", what, (int)result,
                     pw_wire_status_name (in.status), pw_wire_status_name (status), in.message);
-    PW_CHECK (in.identity != NULL);     //  so the peer can still be answered
+    PW_CHECK (in.identity != NULL); //  so the peer can still be answered
     PW_CHECK (in.message [0] != '\0');
     pw_wire_in_reset (&in);
 }
@@ -99,7 +100,7 @@ s_test_refusals (void)
     memset (big, 'x', sizeof big);
 
     const void *truncated [] = {"", good};
-    size_t truncated_sizes [] = {0, good_size - 2};  //  cut inside "r-2"
+    size_t truncated_sizes [] = {0, good_size - 2}; //  cut inside "r-2"
     s_expect_refused ("truncated", 2, truncated, truncated_sizes, 4096,
                       PATCHWARDEN__V1__STATUS__STATUS_BAD_REQUEST);
 
