@@ -223,6 +223,72 @@ s_test_sigkill (void)
              before);
 }
 
+//  Throughput of the pipeline alone: N events already in the outbox (as
+//  after an outage), the last one published; timed until every one is
+//  recorded and republished. Prints events/s (the figure of
+//  docs/monitoring.md).
+#define S_SPEED_EVENTS 100000
+
+static void
+s_test_throughput (void)
+{
+    zsock_t *sub = zsock_new (ZMQ_SUB);
+    zsock_set_rcvhwm (sub, 1000000);
+    zsock_set_subscribe (sub, "speed/policy/");
+    zsock_connect (sub, "%s", s_audit.pub);
+    usleep (200 * 1000);
+    char *sql = pw_sprintf (
+        "BEGIN;"
+        "INSERT INTO tenants VALUES ('speed') ON CONFLICT DO NOTHING;"
+        "INSERT INTO events (tenant_id, producer, seq, time, kind, subject, actor, payload) "
+        "  SELECT 'speed', 'policy', i, clock_timestamp(), 'decision.approve', "
+        "         'KB' || (5000000 + i) || ' in Workstations', 'alice@msp', "
+        "         jsonb_build_object('reason', 'monthly review', 'kb', 'KB' || (5000000 + i), "
+        "                            'policy', 'Workstations', 'action', 'approve') "
+        "    FROM generate_series(1, %d) i;"
+        "INSERT INTO event_seq (tenant_id, producer, last_seq) VALUES ('speed', 'policy', %d);"
+        "COMMIT",
+        S_SPEED_EVENTS, S_SPEED_EVENTS);
+    s_admin_exec (sql);
+    free (sql);
+    pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+    event.tenant = "speed";
+    event.producer = "policy";
+    event.seq = S_SPEED_EVENTS;
+    event.kind = "decision.approve";
+    int64_t started = zclock_usecs ();
+    pw_wire_publish (s_pub, &event);
+    long republished = 0, recorded = 0;
+    int64_t recorded_us = 0, deadline = zclock_mono () + 60000;
+    int64_t next_check = 0;
+    while (zclock_mono () < deadline && (recorded < S_SPEED_EVENTS || republished < S_SPEED_EVENTS)) {
+        zmsg_t *msg = NULL;
+        if (zsock_events (sub) & ZMQ_POLLIN) {
+            msg = zmsg_recv (sub);
+            republished += msg != NULL;
+            zmsg_destroy (&msg);
+        } else
+            usleep (1000);
+        if (recorded < S_SPEED_EVENTS && zclock_mono () >= next_check) {
+            recorded = s_count (S_CURSOR, "speed");
+            if (recorded == S_SPEED_EVENTS)
+                recorded_us = zclock_usecs () - started;
+            next_check = zclock_mono () + 20;
+        }
+    }
+    int64_t elapsed = zclock_usecs () - started;
+    zsock_destroy (&sub);
+    PW_CHECK_INT (recorded, S_SPEED_EVENTS);
+    PW_CHECK_INT (republished, S_SPEED_EVENTS);
+    PW_CHECK_INT (s_count (S_RECORDED, "speed"), S_SPEED_EVENTS);
+    PW_CHECK_INT (s_count (S_TRAIL, "speed"), S_SPEED_EVENTS);
+    fprintf (stderr,
+             "    throughput: %d events persisted in %.0f ms (%.0f events/s), republished "
+             "in %.0f ms\n",
+             S_SPEED_EVENTS, recorded_us / 1000.0,
+             recorded_us ? S_SPEED_EVENTS * 1e6 / (double)recorded_us : 0.0, elapsed / 1000.0);
+}
+
 //  --- trail ----------------------------------------------------------------
 
 static pw_reply_t *
@@ -581,6 +647,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_burst);
         PW_RUN (s_test_gap);
         PW_RUN (s_test_sigkill);
+        PW_RUN (s_test_throughput);
         PW_RUN (s_test_trail);
         PW_RUN (s_test_findings);
         PW_RUN (s_test_bad_input);
