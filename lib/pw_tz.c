@@ -75,23 +75,6 @@ struct _pw_tz_cache_t {
     size_t size;
 };
 
-static void s_set_error (char **error_p, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_set_error (char **error_p, const char *format, ...)
-{
-    if (!error_p)
-        return;
-    pw_strbuf_t buf;
-    pw_strbuf_init (&buf);
-    va_list args;
-    va_start (args, format);
-    pw_strbuf_vappendf (&buf, format, args);
-    va_end (args);
-    *error_p = pw_strbuf_take (&buf);
-}
-
 static int64_t
 s_floor_div (int64_t a, int64_t b)
 {
@@ -580,18 +563,18 @@ s_zone_load (const char *root, const char *name, char **error_p)
     struct stat st;
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            s_set_error (error_p, "unknown time zone \"%s\"", name);
+            pw_set_error (error_p, "unknown time zone \"%s\"", name);
         else
-            s_set_error (error_p, "time zone \"%s\": cannot open %s: %s", name, path,
-                         strerror (errno));
+            pw_set_error (error_p, "time zone \"%s\": cannot open %s: %s", name, path,
+                          strerror (errno));
         goto cleanup;
     }
     if (fstat (fd, &st) || !S_ISREG (st.st_mode)) {
-        s_set_error (error_p, "unknown time zone \"%s\" (%s is not a zone file)", name, path);
+        pw_set_error (error_p, "unknown time zone \"%s\" (%s is not a zone file)", name, path);
         goto cleanup;
     }
     if (st.st_size > S_MAX_FILE_SIZE) {
-        s_set_error (error_p, "time zone \"%s\": %s is too large for a zone file", name, path);
+        pw_set_error (error_p, "time zone \"%s\": %s is too large for a zone file", name, path);
         goto cleanup;
     }
     size_t size = (size_t)st.st_size, got = 0;
@@ -601,7 +584,7 @@ s_zone_load (const char *root, const char *name, char **error_p)
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc <= 0) {
-            s_set_error (error_p, "time zone \"%s\": cannot read %s", name, path);
+            pw_set_error (error_p, "time zone \"%s\": cannot read %s", name, path);
             goto cleanup;
         }
         got += (size_t)rc;
@@ -609,7 +592,7 @@ s_zone_load (const char *root, const char *name, char **error_p)
     zone = pw_calloc (1, sizeof *zone);
     zone->name = pw_strdup (name);
     if (s_tzif_parse (zone, data, size, &why)) {
-        s_set_error (error_p, "time zone \"%s\": corrupt zone file %s: %s", name, path, why);
+        pw_set_error (error_p, "time zone \"%s\": corrupt zone file %s: %s", name, path, why);
         s_zone_free (zone);
         zone = NULL;
     }
@@ -666,7 +649,7 @@ pw_tz_cache_get (pw_tz_cache_t *self, const char *name, char **error_p)
 {
     assert (self);
     if (!pw_tz_name_valid (name)) {
-        s_set_error (error_p, "bad time zone name \"%s\"", name ? name : "(null)");
+        pw_set_error (error_p, "bad time zone name \"%s\"", name ? name : "(null)");
         return NULL;
     }
     size_t bucket = s_hash (name);
@@ -740,7 +723,7 @@ int
 pw_tz_to_local (const pw_tz_t *self, int64_t t, pw_tz_local_t *local, char **error_p)
 {
     if (t < PW_TZ_TIME_MIN || t > PW_TZ_TIME_MAX) {
-        s_set_error (error_p, "time %lld is outside years 0001..9999", (long long)t);
+        pw_set_error (error_p, "time %lld is outside years 0001..9999", (long long)t);
         return -1;
     }
     const s_type_t *type = s_lookup (self, t);
@@ -763,11 +746,11 @@ pw_tz_from_local (const pw_tz_t *self, pw_date_t date, int hour, int minute, int
                   int64_t *utc_p, pw_tz_fold_t *fold_p, char **error_p)
 {
     if (!pw_tz_date_valid (date)) {
-        s_set_error (error_p, "bad date %04d-%02d-%02d", date.year, date.month, date.day);
+        pw_set_error (error_p, "bad date %04d-%02d-%02d", date.year, date.month, date.day);
         return -1;
     }
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
-        s_set_error (error_p, "bad time of day %02d:%02d:%02d", hour, minute, second);
+        pw_set_error (error_p, "bad time of day %02d:%02d:%02d", hour, minute, second);
         return -1;
     }
     int64_t wall = pw_tz_days_from_civil (date) * 86400 + hour * 3600 + minute * 60 + second;
@@ -791,8 +774,8 @@ pw_tz_from_local (const pw_tz_t *self, pw_date_t date, int hour, int minute, int
         int64_t lo = wall - after, hi = wall - before;
         if (lo >= hi || lo + s_lookup (self, lo)->utoff > wall ||
             hi + s_lookup (self, hi)->utoff <= wall) {
-            s_set_error (error_p, "%s: cannot resolve local time %04d-%02d-%02d %02d:%02d",
-                         self->name, date.year, date.month, date.day, hour, minute);
+            pw_set_error (error_p, "%s: cannot resolve local time %04d-%02d-%02d %02d:%02d",
+                          self->name, date.year, date.month, date.day, hour, minute);
             return -1;
         }
         while (hi - lo > 1) {
@@ -885,8 +868,8 @@ pw_tz_parse_date (const char *text, pw_date_t *date_p, char **error_p)
     if (!text || strlen (text) != 10 || text [4] != '-' || text [7] != '-' ||
         s_digits (text, 4, &date.year) || s_digits (text + 5, 2, &date.month) ||
         s_digits (text + 8, 2, &date.day) || !pw_tz_date_valid (date)) {
-        s_set_error (error_p, "bad date \"%s\": expected a real date as YYYY-MM-DD",
-                     text ? text : "(null)");
+        pw_set_error (error_p, "bad date \"%s\": expected a real date as YYYY-MM-DD",
+                      text ? text : "(null)");
         return -1;
     }
     *date_p = date;
@@ -902,8 +885,8 @@ pw_tz_parse_hhmm (const char *text, int *minutes_p, char **error_p)
     if ((len != 4 && len != 5) || text [hour_digits] != ':' ||
         s_digits (text, hour_digits, &hours) || s_digits (text + hour_digits + 1, 2, &minutes) ||
         hours > 23 || minutes > 59) {
-        s_set_error (error_p, "bad time \"%s\": expected HH:MM between 00:00 and 23:59",
-                     text ? text : "(null)");
+        pw_set_error (error_p, "bad time \"%s\": expected HH:MM between 00:00 and 23:59",
+                      text ? text : "(null)");
         return -1;
     }
     *minutes_p = hours * 60 + minutes;
@@ -950,10 +933,10 @@ pw_tz_parse_duration (const char *text, int *minutes_p, char **error_p)
     *minutes_p = (int)total;
     return 0;
 bad:
-    s_set_error (error_p,
-                 "bad duration \"%s\": expected days, hours and minutes such as 4h, 90m, "
-                 "1h30m or 7d (at most 366d)",
-                 text ? text : "(null)");
+    pw_set_error (error_p,
+                  "bad duration \"%s\": expected days, hours and minutes such as 4h, 90m, "
+                  "1h30m or 7d (at most 366d)",
+                  text ? text : "(null)");
     return -1;
 }
 
@@ -967,8 +950,8 @@ pw_tz_parse_weekday (const char *text, int *weekday_p, char **error_p)
             return 0;
         }
     }
-    s_set_error (error_p, "bad weekday \"%s\": expected mon..sun or monday..sunday",
-                 text ? text : "(null)");
+    pw_set_error (error_p, "bad weekday \"%s\": expected mon..sun or monday..sunday",
+                  text ? text : "(null)");
     return -1;
 }
 

@@ -176,3 +176,33 @@ pw_strbuf_take (pw_strbuf_t *self)
     self->len = self->cap = 0;
     return data;
 }
+
+void
+pw_set_error (char **error_p, const char *format, ...)
+{
+    if (!error_p)
+        return;
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    va_list args;
+    va_start (args, format);
+    pw_strbuf_vappendf (&buf, format, args);
+    va_end (args);
+    *error_p = pw_strbuf_take (&buf);
+}
+
+long
+pw_find_id (const int64_t *ids, size_t count, int64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids [mid] == id)
+            return (long)mid;
+        if (ids [mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}

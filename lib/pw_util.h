@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,13 @@ char *pw_strdup (const char *text);
 char *pw_strndup (const char *text, size_t len);
 //  printf into a new string; caller owns.
 char *pw_sprintf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+
+//  Sets *ERROR_P to a new message (caller frees); does nothing when ERROR_P
+//  is NULL. The one way domain classes report what is wrong.
+void pw_set_error (char **error_p, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+//  Index of ID in the ascending array IDS of COUNT, or -1.
+long pw_find_id (const int64_t *ids, size_t count, int64_t id);
 
 //  A growable, always NUL-terminated string.
 typedef struct {

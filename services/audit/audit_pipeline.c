@@ -12,7 +12,6 @@
 
 #include <string.h>
 
-#include "audit_run.h"
 #include "pw_log.h"
 #include "pw_metrics.h"
 #include "pw_trail.h"
@@ -172,6 +171,102 @@ s_action (const char *kind)
     return *kind ? kind : "event";
 }
 
+//  Republishes the recorded ROWS (the store's text) after the commit, in
+//  one pass with no allocation per event.
+static void
+s_republish (audit_pipeline_t *self, s_stream_t *s, PGresult *rows, int n, int64_t from)
+{
+    zsock_t *pub = pw_service_pub (self->service);
+    if (!pub)
+        return;
+    void *handle = zsock_resolve (pub);
+    uint8_t *body = NULL;
+    size_t body_cap = 0;
+    for (int row = 0; row < n; row++) {
+        pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+        event.tenant = s->tenant;
+        event.producer = s->producer;
+        event.seq = (uint64_t)(from + 1 + row);
+        event.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
+        event.kind = PQgetvalue (rows, row, 2);
+        event.subject = PQgetvalue (rows, row, 3);
+        event.actor = PQgetvalue (rows, row, 4);
+        event.payload_json = PQgetvalue (rows, row, 5);
+        char topic [256];
+        int topic_len =
+            snprintf (topic, sizeof topic, "%s/%s/%s", s->tenant, s->producer, event.kind);
+        if (topic_len < 0 || (size_t)topic_len >= sizeof topic)
+            topic_len = (int)strlen (topic);
+        size_t size = patchwarden__v1__event__get_packed_size (&event);
+        if (size > body_cap) {
+            body_cap = size * 2;
+            body = pw_realloc (body, body_cap);
+        }
+        patchwarden__v1__event__pack (&event, body);
+        //  A full PUB drops (subscribers recover the range with events_since)
+        if (zmq_send (handle, topic, (size_t)topic_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) == topic_len)
+            zmq_send (handle, body, size, ZMQ_DONTWAIT);
+    }
+    free (body);
+}
+
+//  Hashes ROWS into trail records chained after HEAD (NULL: the first) and
+//  copies them into the session's staging table, sending as it goes so the
+//  store parses one part while the next is hashed. Fills LAST with the
+//  last record. 0 or -1.
+static int
+s_stage_trail (audit_pipeline_t *self, s_stream_t *s, PGresult *rows, int n,
+               const pw_trail_record_t *head, pw_trail_record_t *last)
+{
+    pw_db_t *db = self->db;
+    if (pw_db_copy_in_begin (db, "audit_trail_copy"))
+        return -1;
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    pw_trail_record_t prev = head ? *head : (pw_trail_record_t){0}, record;
+    int rc = 0;
+    char number [32];
+    for (int row = 0; row < n && rc == 0; row++) {
+        memset (&record, 0, sizeof record);
+        record.tenant = s->tenant;
+        record.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
+        record.action = s_action (PQgetvalue (rows, row, 2));
+        record.subject = PQgetvalue (rows, row, 3);
+        record.actor = *PQgetvalue (rows, row, 4) ? PQgetvalue (rows, row, 4) : s->producer;
+        record.details = PQgetvalue (rows, row, 5);
+        record.reason = PQgetvalue (rows, row, 6);
+        if (pw_trail_append (&record, head || row > 0 ? &prev : NULL)) {
+            pw_log_error ("trail record refused", "tenant=%s producer=%s seq=%s", s->tenant,
+                          s->producer, PQgetvalue (rows, row, 0));
+            rc = -1;
+            break;
+        }
+        snprintf (number, sizeof number, "%lld", (long long)record.seq);
+        pw_db_copy_text (&buf, number, true);
+        snprintf (number, sizeof number, "%lld", (long long)record.time_us);
+        pw_db_copy_text (&buf, number, false);
+        pw_db_copy_text (&buf, record.actor, false);
+        pw_db_copy_text (&buf, record.action, false);
+        pw_db_copy_text (&buf, record.subject, false);
+        pw_db_copy_text (&buf, record.reason, false);
+        pw_db_copy_text (&buf, record.details, false);
+        pw_db_copy_text (&buf, record.prev_hash, false);
+        pw_db_copy_text (&buf, record.hash, false);
+        pw_strbuf_append_len (&buf, "\n", 1);
+        prev = record;
+        if (buf.len >= (256 << 10) || row == n - 1) {
+            rc = pw_db_copy_in_send (db, buf.data, buf.len);
+            pw_strbuf_reset (&buf);
+        }
+    }
+    //  A failed copy is ended too; its error fails the transaction
+    if (pw_db_copy_in_end (db))
+        rc = -1;
+    pw_strbuf_free (&buf);
+    *last = prev;
+    return rc;
+}
+
 //  Records the next batch of S. Returns the count recorded (0: nothing to
 //  do), or -1 when the store failed.
 static long
@@ -180,29 +275,24 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
     pw_db_t *db = self->db;
     long rc = -1;
     PGresult *res = NULL, *rows = NULL;
-    pw_strbuf_t json;
-    pw_strbuf_init (&json);
     if (pw_db_begin (db, s->tenant))
         goto cleanup;
+    //  The lock first: the state below is read by a statement that starts
+    //  after it, so it sees what another instance committed before.
     const char *what [] = {"record"};
     if (!(res = pw_db_exec (db, "audit_lock", 1, what)))
         goto rollback;
     PQclear (res);
-    if (!(res = pw_db_exec (db, "audit_head_get", 0, NULL)))
+    const char *state [] = {s->producer};
+    if (!(res = pw_db_exec (db, "audit_record_state", 1, state)))
         goto rollback;
     pw_trail_record_t head = {.tenant = s->tenant, .actor = "-", .action = "-"};
-    bool have_head = PQntuples (res) == 1;
+    bool have_head = !PQgetisnull (res, 0, 0);
     if (have_head) {
         head.seq = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
         snprintf (head.hash, sizeof head.hash, "%s", PQgetvalue (res, 0, 1));
     }
-    PQclear (res);
-    if (!(res = pw_db_exec (db, "audit_cursor_get", 0, NULL)))
-        goto rollback;
-    int64_t from = 0;
-    for (int row = 0; row < PQntuples (res); row++)
-        if (strcmp (PQgetvalue (res, row, 0), s->producer) == 0)
-            from = strtoll (PQgetvalue (res, row, 1), NULL, 10);
+    int64_t from = strtoll (PQgetvalue (res, 0, 2), NULL, 10);
     PQclear (res);
     res = NULL;
     if (s->known <= from) {
@@ -232,58 +322,31 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
         rc = 0;
         goto cleanup;
     }
-    pw_trail_record_t prev = head, record;
-    pw_strbuf_append (&json, "[");
-    for (int row = 0; row < n; row++) {
-        memset (&record, 0, sizeof record);
-        record.tenant = s->tenant;
-        record.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
-        record.action = s_action (PQgetvalue (rows, row, 2));
-        record.subject = PQgetvalue (rows, row, 3);
-        record.actor = *PQgetvalue (rows, row, 4) ? PQgetvalue (rows, row, 4) : s->producer;
-        record.details = PQgetvalue (rows, row, 5);
-        record.reason = PQgetvalue (rows, row, 6);
-        if (pw_trail_append (&record, have_head || row > 0 ? &prev : NULL)) {
-            pw_log_error ("trail record refused", "tenant=%s producer=%s seq=%s", s->tenant,
-                          s->producer, PQgetvalue (rows, row, 0));
-            goto rollback;
-        }
-        pw_strbuf_appendf (&json, "%s{\"seq\":%lld,\"t\":%lld,\"actor\":", row ? "," : "",
-                           (long long)record.seq, (long long)record.time_us);
-        pw_strbuf_append_json (&json, record.actor);
-        pw_strbuf_append (&json, ",\"action\":");
-        pw_strbuf_append_json (&json, record.action);
-        pw_strbuf_append (&json, ",\"subject\":");
-        pw_strbuf_append_json (&json, record.subject);
-        pw_strbuf_append (&json, ",\"reason\":");
-        pw_strbuf_append_json (&json, record.reason);
-        pw_strbuf_append (&json, ",\"details\":");
-        pw_strbuf_append_json (&json, record.details);
-        pw_strbuf_appendf (&json, ",\"prev_hash\":\"%s\",\"hash\":\"%s\"}", record.prev_hash,
-                           record.hash);
-        prev = record;
-    }
-    pw_strbuf_append (&json, "]");
+    pw_trail_record_t last;
+    if (s_stage_trail (self, s, rows, n, have_head ? &head : NULL, &last))
+        goto rollback;
     snprintf (to_text, sizeof to_text, "%lld", (long long)(from + n));
-    const char *copy [] = {s->producer, from_text, to_text};
-    if (!(res = pw_db_exec (db, "audit_events_record", 3, copy)))
-        goto rollback;
-    PQclear (res);
-    const char *trail [] = {json.data};
-    if (!(res = pw_db_exec (db, "audit_trail_append", 1, trail)))
-        goto rollback;
-    PQclear (res);
     char seq_text [32];
-    snprintf (seq_text, sizeof seq_text, "%lld", (long long)prev.seq);
-    const char *head_params [] = {seq_text, prev.hash};
-    if (!(res = pw_db_exec (db, "audit_head_set", 2, head_params)))
+    snprintf (seq_text, sizeof seq_text, "%lld", (long long)last.seq);
+    const char *write [] = {s->producer, from_text, to_text, seq_text, last.hash};
+    if (!(res = pw_db_exec (db, "audit_record_write", 5, write)))
         goto rollback;
-    PQclear (res);
-    const char *cursor [] = {s->producer, to_text};
-    if (!(res = pw_db_exec (db, "audit_cursor_set", 2, cursor)))
-        goto rollback;
+    //  Every event of the range is new and becomes one record; anything
+    //  else means the store was changed behind the cursor's back.
+    long events = strtol (PQgetvalue (res, 0, 0), NULL, 10);
+    long records = strtol (PQgetvalue (res, 0, 1), NULL, 10);
     PQclear (res);
     res = NULL;
+    if (records != n) {
+        pw_log_error ("trail records lost in staging", "tenant=%s producer=%s staged=%d wrote=%ld",
+                      s->tenant, s->producer, n, records);
+        goto rollback;
+    }
+    if (events != n)
+        pw_log_warn ("events recorded before the cursor said so",
+                     "tenant=%s producer=%s "
+                     "from=%lld count=%d new=%ld",
+                     s->tenant, s->producer, (long long)from, n, events);
     if (pw_db_commit (db))
         goto cleanup;
     s->recorded = from + n;
@@ -291,22 +354,7 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
         s->known = s->recorded;
     pw_metric_add (self->m_recorded, n);
     pw_metric_add (self->m_batches, 1);
-    //  Republished after the commit, as recorded (the store's text).
-    zsock_t *pub = pw_service_pub (self->service);
-    for (int row = 0; pub && row < n; row++) {
-        pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
-        event.tenant = s->tenant;
-        event.producer = s->producer;
-        event.seq = (uint64_t)(from + 1 + row);
-        event.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
-        event.kind = PQgetvalue (rows, row, 2);
-        event.subject = PQgetvalue (rows, row, 3);
-        event.actor = PQgetvalue (rows, row, 4);
-        event.payload_json = PQgetvalue (rows, row, 5);
-        char *topic = pw_sprintf ("%s/%s/%s", s->tenant, s->producer, event.kind);
-        audit_publish (pub, topic, &event);
-        free (topic);
-    }
+    s_republish (self, s, rows, n, from);
     if (self->recorded)
         self->recorded (self->arg, s->tenant, (size_t)n);
     rc = n;
@@ -320,8 +368,8 @@ cleanup:
         pw_log_warn ("events not recorded, will retry", "tenant=%s producer=%s reason=\"%s\"",
                      s->tenant, s->producer, pw_db_last_error (db));
     }
+    PQclear (res);
     PQclear (rows);
-    pw_strbuf_free (&json);
     return rc;
 }
 

@@ -164,30 +164,15 @@ s_patch_row (void *arg, char **f, int count)
     return 0;
 }
 
-static long
-s_find_id (const int64_t *ids, size_t count, int64_t id)
-{
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ids [mid] == id)
-            return (long)mid;
-        if (ids [mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 static int
 s_scan_row (void *arg, char **f, int count)
 {
     s_load_t *load = arg;
     if (count != 3)
         return -1;
-    long agent = s_find_id (load->ids.data, load->ids.count, strtoll (f [0], NULL, 10));
-    long patch = s_find_id (load->patch_ids.data, load->patch_ids.count, strtoll (f [1], NULL, 10));
+    long agent = pw_find_id (load->ids.data, load->ids.count, strtoll (f [0], NULL, 10));
+    long patch =
+        pw_find_id (load->patch_ids.data, load->patch_ids.count, strtoll (f [1], NULL, 10));
     policy_scan_state_t state;
     if (agent < 0 || patch < 0 || policy_scan_state_parse (f [2], &state))
         return 0; //  a row added after our snapshot of agents or patches

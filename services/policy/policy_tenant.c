@@ -591,28 +591,12 @@ policy_tenant_review_queue (policy_tenant_t *self, int64_t now)
     return queue;
 }
 
-static long
-s_index_of (const int64_t *ids, size_t count, int64_t id)
-{
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ids [mid] == id)
-            return (long)mid;
-        if (ids [mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 void
 policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old)
 {
     const policy_inventory_t *inv = fresh->inventory;
     for (size_t a = 0; a < inv->agent_count; a++) {
-        long o = old && old->resolved ? s_index_of (old->inventory->agent_ids,
+        long o = old && old->resolved ? pw_find_id (old->inventory->agent_ids,
                                                     old->inventory->agent_count, inv->agent_ids [a])
                                       : -1;
         if (o < 0) {

@@ -14,23 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void s_set_error (char **error_p, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_set_error (char **error_p, const char *format, ...)
-{
-    if (!error_p)
-        return;
-    pw_strbuf_t buf;
-    pw_strbuf_init (&buf);
-    va_list args;
-    va_start (args, format);
-    pw_strbuf_vappendf (&buf, format, args);
-    va_end (args);
-    *error_p = pw_strbuf_take (&buf);
-}
-
 //  Second Tuesday without range checks (callers near year 1 still get a
 //  proleptic date rather than a failure).
 static pw_date_t
@@ -69,8 +52,8 @@ pw_cycle_parse (const char *text, pw_cycle_t *cycle, char **error_p)
         cycle->weekday = weekday;
         return 0;
     }
-    s_set_error (error_p, "bad cycle \"%s\": expected \"monthly\" or \"weekly DAY\"",
-                 text ? text : "(null)");
+    pw_set_error (error_p, "bad cycle \"%s\": expected \"monthly\" or \"weekly DAY\"",
+                  text ? text : "(null)");
     return -1;
 }
 
@@ -90,8 +73,8 @@ pw_cycle_parse_month (const char *text, int *year_p, int *month_p, char **error_
             month = month * 10 + (text [i] - '0');
     }
     if (!ok || year < 1 || month < 1 || month > 12) {
-        s_set_error (error_p, "bad cycle \"%s\": expected a month as YYYY-MM",
-                     text ? text : "(null)");
+        pw_set_error (error_p, "bad cycle \"%s\": expected a month as YYYY-MM",
+                      text ? text : "(null)");
         return -1;
     }
     *year_p = year;
@@ -118,8 +101,8 @@ pw_cycle_anchor (const pw_cycle_t *cycle, const char *id, pw_date_t *anchor_p, c
     pw_date_t date;
     char *why = NULL;
     if (cycle->weekday < 0 || cycle->weekday > 6 || pw_tz_parse_date (id, &date, &why)) {
-        s_set_error (error_p, "bad weekly cycle \"%s\": expected a date of the week as YYYY-MM-DD",
-                     id ? id : "(null)");
+        pw_set_error (error_p, "bad weekly cycle \"%s\": expected a date of the week as YYYY-MM-DD",
+                      id ? id : "(null)");
         free (why);
         return -1;
     }
@@ -193,8 +176,8 @@ pw_scan_schedule_parse (const char *text, pw_scan_schedule_t *self, char **error
             rc = pw_tz_parse_hhmm (second, &schedule.start_minute, &why);
     }
     if (rc) {
-        s_set_error (error_p, "bad scan schedule \"%s\": %s", text ? text : "(null)",
-                     why ? why : "expected \"DAY HH:MM\" such as \"mon 04:00\"");
+        pw_set_error (error_p, "bad scan schedule \"%s\": %s", text ? text : "(null)",
+                      why ? why : "expected \"DAY HH:MM\" such as \"mon 04:00\"");
         free (why);
         return -1;
     }
@@ -207,10 +190,10 @@ s_schedule_check (const pw_scan_schedule_t *self, char **error_p)
 {
     if (self->weekday < 0 || self->weekday > 6 || self->start_minute < 0 ||
         self->start_minute > 1439 || self->duration_minutes < 1 || self->duration_minutes > 1440) {
-        s_set_error (error_p,
-                     "bad scan schedule: weekday %d (0..6), start minute %d (0..1439), "
-                     "duration %d minutes (1..1440)",
-                     self->weekday, self->start_minute, self->duration_minutes);
+        pw_set_error (error_p,
+                      "bad scan schedule: weekday %d (0..6), start minute %d (0..1439), "
+                      "duration %d minutes (1..1440)",
+                      self->weekday, self->start_minute, self->duration_minutes);
         return -1;
     }
     return 0;
@@ -263,10 +246,10 @@ pw_scan_check (const pw_scan_schedule_t *self, const pw_tz_t *zone, const pw_sca
                int64_t window_start, int64_t not_before, pw_scan_result_t *result, char **error_p)
 {
     if (rules->gap < 0 || rules->max_age < rules->gap || rules->max_age > 366LL * 86400) {
-        s_set_error (error_p,
-                     "bad scan rules: scan_gap %llds must be >= 0 and scan_max_age %llds "
-                     "between scan_gap and 366 days",
-                     (long long)rules->gap, (long long)rules->max_age);
+        pw_set_error (error_p,
+                      "bad scan rules: scan_gap %llds must be >= 0 and scan_max_age %llds "
+                      "between scan_gap and 366 days",
+                      (long long)rules->gap, (long long)rules->max_age);
         return -1;
     }
     int64_t start;

@@ -13,23 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void s_set_error (char **error_p, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_set_error (char **error_p, const char *format, ...)
-{
-    if (!error_p)
-        return;
-    pw_strbuf_t buf;
-    pw_strbuf_init (&buf);
-    va_list args;
-    va_start (args, format);
-    pw_strbuf_vappendf (&buf, format, args);
-    va_end (args);
-    *error_p = pw_strbuf_take (&buf);
-}
-
 static const char *
 s_name (const pw_window_t *window)
 {
@@ -59,7 +42,7 @@ s_window_sane (const pw_window_t *window, char **error_p)
     else if (window->tz && !pw_tz_name_valid (window->tz))
         problem = "has a malformed time zone name";
     if (problem) {
-        s_set_error (error_p, "window \"%s\" %s", s_name (window), problem);
+        pw_set_error (error_p, "window \"%s\" %s", s_name (window), problem);
         return -1;
     }
     return 0;
@@ -74,15 +57,15 @@ pw_window_check (const pw_window_t *window, const pw_cycle_t *cycle, pw_tz_cache
     int max =
         cycle->kind == PW_CYCLE_MONTHLY ? PW_CYCLE_MONTHLY_MAX_OFFSET : PW_CYCLE_WEEKLY_MAX_OFFSET;
     if (window->offset_days < 0 || window->offset_days > max) {
-        s_set_error (error_p, "window \"%s\": offset %d days is outside 0..%d for a %s cycle",
-                     s_name (window), window->offset_days, max,
-                     cycle->kind == PW_CYCLE_MONTHLY ? "monthly" : "weekly");
+        pw_set_error (error_p, "window \"%s\": offset %d days is outside 0..%d for a %s cycle",
+                      s_name (window), window->offset_days, max,
+                      cycle->kind == PW_CYCLE_MONTHLY ? "monthly" : "weekly");
         return -1;
     }
     if (zones && window->tz) {
         char *why = NULL;
         if (!pw_tz_cache_get (zones, window->tz, &why)) {
-            s_set_error (error_p, "window \"%s\": %s", s_name (window), why);
+            pw_set_error (error_p, "window \"%s\": %s", s_name (window), why);
             free (why);
             return -1;
         }
@@ -98,8 +81,8 @@ pw_blackout_check (const pw_blackout_t *blackout, char **error_p)
         char first [16], last [16];
         pw_tz_date_format (blackout->first, first, sizeof first);
         pw_tz_date_format (blackout->last, last, sizeof last);
-        s_set_error (error_p, "bad blackout %s..%s%s%s: needs real dates, first <= last", first,
-                     last, blackout->reason ? " " : "", blackout->reason ? blackout->reason : "");
+        pw_set_error (error_p, "bad blackout %s..%s%s%s: needs real dates, first <= last", first,
+                      last, blackout->reason ? " " : "", blackout->reason ? blackout->reason : "");
         return -1;
     }
     return 0;
@@ -111,15 +94,15 @@ s_zone (const pw_window_t *window, const pw_org_calendar_t *calendar, const char
 {
     const char *name = window->tz ? window->tz : calendar->tz;
     if (!name) {
-        s_set_error (error_p,
-                     "window \"%s\": no time zone (neither the window nor the org has one)",
-                     s_name (window));
+        pw_set_error (error_p,
+                      "window \"%s\": no time zone (neither the window nor the org has one)",
+                      s_name (window));
         return NULL;
     }
     char *why = NULL;
     const pw_tz_t *zone = pw_tz_cache_get (calendar->zones, name, &why);
     if (!zone) {
-        s_set_error (error_p, "window \"%s\": %s", s_name (window), why);
+        pw_set_error (error_p, "window \"%s\": %s", s_name (window), why);
         free (why);
         return NULL;
     }
@@ -140,8 +123,8 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor, const pw_org_ca
     if (s_window_sane (window, error_p))
         goto cleanup;
     if (!pw_tz_date_valid (anchor)) {
-        s_set_error (error_p, "window \"%s\": bad anchor date %04d-%02d-%02d", s_name (window),
-                     anchor.year, anchor.month, anchor.day);
+        pw_set_error (error_p, "window \"%s\": bad anchor date %04d-%02d-%02d", s_name (window),
+                      anchor.year, anchor.month, anchor.day);
         goto cleanup;
     }
     const pw_tz_t *zone = s_zone (window, calendar, &tz_name, error_p);
@@ -156,7 +139,7 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor, const pw_org_ca
     if (pw_tz_from_local (zone, instance->date, window->start_minute / 60,
                           window->start_minute % 60, 0, &instance->start, &fold, &why) ||
         pw_tz_to_local (zone, instance->start, &local, &why)) {
-        s_set_error (error_p, "window \"%s\": %s", s_name (window), why);
+        pw_set_error (error_p, "window \"%s\": %s", s_name (window), why);
         goto cleanup;
     }
     instance->end = instance->start + (int64_t)window->duration_minutes * 60;
@@ -174,7 +157,7 @@ pw_window_instance (const pw_window_t *window, pw_date_t anchor, const pw_org_ca
         if (calendar->tz && window->tz && strcmp (calendar->tz, window->tz) != 0) {
             const pw_tz_t *org_zone = pw_tz_cache_get (calendar->zones, calendar->tz, &why);
             if (!org_zone || pw_tz_to_local (org_zone, instance->start, &local, &why)) {
-                s_set_error (error_p, "window \"%s\": org zone: %s", s_name (window), why);
+                pw_set_error (error_p, "window \"%s\": org zone: %s", s_name (window), why);
                 goto cleanup;
             }
             org_date = local.date;
@@ -252,7 +235,7 @@ pw_window_next_instance (const pw_window_t *window, const pw_cycle_t *cycle, int
         }
         anchor = pw_cycle_next_anchor (cycle, anchor);
     }
-    s_set_error (error_p, "window \"%s\": blackouts skip every instance for the next 24 cycles",
-                 s_name (window));
+    pw_set_error (error_p, "window \"%s\": blackouts skip every instance for the next 24 cycles",
+                  s_name (window));
     return -1;
 }

@@ -261,7 +261,8 @@ s_test_throughput (void)
     long republished = 0, recorded = 0;
     int64_t recorded_us = 0, deadline = zclock_mono () + 60000;
     int64_t next_check = 0;
-    while (zclock_mono () < deadline && (recorded < S_SPEED_EVENTS || republished < S_SPEED_EVENTS)) {
+    while (zclock_mono () < deadline &&
+           (recorded < S_SPEED_EVENTS || republished < S_SPEED_EVENTS)) {
         zmsg_t *msg = NULL;
         if (zsock_events (sub) & ZMQ_POLLIN) {
             msg = zmsg_recv (sub);

@@ -1,0 +1,139 @@
+-- The plain-SQL baseline of `make bench`: patch approval (DESIGN 2.1 and
+-- 2.2) written as set-based SQL over the same tables the policy service
+-- reads, writing the same output rows into scratch tables (bench_sql_*,
+-- created by pw_bench with LIKE ... INCLUDING ALL). Run as the superuser in
+-- one transaction, with the tenant in the session setting bench.tenant.
+--
+-- What it takes as input that the service computes itself: each agent's
+-- effective patch-policy memberships and subscription (agent_settings),
+-- because system policies are assigned through views, a filter language
+-- SQL does not evaluate. The baseline therefore does less work than the
+-- service. Product globs are fnmatch globs (*, ?), matched case-folded.
+
+TRUNCATE bench_sql_settings, bench_sql_status;
+
+-- The effective settings: copied, the same rows the service writes.
+INSERT INTO bench_sql_settings
+SELECT * FROM agent_settings WHERE tenant_id = current_setting('bench.tenant');
+
+WITH t AS (SELECT current_setting('bench.tenant') AS tenant),
+-- 2.1 step 3: KBs listed in another KB's supersedes-list.
+superseded AS (
+    SELECT DISTINCT ON (lower(s.kb)) lower(s.kb) AS kb, 'superseded by ' || p.kb AS rule
+      FROM patches p, t, unnest(p.supersedes) AS s(kb)
+     WHERE p.tenant_id = t.tenant AND lower(s.kb) <> lower(p.kb)
+       AND EXISTS (SELECT 1 FROM patches q
+                    WHERE q.tenant_id = t.tenant AND lower(q.kb) = lower(s.kb))
+     ORDER BY lower(s.kb), p.patch_id),
+-- The patches some scan reports missing or failed.
+needed AS (
+    SELECT p.patch_id, p.kb, p.classification, p.released_at,
+           CASE WHEN cardinality(p.products) = 0 THEN ARRAY['(unspecified)'] ELSE p.products END
+               AS products
+      FROM patches p, t
+     WHERE p.tenant_id = t.tenant
+       AND EXISTS (SELECT 1 FROM scan_states s
+                    WHERE s.tenant_id = t.tenant AND s.patch_id = p.patch_id
+                      AND s.state IN ('missing', 'failed'))),
+rules AS (
+    SELECT r.policy, r.ordinal, r.kind, r.match, r.action, r.after_days,
+           '^' || replace(replace(regexp_replace(r.match, '([.+^$(){}|\\])', '\\\1', 'g'),
+                                  '*', '.*'), '?', '.') || '$' AS re
+      FROM patch_policy_rules r, t WHERE r.tenant_id = t.tenant),
+-- 2.1: one cell per (policy, patch): action, effective date, provenance.
+cells AS (
+    SELECT pp.name AS policy, n.patch_id,
+           coalesce(o.action, d.action, CASE WHEN pp.deny_superseded AND sup.kb IS NOT NULL
+                                             THEN 'deny' END, rule.action) AS action,
+           CASE WHEN o.action IS NULL AND d.action IS NULL
+                     AND NOT (pp.deny_superseded AND sup.kb IS NOT NULL)
+                     AND rule.action = 'approve' AND rule.after_days > 0
+                THEN n.released_at + make_interval(days => rule.after_days) END AS from_at,
+           CASE WHEN o.action IS NOT NULL THEN 'override'
+                WHEN d.action IS NOT NULL THEN 'decision'
+                WHEN pp.deny_superseded AND sup.kb IS NOT NULL THEN 'superseded'
+                ELSE 'rule' END AS kind,
+           CASE WHEN o.action IS NOT NULL THEN 'override ' || o.action
+                WHEN d.action IS NOT NULL THEN 'decision ' || d.action
+                WHEN pp.deny_superseded AND sup.kb IS NOT NULL THEN sup.rule
+                ELSE rule.text END AS rule
+      FROM patch_policies pp
+      JOIN t ON pp.tenant_id = t.tenant
+     CROSS JOIN needed n
+      LEFT JOIN kb_overrides o ON o.tenant_id = t.tenant AND lower(o.kb) = lower(n.kb)
+      LEFT JOIN decisions d ON d.tenant_id = t.tenant AND d.policy = pp.name
+                           AND lower(d.kb) = lower(n.kb)
+      LEFT JOIN superseded sup ON sup.kb = lower(n.kb)
+     CROSS JOIN LATERAL (
+           -- the first matching product rule, else the classification's,
+           -- else the policy's default
+           SELECT x.action, x.after_days, x.text FROM (
+               SELECT 0 AS rank, r.ordinal, r.action, r.after_days,
+                      'product "' || r.match || '"' AS text
+                 FROM rules r
+                WHERE r.policy = pp.name AND r.kind = 'product'
+                  AND EXISTS (SELECT 1 FROM unnest(n.products) pr WHERE pr ~* r.re)
+               UNION ALL
+               SELECT 1, r.ordinal, r.action, r.after_days, 'classification ' || r.match
+                 FROM rules r
+                WHERE r.policy = pp.name AND r.kind = 'classification'
+                  AND r.match = n.classification
+               UNION ALL
+               SELECT 2, 0, pp.default_action, 0, 'default') x
+            ORDER BY x.rank, x.ordinal LIMIT 1) rule),
+-- 2.2: the agents' inputs.
+agent_in AS (
+    SELECT a.agent_id, a.ignored_kbs,
+           s.subscribed AND a.subscribed AND o.patching = 'subscribed' AS subscribed,
+           (SELECT array_agg(m) FROM unnest(s.patch_policies) m
+             WHERE EXISTS (SELECT 1 FROM patch_policies pp
+                            WHERE pp.tenant_id = t.tenant AND pp.name = m)) AS policies
+      FROM agents a
+      JOIN t ON a.tenant_id = t.tenant
+      JOIN orgs o ON o.tenant_id = a.tenant_id AND o.name = a.org
+      JOIN agent_settings s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id),
+entries AS (
+    SELECT s.agent_id, s.patch_id, ai.subscribed, ai.policies,
+           EXISTS (SELECT 1 FROM unnest(ai.ignored_kbs) k WHERE lower(k) = lower(p.kb)) AS ignored
+      FROM scan_states s
+      JOIN t ON s.tenant_id = t.tenant
+      JOIN agent_in ai ON ai.agent_id = s.agent_id
+      JOIN patches p ON p.tenant_id = s.tenant_id AND p.patch_id = s.patch_id
+     WHERE s.state IN ('missing', 'failed')),
+-- The most restrictive member policy: denied > review > deferred >
+-- approved; among deferred the latest date; then the first policy name.
+ranked AS (
+    SELECT DISTINCT ON (e.agent_id, e.patch_id)
+           e.agent_id, e.patch_id, c.policy, c.kind, c.rule,
+           CASE c.action WHEN 'deny' THEN 'denied' WHEN 'review' THEN 'review'
+                ELSE CASE WHEN c.from_at > now() THEN 'deferred' ELSE 'approved' END END
+               AS status,
+           CASE WHEN c.action = 'approve' AND c.from_at > now() THEN c.from_at END AS until
+      FROM entries e
+      JOIN unnest(e.policies) m(policy) ON true
+      JOIN cells c ON c.policy = m.policy AND c.patch_id = e.patch_id
+     WHERE e.subscribed AND NOT e.ignored
+     ORDER BY e.agent_id, e.patch_id,
+              CASE c.action WHEN 'deny' THEN 3 WHEN 'review' THEN 2
+                   ELSE CASE WHEN c.from_at > now() THEN 1 ELSE 0 END END DESC,
+              CASE WHEN c.action = 'approve' AND c.from_at > now() THEN c.from_at END
+                  DESC NULLS LAST,
+              c.policy COLLATE "C")
+INSERT INTO bench_sql_status (tenant_id, agent_id, patch_id, status, until, source_kind,
+                              source_policy, source_rule)
+SELECT (SELECT tenant FROM t), e.agent_id, e.patch_id,
+       CASE WHEN NOT e.subscribed THEN 'unmanaged'
+            WHEN e.ignored THEN 'denied'
+            WHEN e.policies IS NULL THEN 'unmanaged'
+            ELSE r.status END,
+       CASE WHEN e.subscribed AND NOT e.ignored THEN r.until END,
+       CASE WHEN NOT e.subscribed OR (NOT e.ignored AND e.policies IS NULL) THEN 'none'
+            WHEN e.ignored THEN 'ignore'
+            ELSE r.kind END,
+       CASE WHEN e.subscribed AND NOT e.ignored AND r.kind <> 'override' THEN r.policy END,
+       CASE WHEN NOT e.subscribed THEN 'not subscribed'
+            WHEN e.ignored THEN 'ignore list'
+            WHEN e.policies IS NULL THEN 'no patch policy'
+            ELSE r.rule END
+  FROM entries e
+  LEFT JOIN ranked r ON r.agent_id = e.agent_id AND r.patch_id = e.patch_id;

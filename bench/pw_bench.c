@@ -1,0 +1,862 @@
+/*  pw_bench - the measuring half of `make bench`: bench/run prepares a
+    store and starts the services, then runs one measure per invocation of
+    this program, which prints one JSON object on stdout.
+
+        pw_bench floor       --admin URL --tenant T [--runs N]
+        pw_bench plainsql    --admin URL --tenant T --sql FILE [--runs N]
+        pw_bench compare     --admin URL --tenant T
+        pw_bench resolve     --policy EP --tenant T [--runs N]
+        pw_bench incremental --policy EP --policy-pub EP --admin URL --tenant T [--changes N]
+        pw_bench plan        --scheduler EP --tenant T [--runs N]
+        pw_bench audit       --audit EP --tenant T [--runs N]
+        pw_bench ping        --policy EP [--count N]
+        pw_bench events      --db URL --admin URL --pub EP --audit-pub EP --tenant T [--count N]
+
+    Times are microseconds. docs/performance.md says what each one means.
+*/
+#include <czmq.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pw_util.h"
+#include "pw_wire.h"
+
+#define S_TIMEOUT_MS 600000
+
+typedef struct {
+    const char *admin, *db, *tenant, *policy, *policy_pub, *scheduler, *audit, *pub, *audit_pub,
+        *sql;
+    int runs, changes, count;
+} s_args_t;
+
+static int64_t
+s_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+s_cmp_i64 (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+//  Nearest-rank percentile of N sorted values.
+static int64_t
+s_pct (const int64_t *sorted, size_t n, double pct)
+{
+    if (n == 0)
+        return 0;
+    size_t rank = (size_t)(pct / 100.0 * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted [rank - 1];
+}
+
+static int64_t
+s_median (int64_t *values, size_t n)
+{
+    qsort (values, n, sizeof (int64_t), s_cmp_i64);
+    return s_pct (values, n, 50);
+}
+
+static void
+s_die (const char *format, const char *detail)
+{
+    fprintf (stderr, "pw_bench: ");
+    fprintf (stderr, format, detail ? detail : "");
+    fprintf (stderr, "\n");
+    exit (1);
+}
+
+static PGconn *
+s_connect (const char *url)
+{
+    if (!url)
+        s_die ("a database URL is missing%s", NULL);
+    PGconn *conn = PQconnectdb (url);
+    if (PQstatus (conn) != CONNECTION_OK)
+        s_die ("cannot connect: %s", PQerrorMessage (conn));
+    return conn;
+}
+
+static void
+s_exec (PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec (conn, sql);
+    ExecStatusType status = PQresultStatus (res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        fprintf (stderr, "pw_bench: %.200s\n", sql);
+        s_die ("%s", PQerrorMessage (conn));
+    }
+    PQclear (res);
+}
+
+static char *
+s_value (PGconn *conn, const char *sql, const char *param)
+{
+    const char *params [] = {param};
+    PGresult *res = PQexecParams (conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) < 1)
+        s_die ("%s", PQerrorMessage (conn));
+    char *value = pw_strdup (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return value;
+}
+
+//  --- wire --------------------------------------------------------------
+
+static pw_reply_t *
+s_call (zsock_t *dealer, pw_request_t *request, const char *tenant)
+{
+    static unsigned long counter;
+    char id [32];
+    snprintf (id, sizeof id, "bench-%lu", ++counter);
+    request->protocol = PW_PROTOCOL_VERSION;
+    request->tenant = (char *)(tenant ? tenant : "");
+    request->request_id = id;
+    request->actor = "bench@msp";
+    char *error = NULL;
+    pw_reply_t *reply = pw_wire_call (dealer, request, S_TIMEOUT_MS, &error);
+    if (!reply)
+        s_die ("call failed: %s", error);
+    if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK)
+        s_die ("call refused: %s", reply->message);
+    return reply;
+}
+
+static zsock_t *
+s_client (const char *endpoint)
+{
+    if (!endpoint)
+        s_die ("an endpoint is missing%s", NULL);
+    zsock_t *dealer = pw_wire_client (endpoint);
+    if (!dealer)
+        s_die ("cannot connect to %s", endpoint);
+    return dealer;
+}
+
+//  --- full resolve ------------------------------------------------------
+
+static int
+s_resolve (s_args_t *args)
+{
+    zsock_t *dealer = s_client (args->policy);
+    int64_t total [32], load [32], compute [32], persist [32];
+    unsigned long agents = 0, statuses = 0;
+    int runs = args->runs > 32 ? 32 : args->runs;
+    for (int r = 0; r < runs; r++) {
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_RESOLVE;
+        request.resolve = &resolve;
+        int64_t started = s_now_us ();
+        pw_reply_t *reply = s_call (dealer, &request, args->tenant);
+        total [r] = s_now_us () - started;
+        load [r] = reply->resolve->load_us;
+        compute [r] = reply->resolve->compute_us;
+        persist [r] = reply->resolve->persist_us;
+        agents = reply->resolve->agents;
+        statuses = reply->resolve->statuses;
+        pw_reply_free (&reply);
+    }
+    printf ("{\"measure\":\"resolve\",\"runs\":%d,\"agents\":%lu,\"statuses\":%lu,"
+            "\"total_us\":%lld,\"load_us\":%lld,\"compute_us\":%lld,\"persist_us\":%lld}\n",
+            runs, agents, statuses, (long long)s_median (total, (size_t)runs),
+            (long long)s_median (load, (size_t)runs), (long long)s_median (compute, (size_t)runs),
+            (long long)s_median (persist, (size_t)runs));
+    zsock_destroy (&dealer);
+    return 0;
+}
+
+//  --- the floor ---------------------------------------------------------
+
+//  Reads a binary COPY out completely; returns the bytes, keeps them in
+//  *KEEP_P when asked.
+static size_t
+s_copy_out (PGconn *conn, const char *sql, pw_strbuf_t *keep)
+{
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COPY_OUT)
+        s_die ("COPY out: %s", PQerrorMessage (conn));
+    PQclear (res);
+    size_t bytes = 0;
+    char *buf;
+    int n;
+    while ((n = PQgetCopyData (conn, &buf, 0)) > 0) {
+        bytes += (size_t)n;
+        if (keep)
+            pw_strbuf_append_len (keep, buf, (size_t)n);
+        PQfreemem (buf);
+    }
+    if (n == -2)
+        s_die ("COPY out: %s", PQerrorMessage (conn));
+    res = PQgetResult (conn);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        s_die ("COPY out: %s", PQerrorMessage (conn));
+    PQclear (res);
+    return bytes;
+}
+
+static void
+s_copy_in (PGconn *conn, const char *sql, const pw_strbuf_t *data)
+{
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COPY_IN)
+        s_die ("COPY in: %s", PQerrorMessage (conn));
+    PQclear (res);
+    for (size_t at = 0; at < data->len;) {
+        size_t chunk = data->len - at > (1 << 20) ? (1 << 20) : data->len - at;
+        if (PQputCopyData (conn, data->data + at, (int)chunk) != 1)
+            s_die ("COPY in: %s", PQerrorMessage (conn));
+        at += chunk;
+    }
+    if (PQputCopyEnd (conn, NULL) != 1)
+        s_die ("COPY in: %s", PQerrorMessage (conn));
+    res = PQgetResult (conn);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        s_die ("COPY in: %s", PQerrorMessage (conn));
+    PQclear (res);
+}
+
+//  The inputs the service reads (the same rows: inventory, catalogue, scan
+//  states, configuration) and the outputs it writes, by tenant.
+static const char *s_floor_inputs [] = {
+    "COPY (SELECT agent_id, hostname, org, group_path, class, os, os_version, subscribed, tags, "
+    "ignored_kbs, custom_fields FROM agents WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT patch_id, ident, kb, title, classification, products, severity, released_at, "
+    "supersedes, reboot_required, cves FROM patches WHERE tenant_id = %s) TO STDOUT (FORMAT "
+    "binary)",
+    "COPY (SELECT agent_id, patch_id, state FROM scan_states WHERE tenant_id = %s) TO STDOUT "
+    "(FORMAT binary)",
+    "COPY (SELECT * FROM orgs WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM views WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM patch_policies WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM patch_policy_rules WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM kb_overrides WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM decisions WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM system_policies WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    "COPY (SELECT * FROM assignments WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+    NULL};
+
+static int
+s_floor (s_args_t *args)
+{
+    PGconn *conn = s_connect (args->admin);
+    char *quoted = PQescapeLiteral (conn, args->tenant, strlen (args->tenant));
+    s_exec (conn, "DROP TABLE IF EXISTS bench_floor_settings, bench_floor_status");
+    s_exec (conn, "CREATE TABLE bench_floor_settings (LIKE agent_settings INCLUDING ALL)");
+    s_exec (conn, "CREATE TABLE bench_floor_status (LIKE patch_status INCLUDING ALL)");
+    //  The output rows, as the service last wrote them (not timed).
+    pw_strbuf_t settings, status;
+    pw_strbuf_init (&settings);
+    pw_strbuf_init (&status);
+    char sql [512];
+    snprintf (sql, sizeof sql,
+              "COPY (SELECT * FROM agent_settings WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+              quoted);
+    s_copy_out (conn, sql, &settings);
+    snprintf (sql, sizeof sql,
+              "COPY (SELECT * FROM patch_status WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+              quoted);
+    s_copy_out (conn, sql, &status);
+    int64_t total [32], read_us [32];
+    int runs = args->runs > 32 ? 32 : args->runs;
+    size_t in_bytes = 0;
+    for (int r = 0; r < runs; r++) {
+        int64_t started = s_now_us ();
+        s_exec (conn, "BEGIN");
+        in_bytes = 0;
+        for (int i = 0; s_floor_inputs [i]; i++) {
+            snprintf (sql, sizeof sql, s_floor_inputs [i], quoted);
+            in_bytes += s_copy_out (conn, sql, NULL);
+        }
+        read_us [r] = s_now_us () - started;
+        s_exec (conn, "TRUNCATE bench_floor_settings, bench_floor_status");
+        s_copy_in (conn, "COPY bench_floor_settings FROM STDIN (FORMAT binary)", &settings);
+        s_copy_in (conn, "COPY bench_floor_status FROM STDIN (FORMAT binary)", &status);
+        s_exec (conn, "COMMIT");
+        total [r] = s_now_us () - started;
+    }
+    printf ("{\"measure\":\"floor\",\"runs\":%d,\"total_us\":%lld,\"read_us\":%lld,"
+            "\"read_bytes\":%zu,\"write_bytes\":%zu}\n",
+            runs, (long long)s_median (total, (size_t)runs),
+            (long long)s_median (read_us, (size_t)runs), in_bytes, settings.len + status.len);
+    s_exec (conn, "DROP TABLE bench_floor_settings, bench_floor_status");
+    pw_strbuf_free (&settings);
+    pw_strbuf_free (&status);
+    PQfreemem (quoted);
+    PQfinish (conn);
+    return 0;
+}
+
+//  --- plain SQL ---------------------------------------------------------
+
+static char *
+s_read_file (const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        s_die ("cannot read %s", path);
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    char chunk [8192];
+    size_t n;
+    while ((n = fread (chunk, 1, sizeof chunk, file)) > 0)
+        pw_strbuf_append_len (&buf, chunk, n);
+    fclose (file);
+    return pw_strbuf_take (&buf);
+}
+
+static int
+s_plainsql (s_args_t *args)
+{
+    PGconn *conn = s_connect (args->admin);
+    char *script = s_read_file (args->sql);
+    char *quoted = PQescapeLiteral (conn, args->tenant, strlen (args->tenant));
+    char sql [256];
+    snprintf (sql, sizeof sql, "SELECT set_config('bench.tenant', %s, false)", quoted);
+    s_exec (conn, sql);
+    s_exec (conn, "DROP TABLE IF EXISTS bench_sql_settings, bench_sql_status");
+    s_exec (conn, "CREATE TABLE bench_sql_settings (LIKE agent_settings INCLUDING ALL)");
+    s_exec (conn, "CREATE TABLE bench_sql_status (LIKE patch_status INCLUDING ALL)");
+    int64_t total [32];
+    int runs = args->runs > 32 ? 32 : args->runs;
+    for (int r = 0; r < runs; r++) {
+        int64_t started = s_now_us ();
+        s_exec (conn, "BEGIN");
+        s_exec (conn, script);
+        s_exec (conn, "COMMIT");
+        total [r] = s_now_us () - started;
+    }
+    char *rows = s_value (conn, "SELECT count(*) FROM bench_sql_status", NULL);
+    printf ("{\"measure\":\"plainsql\",\"runs\":%d,\"total_us\":%lld,\"rows\":%s}\n", runs,
+            (long long)s_median (total, (size_t)runs), rows);
+    free (rows);
+    free (script);
+    PQfreemem (quoted);
+    PQfinish (conn);
+    return 0;
+}
+
+//  Statuses of the service (patch_status) against plain SQL's: rows that
+//  differ in status or deferral date, or exist on one side only.
+static int
+s_compare (s_args_t *args)
+{
+    PGconn *conn = s_connect (args->admin);
+    char *rows = s_value (conn, "SELECT count(*) FROM patch_status WHERE tenant_id = $1",
+                          args->tenant);
+    char *mismatches = s_value (
+        conn,
+        "SELECT count(*) FROM (SELECT * FROM patch_status WHERE tenant_id = $1) s "
+        "FULL JOIN bench_sql_status q USING (tenant_id, agent_id, patch_id) "
+        "WHERE s.status IS DISTINCT FROM q.status OR s.until IS DISTINCT FROM q.until",
+        args->tenant);
+    char *by_status = s_value (conn,
+                               "SELECT coalesce(json_object_agg(status, n), '{}') FROM "
+                               "(SELECT status, count(*) n FROM patch_status "
+                               "WHERE tenant_id = $1 GROUP BY status) x",
+                               args->tenant);
+    printf ("{\"measure\":\"compare\",\"rows\":%s,\"mismatches\":%s,\"by_status\":%s}\n", rows,
+            mismatches, by_status);
+    free (rows);
+    free (mismatches);
+    free (by_status);
+    PQfinish (conn);
+    return 0;
+}
+
+//  --- incremental change ------------------------------------------------
+
+static int
+s_incremental (s_args_t *args)
+{
+    PGconn *conn = s_connect (args->admin);
+    //  The KBs most agents miss, decided in the first policy that has them
+    //  in review (else the baseline): every change reaches many agents.
+    char limit [16];
+    snprintf (limit, sizeof limit, "%d", args->changes);
+    PGresult *res = PQexecParams (
+        conn,
+        "SELECT p.kb, count(*) n FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
+        " WHERE s.tenant_id = $1 AND s.state IN ('missing', 'failed') "
+        " GROUP BY p.kb ORDER BY n DESC, p.kb LIMIT $2",
+        2, NULL, (const char *[]){args->tenant, limit}, NULL,
+        NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) == 0)
+        s_die ("no KBs to decide: %s", PQerrorMessage (conn));
+    int kbs = PQntuples (res);
+    char *policy = s_value (conn,
+                            "SELECT name FROM patch_policies WHERE tenant_id = $1 "
+                            "ORDER BY baseline DESC, name LIMIT 1",
+                            args->tenant);
+    zsock_t *dealer = s_client (args->policy);
+    zsock_t *sub = zsock_new_sub (args->policy_pub, "");
+    if (!sub)
+        s_die ("cannot subscribe to %s", args->policy_pub);
+    zclock_sleep (300); //  the subscription reaches the PUB
+    int count = args->changes;
+    int64_t *times = pw_calloc ((size_t)count + 1, sizeof (int64_t));
+    unsigned long affected = 0;
+    for (int c = 0; c < count; c++) {
+        const char *kb = PQgetvalue (res, c % kbs, 0);
+        //  A KB is approved, then denied on its second use, and so on.
+        const char *action = (c / kbs) % 2 == 0 ? "approve" : "deny";
+        char kind [32];
+        snprintf (kind, sizeof kind, "decision.%s", action);
+        char subject [256];
+        snprintf (subject, sizeof subject, "%s/%s", policy, kb);
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__ReviewDecideRequest decide = PATCHWARDEN__V1__REVIEW_DECIDE_REQUEST__INIT;
+        char *list [] = {(char *)kb};
+        decide.policy = policy;
+        decide.n_kbs = 1;
+        decide.kbs = list;
+        decide.action = (char *)action;
+        decide.reason = "bench";
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_DECIDE;
+        request.review_decide = &decide;
+        int64_t started = s_now_us ();
+        pw_reply_t *reply = s_call (dealer, &request, args->tenant);
+        affected += reply->review_decide->agents_affected;
+        pw_reply_free (&reply);
+        //  Then the event: the change is done when a subscriber has seen it.
+        bool seen = false;
+        while (!seen) {
+            zmq_pollitem_t item = {zsock_resolve (sub), 0, ZMQ_POLLIN, 0};
+            if (zmq_poll (&item, 1, 5000) <= 0)
+                s_die ("no %s event within 5 s", kind);
+            bool malformed = false;
+            pw_event_t *event = pw_wire_recv_event (sub, 1 << 24, &malformed);
+            if (event && strcmp (event->kind, kind) == 0 && strcmp (event->subject, subject) == 0)
+                seen = true;
+            pw_event_free (&event);
+        }
+        times [c] = s_now_us () - started;
+    }
+    qsort (times, (size_t)count, sizeof (int64_t), s_cmp_i64);
+    printf ("{\"measure\":\"incremental\",\"changes\":%d,\"policy\":\"%s\",\"p50_us\":%lld,"
+            "\"p99_us\":%lld,\"max_us\":%lld,\"agents_affected_avg\":%lu}\n",
+            count, policy, (long long)s_pct (times, (size_t)count, 50),
+            (long long)s_pct (times, (size_t)count, 99), (long long)times [count - 1],
+            affected / (unsigned long)count);
+    free (times);
+    free (policy);
+    PQclear (res);
+    zsock_destroy (&sub);
+    zsock_destroy (&dealer);
+    PQfinish (conn);
+    return 0;
+}
+
+//  --- plan and audit ----------------------------------------------------
+
+static int
+s_plan (s_args_t *args)
+{
+    zsock_t *dealer = s_client (args->scheduler);
+    int runs = args->runs > 32 ? 32 : args->runs;
+    int64_t total [32], compute [32], persist [32];
+    unsigned planned = 0;
+    for (int r = 0; r < runs; r++) {
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__PlanRequest plan = PATCHWARDEN__V1__PLAN_REQUEST__INIT;
+        plan.recompute = true;
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_PLAN;
+        request.plan = &plan;
+        int64_t started = s_now_us ();
+        pw_reply_t *reply = s_call (dealer, &request, args->tenant);
+        total [r] = s_now_us () - started;
+        compute [r] = reply->plan->compute_us;
+        persist [r] = reply->plan->persist_us;
+        planned = reply->plan->planned;
+        pw_reply_free (&reply);
+    }
+    printf ("{\"measure\":\"plan\",\"runs\":%d,\"planned\":%u,\"total_us\":%lld,"
+            "\"compute_us\":%lld,\"persist_us\":%lld}\n",
+            runs, planned, (long long)s_median (total, (size_t)runs),
+            (long long)s_median (compute, (size_t)runs),
+            (long long)s_median (persist, (size_t)runs));
+    zsock_destroy (&dealer);
+    return 0;
+}
+
+static int
+s_audit (s_args_t *args)
+{
+    zsock_t *dealer = s_client (args->audit);
+    int runs = args->runs > 32 ? 32 : args->runs;
+    int64_t total [32], compute [32], service [32];
+    unsigned agents = 0, open = 0;
+    for (int r = 0; r < runs; r++) {
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__AuditRunRequest run = PATCHWARDEN__V1__AUDIT_RUN_REQUEST__INIT;
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_AUDIT_RUN;
+        request.audit_run = &run;
+        int64_t started = s_now_us ();
+        pw_reply_t *reply = s_call (dealer, &request, args->tenant);
+        total [r] = s_now_us () - started;
+        compute [r] = reply->audit_run->compute_us;
+        service [r] = reply->audit_run->total_us;
+        agents = reply->audit_run->agents;
+        open = reply->audit_run->open;
+        pw_reply_free (&reply);
+    }
+    printf ("{\"measure\":\"audit\",\"runs\":%d,\"agents\":%u,\"open\":%u,\"total_us\":%lld,"
+            "\"service_us\":%lld,\"compute_us\":%lld}\n",
+            runs, agents, open, (long long)s_median (total, (size_t)runs),
+            (long long)s_median (service, (size_t)runs),
+            (long long)s_median (compute, (size_t)runs));
+    zsock_destroy (&dealer);
+    return 0;
+}
+
+//  --- request/reply -----------------------------------------------------
+
+static pw_request_t s_ping_request = PATCHWARDEN__V1__REQUEST__INIT;
+static Patchwarden__V1__PingRequest s_ping = PATCHWARDEN__V1__PING_REQUEST__INIT;
+
+//  The raw baseline: a ROUTER in its own process echoing every message,
+//  as the service's ROUTER answers a DEALER (delimiter + body).
+static void
+s_echo_server (const char *endpoint)
+{
+    zsock_t *router = zsock_new_router (endpoint);
+    if (!router)
+        _exit (1);
+    while (true) {
+        zmsg_t *msg = zmsg_recv (router);
+        if (!msg)
+            break;
+        zmsg_send (&msg, router);
+    }
+    zsock_destroy (&router);
+    _exit (0);
+}
+
+static void
+s_ping_series (zsock_t *dealer, bool raw, size_t size, int count, int64_t *times)
+{
+    uint8_t *body = pw_calloc (size + 1, 1);
+    for (int i = 0; i < count; i++) {
+        int64_t started = s_now_us ();
+        if (raw) {
+            zmsg_t *msg = zmsg_new ();
+            zmsg_addmem (msg, "", 0);
+            zmsg_addmem (msg, body, size);
+            zmsg_send (&msg, dealer);
+            msg = zmsg_recv (dealer);
+            if (!msg)
+                s_die ("raw echo: no reply%s", NULL);
+            zmsg_destroy (&msg);
+        } else {
+            pw_reply_t *reply = s_call (dealer, &s_ping_request, NULL);
+            pw_reply_free (&reply);
+        }
+        if (times)
+            times [i] = s_now_us () - started;
+    }
+    free (body);
+}
+
+typedef struct {
+    const char *endpoint;
+    int count;
+} s_client_t;
+
+static void *
+s_ping_thread (void *arg)
+{
+    s_client_t *client = arg;
+    zsock_t *dealer = s_client (client->endpoint);
+    for (int i = 0; i < client->count; i++) {
+        char id [32];
+        snprintf (id, sizeof id, "t%d", i);
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__PingRequest ping = PATCHWARDEN__V1__PING_REQUEST__INIT;
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_PING;
+        request.ping = &ping;
+        request.protocol = PW_PROTOCOL_VERSION;
+        request.request_id = id;
+        char *error = NULL;
+        pw_reply_t *reply = pw_wire_call (dealer, &request, S_TIMEOUT_MS, &error);
+        if (!reply)
+            s_die ("ping: %s", error);
+        pw_reply_free (&reply);
+    }
+    zsock_destroy (&dealer);
+    return NULL;
+}
+
+static int
+s_ping_bench (s_args_t *args)
+{
+    s_ping_request.call_case = PATCHWARDEN__V1__REQUEST__CALL_PING;
+    s_ping_request.ping = &s_ping;
+    s_ping_request.protocol = PW_PROTOCOL_VERSION;
+    s_ping_request.request_id = "bench-00000001";
+    size_t size = patchwarden__v1__request__get_packed_size (&s_ping_request);
+    //  A free port for the echo process.
+    zsock_t *probe = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    zsock_destroy (&probe);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    pid_t echo = fork ();
+    if (echo == 0)
+        s_echo_server (endpoint);
+    zsock_t *raw = s_client (endpoint);
+    zsock_t *svc = s_client (args->policy);
+    int count = args->count;
+    int64_t *raw_times = pw_calloc ((size_t)count, sizeof (int64_t));
+    int64_t *svc_times = pw_calloc ((size_t)count, sizeof (int64_t));
+    //  Warm up both, then interleave blocks so noise hits both alike.
+    s_ping_series (raw, true, size, 200, NULL);
+    s_ping_series (svc, false, size, 200, NULL);
+    for (int at = 0; at < count; at += 100) {
+        int n = count - at < 100 ? count - at : 100;
+        s_ping_series (raw, true, size, n, raw_times + at);
+        s_ping_series (svc, false, size, n, svc_times + at);
+    }
+    qsort (raw_times, (size_t)count, sizeof (int64_t), s_cmp_i64);
+    qsort (svc_times, (size_t)count, sizeof (int64_t), s_cmp_i64);
+    //  Throughput: 4 clients at once, each with its own DEALER.
+    pthread_t threads [4];
+    s_client_t clients [4];
+    int64_t started = s_now_us ();
+    for (int t = 0; t < 4; t++) {
+        clients [t] = (s_client_t){args->policy, count};
+        pthread_create (&threads [t], NULL, s_ping_thread, &clients [t]);
+    }
+    for (int t = 0; t < 4; t++)
+        pthread_join (threads [t], NULL);
+    int64_t elapsed = s_now_us () - started;
+    printf ("{\"measure\":\"ping\",\"count\":%d,\"bytes\":%zu,\"p50_us\":%lld,\"p99_us\":%lld,"
+            "\"raw_p50_us\":%lld,\"raw_p99_us\":%lld,\"throughput_4\":%.0f}\n",
+            count, size, (long long)s_pct (svc_times, (size_t)count, 50),
+            (long long)s_pct (svc_times, (size_t)count, 99),
+            (long long)s_pct (raw_times, (size_t)count, 50),
+            (long long)s_pct (raw_times, (size_t)count, 99), 4.0 * count * 1e6 / (double)elapsed);
+    kill (echo, SIGTERM);
+    waitpid (echo, NULL, 0);
+    free (raw_times);
+    free (svc_times);
+    zsock_destroy (&raw);
+    zsock_destroy (&svc);
+    return 0;
+}
+
+//  --- events ------------------------------------------------------------
+
+#define S_EVENT_BATCH 500
+
+static int
+s_events (s_args_t *args)
+{
+    PGconn *admin = s_connect (args->admin);
+    PGresult *res =
+        PQexecParams (admin, "INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                      1, NULL, (const char *[]){args->tenant}, NULL, NULL, 0);
+    PQclear (res);
+    char *base = s_value (admin,
+                          "SELECT coalesce(max(seq), 0) FROM events WHERE tenant_id = $1 "
+                          "AND producer = 'scheduler'",
+                          args->tenant);
+    int64_t first = strtoll (base, NULL, 10);
+    free (base);
+    PGconn *conn = s_connect (args->db);
+    PQclear (PQprepare (conn, "append",
+                        "SELECT seq, time_us FROM pw_event_append('scheduler', 'bench.event', "
+                        "$1, 'bench@msp', '{\"n\":1}'::jsonb)",
+                        1, NULL));
+    char tenant_sql [256];
+    char *quoted = PQescapeLiteral (conn, args->tenant, strlen (args->tenant));
+    snprintf (tenant_sql, sizeof tenant_sql, "SELECT set_config('pw.tenant', %s, true)", quoted);
+    PQfreemem (quoted);
+    zsock_t *pub = zsock_new_pub (args->pub);
+    zsock_t *sub = zsock_new_sub (args->audit_pub, "");
+    if (!pub || !sub)
+        s_die ("cannot bind or subscribe%s", NULL);
+    zsock_set_sndhwm (pub, 0);
+    zsock_set_rcvhwm (sub, 0);
+    zclock_sleep (1000); //  the audit's SUB and ours connect
+    int count = args->count;
+    int64_t last = first;
+    long republished = 0;
+    int64_t started = s_now_us ();
+    for (int at = 0; at < count; at += S_EVENT_BATCH) {
+        int n = count - at < S_EVENT_BATCH ? count - at : S_EVENT_BATCH;
+        s_exec (conn, "BEGIN");
+        s_exec (conn, tenant_sql);
+        //  Pipelined: the batch's appends go out before any answer is read.
+        PQenterPipelineMode (conn);
+        char subject [32];
+        for (int i = 0; i < n; i++) {
+            snprintf (subject, sizeof subject, "agent-%d", at + i);
+            const char *params [] = {subject};
+            PQsendQueryPrepared (conn, "append", 1, params, NULL, NULL, 0);
+        }
+        PQpipelineSync (conn);
+        int64_t seqs [S_EVENT_BATCH], times [S_EVENT_BATCH];
+        for (int i = 0; i < n; i++) {
+            res = PQgetResult (conn);
+            if (PQresultStatus (res) != PGRES_TUPLES_OK)
+                s_die ("append: %s", PQerrorMessage (conn));
+            seqs [i] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+            times [i] = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
+            PQclear (res);
+            PQclear (PQgetResult (conn)); //  the NULL ending this query
+        }
+        PQclear (PQgetResult (conn)); //  the sync
+        PQexitPipelineMode (conn);
+        s_exec (conn, "COMMIT");
+        for (int i = 0; i < n; i++) {
+            pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+            snprintf (subject, sizeof subject, "agent-%d", at + i);
+            event.tenant = (char *)args->tenant;
+            event.producer = "scheduler";
+            event.seq = (uint64_t)seqs [i];
+            event.time_us = times [i];
+            event.kind = "bench.event";
+            event.subject = subject;
+            event.actor = "bench@msp";
+            event.payload_json = "{\"n\":1}";
+            pw_wire_publish (pub, &event);
+            last = seqs [i];
+        }
+        //  Count the audit's republications as they come.
+        while (zsock_events (sub) & ZMQ_POLLIN) {
+            zmsg_t *msg = zmsg_recv (sub);
+            republished++;
+            zmsg_destroy (&msg);
+        }
+    }
+    int64_t produced = s_now_us ();
+    //  Done when the audit's cursor reaches the last seq.
+    char last_text [32];
+    snprintf (last_text, sizeof last_text, "%lld", (long long)last);
+    int64_t deadline = s_now_us () + 120 * 1000000LL;
+    while (true) {
+        while (zsock_events (sub) & ZMQ_POLLIN) {
+            zmsg_t *msg = zmsg_recv (sub);
+            republished++;
+            zmsg_destroy (&msg);
+        }
+        char *cursor = s_value (admin,
+                                "SELECT coalesce((SELECT last_seq FROM audit_cursor WHERE "
+                                "tenant_id = $1 AND producer = 'scheduler'), 0)",
+                                args->tenant);
+        bool done = strtoll (cursor, NULL, 10) >= last;
+        free (cursor);
+        if (done)
+            break;
+        if (s_now_us () > deadline)
+            s_die ("the audit did not reach the last seq within 120 s%s", NULL);
+        zclock_sleep (2);
+    }
+    int64_t elapsed = s_now_us () - started;
+    zclock_sleep (500); //  the last republications arrive
+    while (zsock_events (sub) & ZMQ_POLLIN) {
+        zmsg_t *msg = zmsg_recv (sub);
+        republished++;
+        zmsg_destroy (&msg);
+    }
+    char first_text [32];
+    snprintf (first_text, sizeof first_text, "%lld", (long long)first);
+    res = PQexecParams (admin,
+                        "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND producer = "
+                        "'scheduler' AND seq > $2 AND seq <= $3",
+                        3, NULL, (const char *[]){args->tenant, first_text, last_text}, NULL,
+                        NULL, 0);
+    long recorded = PQresultStatus (res) == PGRES_TUPLES_OK ? atol (PQgetvalue (res, 0, 0)) : -1;
+    PQclear (res);
+    printf ("{\"measure\":\"events\",\"count\":%d,\"recorded\":%ld,\"republished\":%ld,"
+            "\"lost\":%ld,\"produce_us\":%lld,\"total_us\":%lld,\"per_s\":%.0f}\n",
+            count, recorded, republished, (long)count - recorded,
+            (long long)(produced - started), (long long)elapsed,
+            (double)count * 1e6 / (double)elapsed);
+    zsock_destroy (&pub);
+    zsock_destroy (&sub);
+    PQfinish (conn);
+    PQfinish (admin);
+    return 0;
+}
+
+//  --- main --------------------------------------------------------------
+
+static const char *
+s_opt (int argc, char **argv, const char *name)
+{
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp (argv [i], name) == 0)
+            return argv [i + 1];
+    return NULL;
+}
+
+static int
+s_int (int argc, char **argv, const char *name, int fallback)
+{
+    const char *text = s_opt (argc, argv, name);
+    int value = text ? atoi (text) : fallback;
+    return value > 0 ? value : fallback;
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf (stderr, "usage: pw_bench MEASURE [--option value ...] (see bench/pw_bench.c)\n");
+        return 2;
+    }
+    zsys_init ();
+    zsys_set_linger (0);
+    s_args_t args = {.admin = s_opt (argc, argv, "--admin"),
+                     .db = s_opt (argc, argv, "--db"),
+                     .tenant = s_opt (argc, argv, "--tenant"),
+                     .policy = s_opt (argc, argv, "--policy"),
+                     .policy_pub = s_opt (argc, argv, "--policy-pub"),
+                     .scheduler = s_opt (argc, argv, "--scheduler"),
+                     .audit = s_opt (argc, argv, "--audit"),
+                     .pub = s_opt (argc, argv, "--pub"),
+                     .audit_pub = s_opt (argc, argv, "--audit-pub"),
+                     .sql = s_opt (argc, argv, "--sql"),
+                     .runs = s_int (argc, argv, "--runs", 3),
+                     .changes = s_int (argc, argv, "--changes", 200),
+                     .count = s_int (argc, argv, "--count", 2000)};
+    const char *measure = argv [1];
+    if (strcmp (measure, "ping") != 0 && !args.tenant)
+        s_die ("--tenant is missing%s", NULL);
+    if (strcmp (measure, "resolve") == 0)
+        return s_resolve (&args);
+    if (strcmp (measure, "floor") == 0)
+        return s_floor (&args);
+    if (strcmp (measure, "plainsql") == 0)
+        return s_plainsql (&args);
+    if (strcmp (measure, "compare") == 0)
+        return s_compare (&args);
+    if (strcmp (measure, "incremental") == 0)
+        return s_incremental (&args);
+    if (strcmp (measure, "plan") == 0)
+        return s_plan (&args);
+    if (strcmp (measure, "audit") == 0)
+        return s_audit (&args);
+    if (strcmp (measure, "ping") == 0)
+        return s_ping_bench (&args);
+    if (strcmp (measure, "events") == 0)
+        return s_events (&args);
+    fprintf (stderr, "pw_bench: unknown measure %s\n", measure);
+    return 2;
+}

@@ -1,0 +1,9 @@
+-- Run on every connect of the audit service, before its statements are
+-- prepared: the session staging table of the recording transaction. COPY
+-- FROM does not run under row-level security, so the trail records of a
+-- batch are copied here and moved with INSERT ... SELECT, which the
+-- policies check.
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_trail (
+    seq bigint, t bigint, actor text, action text, subject text, reason text,
+    details text, prev_hash text, hash text
+) ON COMMIT DELETE ROWS

@@ -1,0 +1,1 @@
+COPY pw_tmp_trail FROM STDIN
