@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pw_gen.h"
@@ -22,6 +23,9 @@ static const pw_config_key_t s_keys [] = {
     {"catalogue", PW_CFG_STRING, "",
      "gen: patch catalogue scans are drawn from (default " S_DEFAULT_CATALOGUE ")"},
     {"cycles", PW_CFG_STRING, "1", "gen: deliberate dependency cycles to plant (0 to 2)"},
+    {"now", PW_CFG_STRING, "",
+     "gen: the fleet's present for check-ins and scans: unix seconds or `now` "
+     "(default 2024-09-16T06:00:00Z)"},
     {"windows", PW_CFG_STRING, "",
      "gen: comma-separated cf.PatchWindow names outside dependency chains"},
     {"chain_windows", PW_CFG_STRING, "",
@@ -86,6 +90,16 @@ pwctl_cmd_gen (pwctl_t *self)
         pwctl_error ("gen: --out DIR is required");
         return PWCTL_USAGE;
     }
+    //  A fleet scanned "this week" for a live demo; the fixed default keeps
+    //  the files byte-identical from run to run.
+    const char *now_text = pw_config_str (self->config, "now");
+    unsigned long long now = 0;
+    if (strcmp (now_text, "now") == 0)
+        now = (unsigned long long)time (NULL);
+    else if (*now_text && s_number (now_text, 1, INT64_MAX, &now) != 0) {
+        pwctl_error ("gen: --now must be unix seconds or the word now");
+        return PWCTL_USAGE;
+    }
     const char *catalogue_file = pw_config_str (self->config, "catalogue");
     if (!*catalogue_file && access (S_DEFAULT_CATALOGUE, R_OK) == 0)
         catalogue_file = S_DEFAULT_CATALOGUE;
@@ -94,7 +108,8 @@ pwctl_cmd_gen (pwctl_t *self)
     char *windows_text = pw_strdup (pw_config_str (self->config, "windows"));
     char *chain_text = pw_strdup (pw_config_str (self->config, "chain_windows"));
     const char *windows [64], *chain_windows [64];
-    pw_gen_options_t options = {.seed = seed, .agents = (size_t)agents, .cycles = (int)cycles};
+    pw_gen_options_t options = {
+        .seed = seed, .agents = (size_t)agents, .cycles = (int)cycles, .now = (int64_t)now};
     if (*windows_text) {
         options.windows = windows;
         options.window_count = s_split (windows_text, windows, 64);

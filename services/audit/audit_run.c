@@ -75,6 +75,13 @@ typedef struct {
     bool opened;
 } s_change_t;
 
+static int
+s_by_id (const void *a, const void *b)
+{
+    int64_t x = (*(const pw_finding_t *const *)a)->id, y = (*(const pw_finding_t *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
 int
 audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks_config_t *defaults,
                   audit_run_result_t *result)
@@ -86,6 +93,7 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
     pw_findings_t *fresh = pw_findings_new (), *open = NULL;
     pw_findings_diff_t *diff = NULL;
     s_change_t *changes = NULL;
+    const pw_finding_t **by_id = NULL;
     PGresult *emitted = NULL;
     pw_strbuf_t opened, updated, resolved, events;
     pw_strbuf_init (&opened);
@@ -115,6 +123,10 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
     compute_started = now;
     //  Severity and detail of the open findings before the diff refreshes them
     size_t open_count = pw_findings_size (open);
+    by_id = pw_calloc (open_count + 1, sizeof *by_id);
+    for (size_t i = 0; i < open_count; i++)
+        by_id [i] = pw_findings_get (open, i);
+    qsort (by_id, open_count, sizeof *by_id, s_by_id);
     diff = pw_findings_diff (open, fresh, PW_SCOPE_TENANT, NULL, now);
     compute_us += audit_now_us () - compute_started;
 
@@ -133,8 +145,8 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
         changes [n_changes++] = (s_change_t){f, true};
     }
     pw_strbuf_append (&opened, "]");
-    //  Kept findings whose severity or detail changed. The open set is
-    //  ordered by id; find each kept one's stored version by id.
+    //  Kept findings whose severity or detail changed: find each kept one's
+    //  stored version by id (sorted here, not by the store).
     size_t n_updated = 0;
     pw_strbuf_append (&updated, "[");
     for (size_t i = 0; i < n_kept; i++) {
@@ -142,12 +154,12 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
         size_t lo = 0, hi = open_count;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            if (pw_findings_get (open, mid)->id < f->id)
+            if (by_id [mid]->id < f->id)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        const pw_finding_t *was = lo < open_count ? pw_findings_get (open, lo) : NULL;
+        const pw_finding_t *was = lo < open_count ? by_id [lo] : NULL;
         if (was && was->id == f->id && was->severity == f->severity &&
             strcmp (was->detail, f->detail) == 0)
             continue;
@@ -252,6 +264,7 @@ rollback:
 cleanup:
     PQclear (emitted);
     free (changes);
+    free (by_id);
     pw_findings_diff_destroy (&diff);
     pw_findings_destroy (&open);
     pw_findings_destroy (&fresh);

@@ -36,7 +36,7 @@ static const pw_config_key_t s_keys [] = {
      "delay from a recorded event to the audit it triggers (events in between share it)"},
     {"catch_up_interval_ms", PW_CFG_INT, "1000",
      "how often every event stream's head is compared with what was recorded"},
-    {"record_batch", PW_CFG_INT, "5000", "most events recorded in one transaction"},
+    {"record_batch", PW_CFG_INT, "20000", "most events recorded in one transaction"},
     {"scan_max_age_h", PW_CFG_INT, "168",
      "a last scan older than this is stale (tenant settings override it)"},
     {"scan_gap_h", PW_CFG_INT, "24",

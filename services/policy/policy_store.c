@@ -182,6 +182,14 @@ s_scan_row (void *arg, char **f, int count)
     return 0;
 }
 
+//  memcpy that accepts an empty source (a tenant with no agents yet).
+static void
+s_copy (void *dst, const void *src, size_t bytes)
+{
+    if (bytes)
+        memcpy (dst, src, bytes);
+}
+
 static int
 s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
 {
@@ -223,18 +231,18 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     //  the inventory arena for simple freeing).
     inv->agent_count = load.agents.count;
     inv->agents = pw_arena_alloc (inv->arena, load.agents.size * (load.agents.count + 1));
-    memcpy (inv->agents, load.agents.data, load.agents.size * load.agents.count);
+    s_copy (inv->agents, load.agents.data, load.agents.size * load.agents.count);
     inv->agent_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.ids.count + 1));
-    memcpy (inv->agent_ids, load.ids.data, sizeof (int64_t) * load.ids.count);
+    s_copy (inv->agent_ids, load.ids.data, sizeof (int64_t) * load.ids.count);
     inv->ignored = pw_arena_alloc (inv->arena, sizeof (char **) * (load.ignored.count + 1));
-    memcpy ((void *)inv->ignored, load.ignored.data, sizeof (char **) * load.ignored.count);
+    s_copy ((void *)inv->ignored, load.ignored.data, sizeof (char **) * load.ignored.count);
     inv->ignored_count = pw_arena_alloc (inv->arena, sizeof (size_t) * (load.ignored.count + 1));
-    memcpy (inv->ignored_count, load.ignored_count.data, sizeof (size_t) * load.ignored.count);
+    s_copy (inv->ignored_count, load.ignored_count.data, sizeof (size_t) * load.ignored.count);
     inv->patch_count = load.patches.count;
     inv->patches = pw_arena_alloc (inv->arena, load.patches.size * (load.patches.count + 1));
-    memcpy (inv->patches, load.patches.data, load.patches.size * load.patches.count);
+    s_copy (inv->patches, load.patches.data, load.patches.size * load.patches.count);
     inv->patch_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.patch_ids.count + 1));
-    memcpy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
+    s_copy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
     inv->scan_count = load.scan_agent.count;
     inv->scan_off = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->agent_count + 1));
     inv->scan_patch = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->scan_count + 1));
@@ -247,8 +255,8 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
             at++;
     }
     inv->scan_off [inv->agent_count] = (uint32_t)at;
-    memcpy (inv->scan_patch, load.scan_patch.data, sizeof (uint32_t) * inv->scan_count);
-    memcpy (inv->scan_state, load.scan_state.data, inv->scan_count);
+    s_copy (inv->scan_patch, load.scan_patch.data, sizeof (uint32_t) * inv->scan_count);
+    s_copy (inv->scan_state, load.scan_state.data, inv->scan_count);
     rc = 0;
 done:
     free (load.agents.data);

@@ -1,7 +1,7 @@
--- The open findings of the session's tenant.
+-- The open findings of the session's tenant, in no order (the audit sorts
+-- and matches them in C).
 SELECT id, code, severity, scope, owner, subject, detail,
        (extract(epoch FROM first_seen) * 1000000)::bigint,
        (extract(epoch FROM last_seen) * 1000000)::bigint
   FROM findings
  WHERE tenant_id = pw_tenant() AND open
- ORDER BY id

@@ -9,6 +9,7 @@
     audit's PUB), trail verification against each kind of tampering,
     pwctl audit / trail verify, events_since.
 */
+#include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,14 +26,18 @@ static PGconn *s_producer; //  the service role, as a producer
 static zsock_t *s_pub;     //  the "policy service" PUB
 static char s_pub_endpoint [64];
 static pw_itest_service_t s_audit;
+//  What the audit's scheduler SUB connects to: nothing, until a test puts
+//  a real producer there.
+static char s_scheduler_pub [96] = "tcp://127.0.0.1:1";
 
 static int
 s_start_audit (void)
 {
-    char policy_pub [96];
+    char policy_pub [96], scheduler_pub [128];
     snprintf (policy_pub, sizeof policy_pub, "--policy-pub=%s", s_pub_endpoint);
+    snprintf (scheduler_pub, sizeof scheduler_pub, "--scheduler-pub=%s", s_scheduler_pub);
     const char *extra [] = {policy_pub,
-                            "--scheduler-pub=tcp://127.0.0.1:1",
+                            scheduler_pub,
                             "--audit-interval-ms=600000",
                             "--audit-debounce-ms=100",
                             "--catch-up-interval-ms=300",
@@ -76,10 +81,11 @@ s_wait_for (const char *sql, long expected, int timeout_ms)
     return value;
 }
 
-//  Appends COUNT events for TENANT as the producer would (one transaction)
-//  and publishes those whose seq % EVERY == 0 (EVERY 1: all, 0: none).
+//  Appends COUNT events of KIND for TENANT as the producer would (one
+//  transaction) and publishes those whose seq % EVERY == 0 (EVERY 1: all,
+//  0: none).
 static void
-s_produce (const char *tenant, int count, int every)
+s_produce_kind (const char *tenant, const char *kind, int count, int every)
 {
     PQclear (PQexec (s_producer, "BEGIN"));
     const char *t [] = {tenant};
@@ -89,13 +95,13 @@ s_produce (const char *tenant, int count, int every)
                            NULL, t, NULL, NULL, 0));
     char n [16];
     snprintf (n, sizeof n, "%d", count);
-    const char *params [] = {n};
+    const char *params [] = {n, kind};
     PGresult *res = PQexecParams (
         s_producer,
-        "SELECT (e).seq, (e).time_us FROM (SELECT pw_event_append('policy', 'import.agents', "
+        "SELECT (e).seq, (e).time_us FROM (SELECT pw_event_append('policy', $2, "
         "'agents.csv', 'alice@msp', jsonb_build_object('reason', 'monthly import', 'row', i)) "
         "AS e FROM generate_series(1, $1::int) i) x",
-        1, NULL, params, NULL, NULL, 0);
+        2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_TUPLES_OK)
         PW_FAIL_AT ("produce: %s", PQresultErrorMessage (res));
     PQclear (PQexec (s_producer, "COMMIT"));
@@ -105,7 +111,7 @@ s_produce (const char *tenant, int count, int every)
         event.producer = "policy";
         event.seq = strtoull (PQgetvalue (res, row, 0), NULL, 10);
         event.time_us = strtoll (PQgetvalue (res, row, 1), NULL, 10);
-        event.kind = "import.agents";
+        event.kind = (char *)kind;
         event.subject = "agents.csv";
         event.actor = "alice@msp";
         event.payload_json = "{\"reason\": \"monthly import\"}";
@@ -113,6 +119,12 @@ s_produce (const char *tenant, int count, int every)
             pw_wire_publish (s_pub, &event);
     }
     PQclear (res);
+}
+
+static void
+s_produce (const char *tenant, int count, int every)
+{
+    s_produce_kind (tenant, "import.agents", count, every);
 }
 
 static char *
@@ -409,6 +421,260 @@ s_test_trail (void)
     free (err);
 }
 
+//  --- a real producer restarted mid-burst ---------------------------------
+
+//  A free TCP endpoint on 127.0.0.1 (bound once, then released).
+static void
+s_free_endpoint (char *endpoint, size_t size)
+{
+    zsock_t *probe = zsock_new (ZMQ_PUB);
+    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    zsock_destroy (&probe);
+    snprintf (endpoint, size, "tcp://127.0.0.1:%d", port);
+}
+
+//  Starts the policy service with its PUB on the fixed PUB endpoint, so the
+//  audit's SUB finds it again after a restart.
+static int
+s_start_policy (pw_itest_service_t *policy, const char *pub)
+{
+    char pub_arg [96];
+    snprintf (pub_arg, sizeof pub_arg, "--pub=%s", pub);
+    const char *extra [] = {pub_arg, NULL};
+    int rc = pw_itest_service_start (policy, "policy", s_db_url, extra);
+    snprintf (policy->pub, sizeof policy->pub, "%s", pub);
+    return rc;
+}
+
+static int
+s_policy_ctl (pw_itest_service_t *policy, const char *a1, const char *a2, const char *a3,
+              const char *a4)
+{
+    char endpoint [96];
+    snprintf (endpoint, sizeof endpoint, "--policy-endpoint=%s", policy->router);
+    const char *args [16] = {endpoint, "--tenant=relay", "--actor=alice@msp", "--timeout-ms=3000",
+                             "--reason=monthly review"};
+    int n = 5;
+    const char *more [] = {a1, a2, a3, a4};
+    for (int i = 0; i < 4 && more [i]; i++)
+        args [n++] = more [i];
+    const char *kbs [] = {"KB5030216", "KB5031364", "KB5034441", "KB5031005", NULL};
+    if (a1 && strcmp (a1, "review") == 0)
+        for (int i = 0; kbs [i]; i++)
+            args [n++] = kbs [i];
+    args [n] = NULL;
+    char *out = NULL, *err = NULL;
+    int rc = pw_itest_pwctl (args, &out, &err);
+    if (rc != 0 && s_pw_verbose)
+        fprintf (stderr, "    pwctl %s %s: %s", a1, a2 ? a2 : "", err);
+    free (out);
+    free (err);
+    return rc;
+}
+
+#define S_RELAY_HEAD                                                                               \
+    "SELECT coalesce(max(last_seq), 0) FROM event_seq WHERE tenant_id = '%s' AND producer = "      \
+    "'policy'"
+
+static void
+s_test_producer_restart (void)
+{
+    //  The real policy service produces; the audit hears it on its
+    //  scheduler SUB (the producer is named in each event, not by socket).
+    char pub [64];
+    s_free_endpoint (pub, sizeof pub);
+    PW_CHECK_INT (pw_itest_service_stop (&s_audit), 0);
+    snprintf (s_scheduler_pub, sizeof s_scheduler_pub, "%s", pub);
+    PW_CHECK_INT (s_start_audit (), 0);
+    pw_itest_service_t policy;
+    if (s_start_policy (&policy, pub)) {
+        PW_FAIL_AT ("policy service did not start");
+        return;
+    }
+    //  A patch policy to decide in (seeded: `apply` needs the scheduler
+    //  too), and the catalogue imported through the service.
+    s_admin_exec ("INSERT INTO tenants VALUES ('relay');"
+                  "INSERT INTO patch_policies (tenant_id, name, baseline) "
+                  "  VALUES ('relay', 'Baseline', true)");
+    PW_CHECK_INT (
+        s_policy_ctl (&policy, "import", "patches", "tests/data/policy/patches.csv", NULL), 0);
+    //  A burst of decisions, four events per transaction; the producer is
+    //  killed (SIGKILL) while it runs, by a child after a delay, and
+    //  restarted as soon as a call fails.
+    pid_t killer = fork ();
+    if (killer == 0) {
+        usleep (700 * 1000);
+        kill (policy.pid, SIGKILL);
+        _exit (0);
+    }
+    int ok = 0, failed = 0, restarts = 0;
+    for (int i = 0; ok < 40 && failed < 10; i++) {
+        if (s_policy_ctl (&policy, "review", i % 2 ? "deny" : "approve", "--policy=Baseline",
+                          NULL) == 0) {
+            ok++;
+            continue;
+        }
+        failed++;
+        if (!pw_itest_service_alive (&policy)) {
+            policy.pid = 0;
+            restarts++;
+            if (s_start_policy (&policy, pub)) {
+                PW_FAIL_AT ("policy service did not restart");
+                break;
+            }
+        }
+    }
+    waitpid (killer, NULL, 0);
+    PW_CHECK_INT (restarts, 1);
+    PW_CHECK_INT (ok, 40);
+    long head = s_count (S_RELAY_HEAD, "relay");
+    PW_CHECK (head >= 40 * 4);
+    //  Everything committed is recorded once, in order, with its trail record
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "relay", head, 15000), head);
+    PW_CHECK_INT (
+        s_count ("SELECT count(DISTINCT seq) FROM audit_events WHERE tenant_id = '%s'", "relay"),
+        head);
+    PW_CHECK_INT (s_count ("SELECT max(seq) FROM audit_events WHERE tenant_id = '%s'", "relay"),
+                  head);
+    PW_CHECK_INT (s_count (S_TRAIL, "relay"), head);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM audit_events a JOIN events e USING (tenant_id, "
+                           "producer, seq) WHERE a.tenant_id = '%s' AND a.kind = e.kind AND "
+                           "a.payload = e.payload",
+                           "relay"),
+                  head);
+    pw_reply_t *reply = s_verify ("relay");
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_TRAIL_VERIFY &&
+              reply->trail_verify->ok && reply->trail_verify->records == (uint64_t)head);
+    pw_reply_free (&reply);
+    fprintf (stderr, "    producer restart: %d calls failed around the kill, %ld events recorded\n",
+             failed, head);
+    PW_CHECK_INT (pw_itest_service_stop (&policy), 0);
+}
+
+//  --- the store going away while a burst is recorded ----------------------
+
+static void
+s_test_store_outage (void)
+{
+    const int count = 100000;
+    char *sql = pw_sprintf (
+        "BEGIN;"
+        "INSERT INTO tenants VALUES ('outage');"
+        "INSERT INTO events (tenant_id, producer, seq, time, kind, subject, actor, payload) "
+        "  SELECT 'outage', 'policy', i, clock_timestamp(), 'import.scans', 'scans.csv', "
+        "         'rmm-sync', jsonb_build_object('reason', 'nightly sync', 'row', i) "
+        "    FROM generate_series(1, %d) i;"
+        "INSERT INTO event_seq (tenant_id, producer, last_seq) VALUES ('outage', 'policy', %d);"
+        "COMMIT",
+        count, count);
+    s_admin_exec (sql);
+    free (sql);
+    pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
+    event.tenant = "outage";
+    event.producer = "policy";
+    event.seq = (uint64_t)count;
+    event.kind = "import.scans";
+    pw_wire_publish (s_pub, &event);
+    //  The store stops once recording is under way (mid-burst)
+    long before = s_wait_for ("SELECT CASE WHEN coalesce(max(last_seq), 0) > 0 THEN 1 ELSE 0 END "
+                              "FROM audit_cursor WHERE tenant_id = 'outage'",
+                              1, 20000);
+    PW_CHECK_INT (before, 1);
+    PW_CHECK_INT (pw_itest_pg ("stop"), 0);
+    usleep (1500 * 1000);
+    PW_CHECK (pw_itest_service_alive (&s_audit));
+    PW_CHECK_INT (pw_itest_pg ("start"), 0);
+    PQreset (s_admin);
+    PQreset (s_producer);
+    long when_stopped = s_count (S_CURSOR, "outage");
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "outage", count, 30000), count);
+    PW_CHECK_INT (s_count (S_CURSOR, "outage"), count);
+    PW_CHECK_INT (s_count (S_TRAIL, "outage"), count);
+    PW_CHECK_INT (s_count ("SELECT count(DISTINCT (details->>'row')) FROM trail "
+                           "WHERE tenant_id = '%s'",
+                           "outage"),
+                  count);
+    pw_reply_t *reply = s_verify ("outage");
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_TRAIL_VERIFY &&
+              reply->trail_verify->ok);
+    pw_reply_free (&reply);
+    char *body = NULL;
+    PW_CHECK_INT (pw_itest_http_get (s_audit.http_port, "/metrics", &body), 200);
+    PW_CHECK (body && strstr (body, "pw_audit_record_failures_total") &&
+              !strstr (body, "pw_audit_record_failures_total 0\n"));
+    free (body);
+    fprintf (stderr,
+             "    store outage: %ld of %d recorded before the stop came through; all "
+             "after the restart\n",
+             when_stopped, count);
+}
+
+//  --- pwctl events --follow -----------------------------------------------
+
+static void
+s_test_follow (void)
+{
+    char out_path [] = "/tmp/pw-follow-XXXXXX";
+    int fd = mkstemp (out_path);
+    if (fd < 0) {
+        PW_FAIL_AT ("mkstemp: %s", strerror (errno));
+        return;
+    }
+    char pub [96];
+    snprintf (pub, sizeof pub, "--audit-pub=%s", s_audit.pub);
+    char *binary = pw_sprintf ("%s/pwctl", getenv ("PW_TEST_BIN"));
+    pid_t child = fork ();
+    if (child == 0) {
+        dup2 (fd, 1);
+        close (fd);
+        execl (binary, binary, pub, "--tenant=follow", "events", "--follow", "--kind=decision",
+               (char *)NULL);
+        _exit (127);
+    }
+    close (fd);
+    free (binary);
+    usleep (500 * 1000); //  its SUB connects
+    //  Seen: follow's decision.* events. Not seen: another kind of the same
+    //  tenant, the same kind of another tenant, a kind that only starts alike.
+    s_produce_kind ("follow", "decision.approve", 3, 1);
+    s_produce_kind ("follow", "import.agents", 4, 1);
+    s_produce_kind ("follower", "decision.approve", 5, 1);
+    s_produce_kind ("follow", "decisions.bulk", 2, 1);
+    s_produce_kind ("follow", "decision.deny", 2, 1);
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "follow", 11, 10000), 11);
+    PW_CHECK_INT (s_wait_count (S_RECORDED, "follower", 5, 10000), 5);
+    usleep (300 * 1000);
+    kill (child, SIGINT);
+    int status = -1;
+    for (int waited = 0; waited < 3000; waited += 50) {
+        if (waitpid (child, &status, WNOHANG) == child)
+            break;
+        usleep (50 * 1000);
+    }
+    if (waitpid (child, NULL, WNOHANG) == 0) {
+        PW_FAIL_AT ("pwctl events --follow did not stop on SIGINT");
+        kill (child, SIGKILL);
+        waitpid (child, NULL, 0);
+    } else
+        PW_CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    FILE *file = fopen (out_path, "r");
+    char line [2048];
+    int lines = 0, approve = 0, deny = 0;
+    while (file && fgets (line, sizeof line, file)) {
+        lines++;
+        approve += strstr (line, " follow/policy #") && strstr (line, " decision.approve ");
+        deny += strstr (line, " follow/policy #") && strstr (line, " decision.deny ");
+        if (!strstr (line, " follow/policy #"))
+            PW_FAIL_AT ("unexpected line: %s", line);
+    }
+    if (file)
+        fclose (file);
+    unlink (out_path);
+    PW_CHECK_INT (approve, 3);
+    PW_CHECK_INT (deny, 2);
+    PW_CHECK_INT (lines, 5);
+}
+
 //  --- findings -------------------------------------------------------------
 
 static pw_reply_t *
@@ -651,7 +917,10 @@ main (int argc, char **argv)
         PW_RUN (s_test_throughput);
         PW_RUN (s_test_trail);
         PW_RUN (s_test_findings);
+        PW_RUN (s_test_follow);
+        PW_RUN (s_test_producer_restart);
         PW_RUN (s_test_bad_input);
+        PW_RUN (s_test_store_outage);
     }
     if (s_audit.pid > 0 && pw_itest_service_stop (&s_audit) != 0)
         fprintf (stderr, "    audit did not stop cleanly\n");
