@@ -18,15 +18,17 @@ SELECT * FROM agent_settings WHERE tenant_id = current_setting('bench.tenant');
 
 WITH t AS (SELECT current_setting('bench.tenant') AS tenant),
 -- 2.1 step 3: KBs listed in another KB's supersedes-list.
-superseded AS (
-    SELECT DISTINCT ON (lower(s.kb)) lower(s.kb) AS kb, 'superseded by ' || p.kb AS rule
-      FROM patches p, t, unnest(p.supersedes) AS s(kb)
-     WHERE p.tenant_id = t.tenant AND lower(s.kb) <> lower(p.kb)
-       AND EXISTS (SELECT 1 FROM patches q
-                    WHERE q.tenant_id = t.tenant AND lower(q.kb) = lower(s.kb))
-     ORDER BY lower(s.kb), p.patch_id),
+superseded AS MATERIALIZED (
+    SELECT DISTINCT ON (x.kb) x.kb, 'superseded by ' || x.by_kb AS rule
+      FROM (SELECT lower(s.kb) AS kb, p.kb AS by_kb, p.patch_id
+              FROM patches p, unnest(p.supersedes) AS s(kb)
+             WHERE p.tenant_id = current_setting('bench.tenant')
+               AND lower(s.kb) <> lower(p.kb)) x
+     WHERE x.kb IN (SELECT lower(q.kb) FROM patches q
+                     WHERE q.tenant_id = current_setting('bench.tenant'))
+     ORDER BY x.kb, x.patch_id),
 -- The patches some scan reports missing or failed.
-needed AS (
+needed AS MATERIALIZED (
     SELECT p.patch_id, p.kb, p.classification, p.released_at,
            CASE WHEN cardinality(p.products) = 0 THEN ARRAY['(unspecified)'] ELSE p.products END
                AS products
@@ -41,7 +43,7 @@ rules AS (
                                   '*', '.*'), '?', '.') || '$' AS re
       FROM patch_policy_rules r, t WHERE r.tenant_id = t.tenant),
 -- 2.1: one cell per (policy, patch): action, effective date, provenance.
-cells AS (
+cells AS MATERIALIZED (
     SELECT pp.name AS policy, n.patch_id,
            coalesce(o.action, d.action, CASE WHEN pp.deny_superseded AND sup.kb IS NOT NULL
                                              THEN 'deny' END, rule.action) AS action,
@@ -82,7 +84,7 @@ cells AS (
                SELECT 2, 0, pp.default_action, 0, 'default') x
             ORDER BY x.rank, x.ordinal LIMIT 1) rule),
 -- 2.2: the agents' inputs.
-agent_in AS (
+agent_in AS MATERIALIZED (
     SELECT a.agent_id, a.ignored_kbs,
            s.subscribed AND a.subscribed AND o.patching = 'subscribed' AS subscribed,
            (SELECT array_agg(m) FROM unnest(s.patch_policies) m

@@ -89,6 +89,7 @@ s_connect (const char *url)
     PGconn *conn = PQconnectdb (url);
     if (PQstatus (conn) != CONNECTION_OK)
         s_die ("cannot connect: %s", PQerrorMessage (conn));
+    PQclear (PQexec (conn, "SET client_min_messages = warning"));
     return conn;
 }
 
@@ -357,14 +358,14 @@ static int
 s_compare (s_args_t *args)
 {
     PGconn *conn = s_connect (args->admin);
-    char *rows = s_value (conn, "SELECT count(*) FROM patch_status WHERE tenant_id = $1",
-                          args->tenant);
-    char *mismatches = s_value (
-        conn,
-        "SELECT count(*) FROM (SELECT * FROM patch_status WHERE tenant_id = $1) s "
-        "FULL JOIN bench_sql_status q USING (tenant_id, agent_id, patch_id) "
-        "WHERE s.status IS DISTINCT FROM q.status OR s.until IS DISTINCT FROM q.until",
-        args->tenant);
+    char *rows =
+        s_value (conn, "SELECT count(*) FROM patch_status WHERE tenant_id = $1", args->tenant);
+    char *mismatches =
+        s_value (conn,
+                 "SELECT count(*) FROM (SELECT * FROM patch_status WHERE tenant_id = $1) s "
+                 "FULL JOIN bench_sql_status q USING (tenant_id, agent_id, patch_id) "
+                 "WHERE s.status IS DISTINCT FROM q.status OR s.until IS DISTINCT FROM q.until",
+                 args->tenant);
     char *by_status = s_value (conn,
                                "SELECT coalesce(json_object_agg(status, n), '{}') FROM "
                                "(SELECT status, count(*) n FROM patch_status "
@@ -394,8 +395,7 @@ s_incremental (s_args_t *args)
         "SELECT p.kb, count(*) n FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
         " WHERE s.tenant_id = $1 AND s.state IN ('missing', 'failed') "
         " GROUP BY p.kb ORDER BY n DESC, p.kb LIMIT $2",
-        2, NULL, (const char *[]){args->tenant, limit}, NULL,
-        NULL, 0);
+        2, NULL, (const char *[]){args->tenant, limit}, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) == 0)
         s_die ("no KBs to decide: %s", PQerrorMessage (conn));
     int kbs = PQntuples (res);
@@ -531,12 +531,39 @@ static Patchwarden__V1__PingRequest s_ping = PATCHWARDEN__V1__PING_REQUEST__INIT
 
 //  The raw baseline: a ROUTER in its own process echoing every message,
 //  as the service's ROUTER answers a DEALER (delimiter + body).
+static void s_echo_server (zsock_t *router);
+static pid_t s_echo_pid;
+static char s_echo_endpoint [64];
+
+//  Forks the echo process before this process starts ZeroMQ (a forked
+//  child cannot use its parent's context); it tells its port on a pipe.
 static void
-s_echo_server (const char *endpoint)
+s_echo_start (void)
 {
-    zsock_t *router = zsock_new_router (endpoint);
-    if (!router)
-        _exit (1);
+    int fds [2];
+    if (pipe (fds))
+        s_die ("pipe%s", NULL);
+    s_echo_pid = fork ();
+    if (s_echo_pid == 0) {
+        close (fds [0]);
+        zsock_t *router = zsock_new (ZMQ_ROUTER);
+        int port = router ? zsock_bind (router, "tcp://127.0.0.1:*") : -1;
+        if (write (fds [1], &port, sizeof port) != sizeof port || port < 0)
+            _exit (1);
+        close (fds [1]);
+        s_echo_server (router);
+    }
+    close (fds [1]);
+    int port = -1;
+    if (read (fds [0], &port, sizeof port) != sizeof port || port < 0)
+        s_die ("the echo process did not start%s", NULL);
+    close (fds [0]);
+    snprintf (s_echo_endpoint, sizeof s_echo_endpoint, "tcp://127.0.0.1:%d", port);
+}
+
+static void
+s_echo_server (zsock_t *router)
+{
     while (true) {
         zmsg_t *msg = zmsg_recv (router);
         if (!msg)
@@ -609,16 +636,7 @@ s_ping_bench (s_args_t *args)
     s_ping_request.protocol = PW_PROTOCOL_VERSION;
     s_ping_request.request_id = "bench-00000001";
     size_t size = patchwarden__v1__request__get_packed_size (&s_ping_request);
-    //  A free port for the echo process.
-    zsock_t *probe = zsock_new (ZMQ_ROUTER);
-    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
-    zsock_destroy (&probe);
-    char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
-    pid_t echo = fork ();
-    if (echo == 0)
-        s_echo_server (endpoint);
-    zsock_t *raw = s_client (endpoint);
+    zsock_t *raw = s_client (s_echo_endpoint);
     zsock_t *svc = s_client (args->policy);
     int count = args->count;
     int64_t *raw_times = pw_calloc ((size_t)count, sizeof (int64_t));
@@ -650,8 +668,8 @@ s_ping_bench (s_args_t *args)
             (long long)s_pct (svc_times, (size_t)count, 99),
             (long long)s_pct (raw_times, (size_t)count, 50),
             (long long)s_pct (raw_times, (size_t)count, 99), 4.0 * count * 1e6 / (double)elapsed);
-    kill (echo, SIGTERM);
-    waitpid (echo, NULL, 0);
+    kill (s_echo_pid, SIGTERM);
+    waitpid (s_echo_pid, NULL, 0);
     free (raw_times);
     free (svc_times);
     zsock_destroy (&raw);
@@ -779,15 +797,14 @@ s_events (s_args_t *args)
     res = PQexecParams (admin,
                         "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND producer = "
                         "'scheduler' AND seq > $2 AND seq <= $3",
-                        3, NULL, (const char *[]){args->tenant, first_text, last_text}, NULL,
-                        NULL, 0);
+                        3, NULL, (const char *[]){args->tenant, first_text, last_text}, NULL, NULL,
+                        0);
     long recorded = PQresultStatus (res) == PGRES_TUPLES_OK ? atol (PQgetvalue (res, 0, 0)) : -1;
     PQclear (res);
     printf ("{\"measure\":\"events\",\"count\":%d,\"recorded\":%ld,\"republished\":%ld,"
             "\"lost\":%ld,\"produce_us\":%lld,\"total_us\":%lld,\"per_s\":%.0f}\n",
-            count, recorded, republished, (long)count - recorded,
-            (long long)(produced - started), (long long)elapsed,
-            (double)count * 1e6 / (double)elapsed);
+            count, recorded, republished, (long)count - recorded, (long long)(produced - started),
+            (long long)elapsed, (double)count * 1e6 / (double)elapsed);
     zsock_destroy (&pub);
     zsock_destroy (&sub);
     PQfinish (conn);
@@ -821,6 +838,8 @@ main (int argc, char **argv)
         fprintf (stderr, "usage: pw_bench MEASURE [--option value ...] (see bench/pw_bench.c)\n");
         return 2;
     }
+    if (strcmp (argv [1], "ping") == 0)
+        s_echo_start ();
     zsys_init ();
     zsys_set_linger (0);
     s_args_t args = {.admin = s_opt (argc, argv, "--admin"),

@@ -724,14 +724,6 @@ s_test_lifecycle_scope (void)
     pw_findings_destroy (&none);
 }
 
-//  True when running under valgrind, whose preload library names itself
-static bool
-s_under_valgrind (void)
-{
-    const char *preload = getenv ("LD_PRELOAD");
-    return preload && strstr (preload, "vgpreload");
-}
-
 static double
 s_ms_since (const struct timespec *start)
 {
@@ -776,15 +768,8 @@ s_test_lifecycle_50k (void)
     PW_CHECK_INT (pw_findings_diff_resolved_size (diff), expect_resolved);
     PW_CHECK_INT (expect_opened, 2500);
     PW_CHECK_INT (expect_resolved, 5000);
-    //  The budget is 100 ms for a full audit; sanitizers slow everything
-    //  several-fold and valgrind far more, so only the plain build is timed
-#if defined(__SANITIZE_ADDRESS__)
-    double budget = 400;
-#else
-    double budget = 100;
-#endif
-    if (!s_under_valgrind () && ms >= budget)
-        PW_FAIL_AT ("diff of 150,000 findings took %.1f ms (budget %.0f ms)", ms, budget);
+    //  Speed is measured by `make bench`, not asserted here: a loaded
+    //  machine must not fail a correct diff.
     if (s_pw_verbose)
         fprintf (stderr, "    diff of %zu + %zu findings: %.1f ms\n", pw_findings_size (open),
                  pw_findings_size (fresh), ms);
