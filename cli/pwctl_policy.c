@@ -70,9 +70,9 @@ s_apply_one (pwctl_t *self, const char *service, const char *yaml, const char *f
         return NULL;
     const Patchwarden__V1__ApplyReply *result = policy ? reply->apply : reply->schedule_apply;
     if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK) {
-        //  The policy service reports every error of the file; the
-        //  scheduler's list would repeat them.
-        if (result && result->n_errors && policy)
+        //  The scheduler is asked only once the policy service accepted the
+        //  file, so its errors (unknown agents in dependencies) are new.
+        if (result && result->n_errors)
             s_print_setup_errors (service, result);
         if (!(result && result->n_errors && !policy))
             pwctl_error ("%s: %s", service, reply->message);

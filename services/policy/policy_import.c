@@ -252,20 +252,31 @@ s_stage_scans (pw_db_t *db, const pw_import_t *import, policy_tenant_t *tenant, 
     return rc;
 }
 
-//  Runs a move statement and counts inserted / updated rows.
+//  Runs a move statement, which returns (inserted, updated).
 static int
 s_move (pw_db_t *db, const char *name, uint32_t *inserted_p, uint32_t *updated_p)
 {
     PGresult *res = pw_db_exec (db, name, 0, NULL);
     if (!res)
         return -1;
-    for (int i = 0; i < PQntuples (res); i++) {
-        if (PQgetvalue (res, i, 0) [0] == 't')
-            (*inserted_p)++;
-        else
-            (*updated_p)++;
-    }
+    *inserted_p = (uint32_t)strtoul (PQgetvalue (res, 0, 0), NULL, 10);
+    *updated_p = (uint32_t)strtoul (PQgetvalue (res, 0, 1), NULL, 10);
     PQclear (res);
+    return 0;
+}
+
+//  Runs the steps NAMES in order: scripts (ANALYZE) or prepared queries.
+static int
+s_steps (pw_db_t *db, const char *const *names)
+{
+    for (size_t i = 0; names [i]; i++) {
+        bool script = strncmp (names [i], "policy_analyze", 14) == 0;
+        PGresult *res =
+            script ? pw_db_exec_script (db, names [i]) : pw_db_exec (db, names [i], 0, NULL);
+        if (!res)
+            return -1;
+        PQclear (res);
+    }
     return 0;
 }
 
@@ -369,11 +380,11 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         staged = s_stage_scans (db, import, tenant, out, filename);
         if (out->reply.n_errors)
             goto invalid;
-        if (staged == 0) {
-            res = pw_db_exec (db, "policy_import_scans_prune", 0, NULL);
-            staged = res ? 0 : -1;
-            PQclear (res);
-        }
+        static const char *const steps [] = {"policy_analyze_scans", "policy_import_scans_resolve",
+                                             "policy_analyze_scan_ids", "policy_import_scans_prune",
+                                             NULL};
+        if (staged == 0)
+            staged = s_steps (db, steps);
         move = "policy_import_scans_move";
     }
     if (staged || s_move (db, move, &out->reply.inserted, &out->reply.updated)) {

@@ -22,4 +22,7 @@ CREATE TEMP TABLE IF NOT EXISTS pw_tmp_patches (
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS pw_tmp_scans (
     hostname text, ident text, state text, scanned_at timestamptz
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_scan_ids (
+    agent_id bigint, patch_id bigint, state text, scanned_at timestamptz
 ) ON COMMIT DELETE ROWS

@@ -35,7 +35,8 @@ static char *s_db_url;
 static PGconn *s_admin;
 static pw_itest_service_t s_policy, s_scheduler, s_audit;
 static char s_dir [64];
-static int s_planted; //  cycles the generator planted
+static int s_planted;    //  cycles the generator planted
+static char *s_last_err; //  stderr of the last pwctl
 
 //  --- helpers --------------------------------------------------------------
 
@@ -111,9 +112,10 @@ s_pwctl (char **out_p, const char *const *args)
     char *out = NULL, *err = NULL;
     int rc = pw_itest_pwctl (argv, &out, &err);
     if (rc != 0)
-        fprintf (stderr, "    pwctl %s %s: exit %d: %s\n", args [0], args [1] ? args [1] : "", rc,
-                 err ? err : "");
-    free (err);
+        fprintf (stderr, "    pwctl %s %s: exit %d: %.300s\n", args [0], args [1] ? args [1] : "",
+                 rc, err ? err : "");
+    free (s_last_err);
+    s_last_err = err;
     if (out_p)
         *out_p = out;
     else
@@ -190,6 +192,7 @@ s_test_setup (void)
     //  The dependencies name agents: refused before the import, ...
     const char *early [] = {"apply", "-f", S_SETUP, orgs, deps, NULL};
     PW_CHECK (s_pwctl (NULL, early) != 0);
+    PW_CHECK (s_last_err && strstr (s_last_err, "unknown agent"));
     const char *apply [] = {"apply", "-f", S_SETUP, orgs, NULL};
     PW_CHECK_INT (s_pwctl (NULL, apply), 0);
     const char *import_agents [] = {"import", "agents", agents, NULL};
@@ -579,6 +582,7 @@ s_test_review_and_react (void)
     char *sql = pw_sprintf ("SELECT count(*) FROM plan_agents p JOIN agent_settings s "
                             "  USING (agent_id) WHERE p.cycle = '%s' AND s.subscribed "
                             "   AND s.update_window = 'WED-1200' AND p.status <> 'planned' "
+                            "   AND s.manual_patching IS NULL"
                             "   AND p.reason <> 'dependency cycle'",
                             s_cycle);
     PW_CHECK_INT (s_wait_for (sql, 0, 10000), 0);
@@ -666,6 +670,7 @@ main (int argc, char **argv)
     if (s_admin)
         PQfinish (s_admin);
     free (s_db_url);
+    free (s_last_err);
     //  Leave nothing behind
     for (int f = 0; f < PW_GEN_FILE_COUNT; f++) {
         char *path = s_path (pw_gen_file_name ((pw_gen_file_t)f));
