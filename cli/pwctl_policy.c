@@ -303,7 +303,7 @@ s_print_explain (const pw_json_value_t *doc)
                 pw_strbuf_reset (&source);
                 s_source_text (pw_json_get (member, "source"), &source);
                 printf ("%-22s %-34s %s%s\n", m ? "" : pw_json_key (settings, i),
-                        s_str (pw_json_get (member, "name")), source.data,
+                        s_str (pw_json_get (member, "value")), source.data,
                         gone ? "  (removed)" : "");
             }
         } else {

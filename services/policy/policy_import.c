@@ -409,7 +409,7 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         goto done;
     }
     tenant = policy_server_replace (server, call->tenant, &fresh);
-    long affected = policy_server_publish_results (server, call, tenant, false);
+    long affected = policy_server_publish_results (server, call, tenant, POLICY_WRITE_AGENTS);
     if (affected < 0)
         goto done;
     char payload [256];

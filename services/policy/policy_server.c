@@ -146,10 +146,13 @@ s_changed_json (policy_tenant_t *tenant, const bool *marks, size_t limit, pw_str
 
 long
 policy_server_publish_results (policy_server_t *self, pw_call_t *call, policy_tenant_t *tenant,
-                               bool all)
+                               policy_write_t mode)
 {
     pw_db_t *db = pw_service_db (self->service);
-    long written = policy_store_write_results (db, tenant, all, s_now ());
+    long written =
+        mode == POLICY_WRITE_ENTRIES
+            ? policy_store_write_statuses (db, tenant)
+            : policy_store_write_results (db, tenant, mode == POLICY_WRITE_ALL, s_now ());
     if (written < 0) {
         pw_call_fail_db (self->service, call, "writing resolved results");
         return -1;
@@ -317,7 +320,7 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     }
     pw_metric_add (self->m_resolves, 1);
     policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
-    long affected = policy_server_publish_results (self, call, tenant, false);
+    long affected = policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS);
     if (affected < 0)
         goto done;
     pw_strbuf_t payload;
@@ -571,7 +574,8 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
     }
     policy_tenant_clear_changes (tenant);
     policy_tenant_reevaluate (tenant, &changes, s_now ());
-    long affected = count ? policy_server_publish_results (self, call, tenant, false) : 0;
+    long affected =
+        count ? policy_server_publish_results (self, call, tenant, POLICY_WRITE_ENTRIES) : 0;
     if (affected < 0)
         goto done;
     if (pw_service_commit (service)) {
@@ -638,7 +642,7 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
             inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
     policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
     //  A full resolve rewrites everything: it is the repair path too.
-    if (policy_server_publish_results (self, call, tenant, true) < 0 ||
+    if (policy_server_publish_results (self, call, tenant, POLICY_WRITE_ALL) < 0 ||
         pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)
             pw_call_fail_db (service, call, "resolve");
@@ -683,7 +687,7 @@ s_timer (pw_service_t *service, void *state)
         policy_tenant_clear_changes (tenant);
         //  Resolve compares with the previous results itself.
         policy_tenant_resolve (tenant, s_now ());
-        long written = policy_store_write_results (db, tenant, false, s_now ());
+        long written = policy_store_write_statuses (db, tenant);
         if (written > 0) {
             char payload [96];
             snprintf (payload, sizeof payload, "{\"count\":%ld,\"reason\":\"timer\"}", written);

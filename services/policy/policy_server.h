@@ -36,12 +36,19 @@ void policy_server_forget (policy_server_t *self, const char *tenant);
 policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenant,
                                         policy_tenant_t **fresh_p);
 
-//  Writes FRESH's changed results, bumps the version, emits
-//  `settings.changed` for the agents whose settings changed, and leaves the
-//  transaction open for the caller's own events. Returns the number of
-//  agents whose settings or statuses changed, or -1 (call failed).
+//  What policy_server_publish_results writes.
+typedef enum {
+    POLICY_WRITE_ALL = 0, //  every agent's settings and statuses
+    POLICY_WRITE_AGENTS,  //  settings and statuses of the agents marked changed
+    POLICY_WRITE_ENTRIES  //  only the statuses marked changed (settings cannot have)
+} policy_write_t;
+
+//  Writes TENANT's changed results, bumps the version, emits
+//  `settings.changed` / `approvals.changed` for the agents concerned, and
+//  leaves the transaction open for the caller's own events. Returns the
+//  number of agents whose settings or statuses changed, or -1 (call failed).
 long policy_server_publish_results (policy_server_t *self, pw_call_t *call, policy_tenant_t *tenant,
-                                    bool all);
+                                    policy_write_t mode);
 
 //  The import call (policy_import.c).
 void policy_import_handle (pw_service_t *service, pw_call_t *call, void *state);

@@ -714,6 +714,65 @@ s_iso (char *buf, size_t size, int64_t when)
     strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
 }
 
+//  Appends one patch_status row of scan entry E of AGENT in COPY format.
+static void
+s_status_row (pw_strbuf_t *buf, const policy_inventory_t *inv, const policy_status_t *s, size_t a,
+              uint32_t e)
+{
+    char agent_id [32], patch_id [32], until [40];
+    snprintf (agent_id, sizeof agent_id, "%lld", (long long)inv->agent_ids [a]);
+    snprintf (patch_id, sizeof patch_id, "%lld", (long long)inv->patch_ids [inv->scan_patch [e]]);
+    if (s->status == PW_STATUS_DEFERRED)
+        s_iso (until, sizeof until, s->until);
+    pw_db_copy_text (buf, agent_id, true);
+    pw_db_copy_text (buf, patch_id, false);
+    pw_db_copy_text (buf, pw_status_name (s->status), false);
+    pw_db_copy_text (buf, s->status == PW_STATUS_DEFERRED ? until : NULL, false);
+    pw_db_copy_text (buf, pw_provenance_name (s->kind), false);
+    pw_db_copy_text (buf, s->policy, false);
+    pw_db_copy_text (buf, s->rule, false);
+    pw_strbuf_append_len (buf, "\n", 1);
+}
+
+long
+policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
+{
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    const uint8_t *changed = policy_tenant_entries_changed (tenant);
+    const policy_status_t *statuses = policy_tenant_statuses (tenant);
+    if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
+        return -1;
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    long rows = 0;
+    int rc = 0;
+    for (size_t a = 0; a < inv->agent_count && rc == 0; a++)
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
+            if (!changed [e])
+                continue;
+            s_status_row (&buf, inv, &statuses [e], a, e);
+            rows++;
+            if (buf.len > 1 << 20) {
+                rc = pw_db_copy_in_send (db, buf.data, buf.len);
+                pw_strbuf_reset (&buf);
+            }
+        }
+    if (rc == 0 && buf.len)
+        rc = pw_db_copy_in_send (db, buf.data, buf.len);
+    pw_strbuf_free (&buf);
+    if (pw_db_copy_in_end (db) || rc)
+        return -1;
+    //  Statistics first: an empty-looking staging table would be planned
+    //  as a scan of every stored status.
+    PGresult *res = pw_db_exec_script (db, "policy_analyze_status");
+    if (!res)
+        return -1;
+    PQclear (res);
+    if (s_exec (db, "policy_status_update", 0, NULL))
+        return -1;
+    return rows;
+}
+
 long
 policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
 {
@@ -793,21 +852,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
                 inv->scan_state [e] != POLICY_SCAN_FAILED)
                 continue;
-            const policy_status_t *s = &statuses [e];
-            char agent_id [32], patch_id [32], until [40];
-            snprintf (agent_id, sizeof agent_id, "%lld", (long long)inv->agent_ids [a]);
-            snprintf (patch_id, sizeof patch_id, "%lld",
-                      (long long)inv->patch_ids [inv->scan_patch [e]]);
-            if (s->status == PW_STATUS_DEFERRED)
-                s_iso (until, sizeof until, s->until);
-            pw_db_copy_text (&buf, agent_id, true);
-            pw_db_copy_text (&buf, patch_id, false);
-            pw_db_copy_text (&buf, pw_status_name (s->status), false);
-            pw_db_copy_text (&buf, s->status == PW_STATUS_DEFERRED ? until : NULL, false);
-            pw_db_copy_text (&buf, pw_provenance_name (s->kind), false);
-            pw_db_copy_text (&buf, s->policy, false);
-            pw_db_copy_text (&buf, s->rule, false);
-            pw_strbuf_append_len (&buf, "\n", 1);
+            s_status_row (&buf, inv, &statuses [e], a, e);
             if (buf.len > 1 << 20) {
                 if (pw_db_copy_in_send (db, buf.data, buf.len))
                     goto done;

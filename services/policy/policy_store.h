@@ -38,6 +38,11 @@ int policy_store_write_setup (pw_db_t *db, const pw_setup_t *setup, const policy
 int policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const char *action,
                            const char *reason, const char *actor);
 
+//  Writes only the scan entries whose status changed (a decision, an
+//  override, time): an UPDATE of those rows, settings untouched. Returns
+//  the number of rows written, or -1.
+long policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant);
+
 //  Writes the results of every agent marked changed (or of all agents when
 //  ALL). Returns the number of agents written, or -1.
 long policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now);

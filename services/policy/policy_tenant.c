@@ -26,6 +26,7 @@ struct _policy_tenant_t {
     policy_status_t *statuses;
     bool *settings_changed;
     bool *statuses_changed;
+    uint8_t *entries_changed; //  per scan entry, since the last clear
     bool resolved;
     //  Inverted index: scan entries per patch, built on first need.
     uint32_t *by_patch_off;
@@ -168,6 +169,7 @@ policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_
     self->statuses = pw_calloc (self->inventory->scan_count + 1, sizeof (policy_status_t));
     self->settings_changed = pw_calloc (agents + 1, sizeof (bool));
     self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
+    self->entries_changed = pw_calloc (self->inventory->scan_count + 1, 1);
     return self;
 }
 
@@ -188,6 +190,7 @@ policy_tenant_destroy (policy_tenant_t **self_p)
     free (self->statuses);
     free (self->settings_changed);
     free (self->statuses_changed);
+    free (self->entries_changed);
     free (self->by_patch_off);
     free (self->by_patch_entry);
     free (self->entry_agent);
@@ -329,6 +332,8 @@ s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t e
     policy_status_t status = {result.status, result.until, result.kind, result.policy, result.rule};
     bool changed = !self->resolved || s_status_differs (&status, &self->statuses [entry]);
     self->statuses [entry] = status;
+    if (changed)
+        self->entries_changed [entry] = 1;
     return changed;
 }
 
@@ -463,6 +468,12 @@ policy_tenant_settings_changed (const policy_tenant_t *self)
     return self->settings_changed;
 }
 
+const uint8_t *
+policy_tenant_entries_changed (const policy_tenant_t *self)
+{
+    return self->entries_changed;
+}
+
 const bool *
 policy_tenant_statuses_changed (const policy_tenant_t *self)
 {
@@ -475,6 +486,7 @@ policy_tenant_clear_changes (policy_tenant_t *self)
     size_t agents = self->inventory->agent_count;
     memset (self->settings_changed, 0, agents * sizeof (bool));
     memset (self->statuses_changed, 0, agents * sizeof (bool));
+    memset (self->entries_changed, 0, self->inventory->scan_count);
 }
 
 int64_t

@@ -111,6 +111,8 @@ long policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname
 const bool *policy_tenant_settings_changed (const policy_tenant_t *self);
 const bool *policy_tenant_statuses_changed (const policy_tenant_t *self);
 void policy_tenant_clear_changes (policy_tenant_t *self);
+//  Per scan entry: 1 when its status changed since the last clear.
+const uint8_t *policy_tenant_entries_changed (const policy_tenant_t *self);
 
 //  Appends the `pwctl explain --json` document of AGENT to OUT.
 void policy_tenant_explain (policy_tenant_t *self, size_t agent, int64_t now, pw_strbuf_t *out);
