@@ -116,7 +116,9 @@ pw_service_new (const char *name, int port_base, const pw_config_key_t *extra_ke
         {"db_password", PW_CFG_SECRET, pw_strdup (""), "PostgreSQL password"},
         {"tenants", PW_CFG_STRING, pw_strdup (""),
          "comma-separated tenants this instance serves; empty = all"},
-        {"max_request_bytes", PW_CFG_INT, s_fmt ("%d", 16 << 20), "largest request frame accepted"},
+        //  A catalogue or a scan export of a large tenant is one request.
+        {"max_request_bytes", PW_CFG_INT, s_fmt ("%d", 256 << 20),
+         "largest request frame accepted"},
         {"health_interval_ms", PW_CFG_INT, s_fmt ("%d", 1000),
          "how often the store connection is checked"},
         {"log_level", PW_CFG_STRING, pw_strdup ("info"), "debug, info, warn or error"},

@@ -182,9 +182,13 @@ pw_wire_call (zsock_t *dealer, const pw_request_t *request, int timeout_ms, char
             frame = zmsg_next (msg);
         if (frame) {
             reply = patchwarden__v1__reply__unpack (NULL, zframe_size (frame), zframe_data (frame));
+            //  A late reply to an earlier call is dropped. A refusal of a
+            //  frame that never parsed cannot echo our id: it is ours.
             if (reply && request->request_id && *request->request_id &&
-                strcmp (reply->request_id, request->request_id) != 0)
-                pw_reply_free (&reply); //  a late reply to an earlier call
+                strcmp (reply->request_id, request->request_id) != 0 &&
+                !(*reply->request_id == '\0' &&
+                  reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK))
+                pw_reply_free (&reply);
         }
         zmsg_destroy (&msg);
     }

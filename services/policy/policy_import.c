@@ -425,6 +425,17 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         goto done;
     }
     out->reply.agents_affected = (uint32_t)affected;
+    //  A bulk load leaves the planner's statistics behind; refresh them now
+    //  rather than when autovacuum comes by (outside the transaction, so the
+    //  sample sees the committed rows).
+    if (changed_rows >= 1000) {
+        PGresult *analyzed = pw_db_exec (db, "policy_analyze_inventory", 0, NULL);
+        if (analyzed)
+            PQclear (analyzed);
+        else
+            pw_log_warn ("statistics not refreshed", "tenant=%s reason=\"%s\"", call->tenant,
+                         pw_db_last_error (db));
+    }
     pw_log_info ("import done", "tenant=%s kind=%s rows=%u inserted=%u updated=%u agents=%ld",
                  call->tenant, request->kind, out->reply.rows, out->reply.inserted,
                  out->reply.updated, affected);
