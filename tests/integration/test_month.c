@@ -516,6 +516,7 @@ s_test_review_and_react (void)
         free (policy);
     }
     pw_json_destroy (&reader);
+    free (queue);
     PW_CHECK (approved_policies >= 3);
     char *out = NULL;
     PW_CHECK_INT (s_pwctl (&out, list), 0);
