@@ -45,19 +45,6 @@ s_start_audit (void)
     return pw_itest_service_start (&s_audit, "audit", s_db_url, extra);
 }
 
-static long
-s_scalar (const char *sql)
-{
-    PGresult *res = PQexec (s_admin, sql);
-    long value = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1
-                     ? atol (PQgetvalue (res, 0, 0))
-                     : -1;
-    if (value < 0 && PQresultStatus (res) != PGRES_TUPLES_OK)
-        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
-    PQclear (res);
-    return value;
-}
-
 static void
 s_admin_exec (const char *sql)
 {
@@ -65,20 +52,6 @@ s_admin_exec (const char *sql)
     if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
         PW_FAIL_AT ("%s: %s", sql, PQresultErrorMessage (res));
     PQclear (res);
-}
-
-//  Polls SQL until it returns EXPECTED or TIMEOUT_MS pass; returns the last value.
-static long
-s_wait_for (const char *sql, long expected, int timeout_ms)
-{
-    long value = -1;
-    for (int waited = 0; waited <= timeout_ms; waited += 50) {
-        value = s_scalar (sql);
-        if (value == expected)
-            break;
-        usleep (50 * 1000);
-    }
-    return value;
 }
 
 //  Appends COUNT events of KIND for TENANT as the producer would (one
@@ -137,7 +110,7 @@ static long
 s_count (const char *format, const char *tenant)
 {
     char *sql = s_sql (format, tenant);
-    long value = s_scalar (sql);
+    long value = pw_itest_scalar (s_admin, sql);
     free (sql);
     return value;
 }
@@ -146,7 +119,7 @@ static long
 s_wait_count (const char *format, const char *tenant, long expected, int timeout_ms)
 {
     char *sql = s_sql (format, tenant);
-    long value = s_wait_for (sql, expected, timeout_ms);
+    long value = pw_itest_wait_for (s_admin, sql, expected, timeout_ms);
     free (sql);
     return value;
 }
@@ -575,9 +548,11 @@ s_test_store_outage (void)
     event.kind = "import.scans";
     pw_wire_publish (s_pub, &event);
     //  The store stops once recording is under way (mid-burst)
-    long before = s_wait_for ("SELECT CASE WHEN coalesce(max(last_seq), 0) > 0 THEN 1 ELSE 0 END "
-                              "FROM audit_cursor WHERE tenant_id = 'outage'",
-                              1, 20000);
+    long before =
+        pw_itest_wait_for (s_admin,
+                           "SELECT CASE WHEN coalesce(max(last_seq), 0) > 0 THEN 1 ELSE 0 END "
+                           "FROM audit_cursor WHERE tenant_id = 'outage'",
+                           1, 20000);
     PW_CHECK_INT (before, 1);
     PW_CHECK_INT (pw_itest_pg ("stop"), 0);
     usleep (1500 * 1000);

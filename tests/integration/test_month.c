@@ -40,19 +40,6 @@ static char *s_last_err; //  stderr of the last pwctl
 
 //  --- helpers --------------------------------------------------------------
 
-static long
-s_scalar (const char *sql)
-{
-    PGresult *res = PQexec (s_admin, sql);
-    long value = -1;
-    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1 && !PQgetisnull (res, 0, 0))
-        value = atol (PQgetvalue (res, 0, 0));
-    else
-        fprintf (stderr, "    %s: %s\n", sql, PQresultErrorMessage (res));
-    PQclear (res);
-    return value;
-}
-
 //  The first column of every row, one per line (caller frees).
 static char *
 s_lines (const char *sql)
@@ -77,20 +64,6 @@ s_exec (const char *sql)
     if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
         PW_FAIL_AT ("%s: %s", sql, PQresultErrorMessage (res));
     PQclear (res);
-}
-
-//  Polls SQL until it gives EXPECTED or TIMEOUT_MS pass; the last value.
-static long
-s_wait_for (const char *sql, long expected, int timeout_ms)
-{
-    long value = -1;
-    for (int waited = 0; waited <= timeout_ms; waited += 100) {
-        value = s_scalar (sql);
-        if (value == expected)
-            break;
-        usleep (100 * 1000);
-    }
-    return value;
 }
 
 //  pwctl against the three services as the tenant; ARGS after the
@@ -210,27 +183,34 @@ s_test_setup (void)
     fprintf (stderr, "    month: %d agents applied and imported in %.0f ms\n", S_AGENTS,
              (zclock_usecs () - started) / 1000.0);
     //  Everything known: every agent resolved, 14 policies, 48 windows
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM agent_settings"), S_AGENTS);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM patch_policies"), 14);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM windows"), 48);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM windows WHERE window_group = 'SAT-NIGHT'"), 6);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM patches"), 5437);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM dependencies") > 100);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, "SELECT count(*) FROM agent_settings"), S_AGENTS);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, "SELECT count(*) FROM patch_policies"), 14);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, "SELECT count(*) FROM windows"), 48);
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin, "SELECT count(*) FROM windows WHERE window_group = 'SAT-NIGHT'"),
+        6);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, "SELECT count(*) FROM patches"), 5437);
+    PW_CHECK (pw_itest_scalar (s_admin, "SELECT count(*) FROM dependencies") > 100);
     //  The layering: every subscribed agent is in Baseline and in exactly
     //  one of Servers / Workstations, matching its class.
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
-                            " WHERE s.subscribed AND NOT ('Baseline' = ANY (s.patch_policies) AND "
-                            "  (CASE a.class WHEN 'server' THEN 'Servers' ELSE 'Workstations' END)"
-                            "   = ANY (s.patch_policies))"),
-                  0);
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin,
+                         "SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
+                         " WHERE s.subscribed AND NOT ('Baseline' = ANY (s.patch_policies) AND "
+                         "  (CASE a.class WHEN 'server' THEN 'Servers' ELSE 'Workstations' END)"
+                         "   = ANY (s.patch_policies))"),
+        0);
     //  Unsubscribed customers are out: no scan, no window, not subscribed
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
-                            "  JOIN orgs o ON o.tenant_id = a.tenant_id AND o.name = a.org "
-                            " WHERE o.patching = 'unsubscribed' "
-                            "   AND (s.subscribed OR s.scan IS NOT NULL "
-                            "        OR s.update_window IS NOT NULL)"),
-                  0);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM orgs WHERE patching = 'unsubscribed'") >= 2);
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin,
+                         "SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
+                         "  JOIN orgs o ON o.tenant_id = a.tenant_id AND o.name = a.org "
+                         " WHERE o.patching = 'unsubscribed' "
+                         "   AND (s.subscribed OR s.scan IS NOT NULL "
+                         "        OR s.update_window IS NOT NULL)"),
+        0);
+    PW_CHECK (pw_itest_scalar (s_admin,
+                               "SELECT count(*) FROM orgs WHERE patching = 'unsubscribed'") >= 2);
     free (orgs);
     free (agents);
     free (scans);
@@ -293,44 +273,55 @@ s_test_approvals (void)
     //  kind decides (superseded rows in Baseline, upgrades in Servers and
     //  Block Feature Upgrades, Office in Block Office), and feature packs
     //  wait for review in Workstations.
-    PW_CHECK (s_scalar ("SELECT count(*) FROM patches p "
-                        " WHERE pg_temp.derived ('Baseline', p) = 'denied'") > 1000);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM patches WHERE classification = 'upgrade'") > 10);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM patches p WHERE p.classification = 'upgrade' "
-                            "   AND (pg_temp.derived ('Servers', p) <> 'denied' "
-                            "     OR pg_temp.derived ('Block Feature Upgrades', p) <> 'denied')"),
-                  0);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM patches p WHERE 'Office 2016' = ANY (p.products) "
-                        "   AND pg_temp.derived ('Block Office', p) = 'denied'") > 100);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM patches p WHERE p.classification = 'feature_pack' "
-                        "   AND pg_temp.derived ('Workstations', p) = 'review'") > 0);
+    PW_CHECK (pw_itest_scalar (s_admin,
+                               "SELECT count(*) FROM patches p "
+                               " WHERE pg_temp.derived ('Baseline', p) = 'denied'") > 1000);
+    PW_CHECK (pw_itest_scalar (
+                  s_admin, "SELECT count(*) FROM patches WHERE classification = 'upgrade'") > 10);
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin,
+                         "SELECT count(*) FROM patches p WHERE p.classification = 'upgrade' "
+                         "   AND (pg_temp.derived ('Servers', p) <> 'denied' "
+                         "     OR pg_temp.derived ('Block Feature Upgrades', p) <> 'denied')"),
+        0);
+    PW_CHECK (pw_itest_scalar (
+                  s_admin, "SELECT count(*) FROM patches p WHERE 'Office 2016' = ANY (p.products) "
+                           "   AND pg_temp.derived ('Block Office', p) = 'denied'") > 100);
+    PW_CHECK (pw_itest_scalar (
+                  s_admin, "SELECT count(*) FROM patches p WHERE p.classification = 'feature_pack' "
+                           "   AND pg_temp.derived ('Workstations', p) = 'review'") > 0);
     //  Many approved, none that a member policy denies, reviews or defers
-    long approved = s_scalar ("SELECT count(*) FROM patch_status WHERE status = 'approved'");
+    long approved =
+        pw_itest_scalar (s_admin, "SELECT count(*) FROM patch_status WHERE status = 'approved'");
     PW_CHECK (approved > 10000);
     char *sql = pw_sprintf (S_APPROVED_BUT, "('denied', 'review', 'deferred')");
-    PW_CHECK_INT (s_scalar (sql), 0);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, sql), 0);
     free (sql);
     //  And the converse on what the services withheld: a patch denied on an
     //  agent has a member policy (or the ignore list) that denies it.
     PW_CHECK_INT (
-        s_scalar ("SELECT count(*) FROM patch_status ps "
-                  "  JOIN patches p USING (tenant_id, patch_id) "
-                  "  JOIN agent_settings s USING (tenant_id, agent_id) "
-                  "  JOIN agents a USING (tenant_id, agent_id) "
-                  " WHERE ps.status = 'denied' AND s.subscribed "
-                  "   AND upper (p.kb) NOT IN (SELECT upper (k) FROM unnest "
-                  "(a.ignored_kbs) k) AND NOT EXISTS (SELECT 1 FROM unnest "
-                  "(s.patch_policies) m JOIN derived d ON d.policy = m AND d.patch_id = p.patch_id "
-                  "WHERE d.status = 'denied')"),
+        pw_itest_scalar (
+            s_admin,
+            "SELECT count(*) FROM patch_status ps "
+            "  JOIN patches p USING (tenant_id, patch_id) "
+            "  JOIN agent_settings s USING (tenant_id, agent_id) "
+            "  JOIN agents a USING (tenant_id, agent_id) "
+            " WHERE ps.status = 'denied' AND s.subscribed "
+            "   AND upper (p.kb) NOT IN (SELECT upper (k) FROM unnest "
+            "(a.ignored_kbs) k) AND NOT EXISTS (SELECT 1 FROM unnest "
+            "(s.patch_policies) m JOIN derived d ON d.policy = m AND d.patch_id = p.patch_id "
+            "WHERE d.status = 'denied')"),
         0);
     //  A blocking policy holds back its customer only: the LOB policy's
     //  agents are all at pinecrest.
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
-                            " WHERE 'LOB - Pinecrest ERP' = ANY (s.patch_policies) "
-                            "   AND a.org <> 'pinecrest'"),
-                  0);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM agent_settings "
-                        " WHERE 'LOB - Pinecrest ERP' = ANY (patch_policies)") > 0);
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin,
+                         "SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
+                         " WHERE 'LOB - Pinecrest ERP' = ANY (s.patch_policies) "
+                         "   AND a.org <> 'pinecrest'"),
+        0);
+    PW_CHECK (pw_itest_scalar (s_admin, "SELECT count(*) FROM agent_settings "
+                                        " WHERE 'LOB - Pinecrest ERP' = ANY (patch_policies)") > 0);
 }
 
 //  The current cycle of the stored plan, from the plan the scheduler keeps
@@ -360,10 +351,12 @@ s_test_plan (void)
     //  Every subscribed agent is in the plan, and the unsubscribed ones a
     //  dependency names (so their dependents can be told)
     sql = pw_sprintf ("SELECT count(*) FROM plan_agents WHERE cycle = '%s'", s_cycle);
-    PW_CHECK_INT (s_scalar (sql),
-                  s_scalar ("SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
-                            " WHERE s.subscribed OR a.hostname IN (SELECT hostname FROM "
-                            "   dependencies UNION SELECT depends_on FROM dependencies)"));
+    PW_CHECK_INT (
+        pw_itest_scalar (s_admin, sql),
+        pw_itest_scalar (s_admin,
+                         "SELECT count(*) FROM agent_settings s JOIN agents a USING (agent_id) "
+                         " WHERE s.subscribed OR a.hostname IN (SELECT hostname FROM "
+                         "   dependencies UNION SELECT depends_on FROM dependencies)"));
     free (sql);
 
     //  No dependent starts before a planned dependency is back, unless a
@@ -377,7 +370,7 @@ s_test_plan (void)
         "         AND v.code = 'DEPENDENCY_ORDER' AND v.agent_id = x.agent_id "
         "         AND v.other_agent_id = y.agent_id)",
         s_cycle);
-    PW_CHECK_INT (s_scalar (sql), 0);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, sql), 0);
     free (sql);
     //  Not vacuous: most dependency pairs are planned, in order
     sql = pw_sprintf ("SELECT count(*) FROM dependencies d "
@@ -386,7 +379,7 @@ s_test_plan (void)
                       " WHERE x.status = 'planned' AND y.status = 'planned' "
                       "   AND x.start_utc >= y.end_utc",
                       s_cycle);
-    PW_CHECK (s_scalar (sql) > 100);
+    PW_CHECK (pw_itest_scalar (s_admin, sql) > 100);
     free (sql);
 
     //  The cycles, found again: agents that reach themselves
@@ -406,11 +399,12 @@ s_test_plan (void)
     sql = pw_sprintf ("SELECT count(*) FROM plan_violations WHERE cycle = '%s' "
                       "   AND code = 'DEPENDENCY_CYCLE'",
                       s_cycle);
-    PW_CHECK_INT (s_scalar (sql), S_CYCLES);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, sql), S_CYCLES);
     free (sql);
-    PW_CHECK_INT (s_wait_for ("SELECT count(*) FROM findings WHERE open "
-                              "   AND code = 'DEPENDENCY_CYCLE'",
-                              S_CYCLES, 10000),
+    PW_CHECK_INT (pw_itest_wait_for (s_admin,
+                                     "SELECT count(*) FROM findings WHERE open "
+                                     "   AND code = 'DEPENDENCY_CYCLE'",
+                                     S_CYCLES, 10000),
                   S_CYCLES);
     //  A dependent of a cycle member is still planned, and told why
     sql = pw_sprintf (
@@ -421,7 +415,7 @@ s_test_plan (void)
         "    SELECT 1 FROM plan_violations v WHERE v.cycle = '%1$s' "
         "       AND v.code = 'DEPENDENCY_ORDER' AND v.agent_id = x.agent_id))",
         s_cycle);
-    PW_CHECK_INT (s_scalar (sql), 0);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, sql), 0);
     free (sql);
     free (members);
     free (unscheduled);
@@ -431,14 +425,14 @@ s_test_plan (void)
                       "   AND s.manual_patching IS NULL AND p.reason <> 'dependency cycle' "
                       "   AND s.update_window IN (SELECT name FROM windows)",
                       s_cycle);
-    PW_CHECK_INT (s_scalar (sql), 0);
+    PW_CHECK_INT (pw_itest_scalar (s_admin, sql), 0);
     free (sql);
 
     //  Every subscribed agent without a window is a finding (the audit
     //  catches up with the last apply within a few seconds).
-    PW_CHECK (s_scalar ("SELECT count(*) FROM agent_settings "
-                        " WHERE subscribed AND update_window IS NULL "
-                        "   AND manual_patching IS NULL") > 10);
+    PW_CHECK (pw_itest_scalar (s_admin, "SELECT count(*) FROM agent_settings "
+                                        " WHERE subscribed AND update_window IS NULL "
+                                        "   AND manual_patching IS NULL") > 10);
     char *missing = NULL;
     for (int waited = 0; waited < 15000; waited += 200) {
         free (missing);
@@ -450,12 +444,14 @@ s_test_plan (void)
     PW_CHECK_STR (missing, "");
     free (missing);
     //  ... and a documented exception is not
-    PW_CHECK (s_scalar ("SELECT count(*) FROM agent_settings WHERE manual_patching <> ''") > 10);
-    PW_CHECK_INT (s_scalar ("SELECT count(*) FROM findings f JOIN agents a "
-                            "    ON a.tenant_id = f.tenant_id AND a.hostname = f.subject "
-                            "  JOIN agent_settings s USING (agent_id) "
-                            " WHERE f.open AND f.code = 'NO_UPDATE_SCHEDULE' "
-                            "   AND s.manual_patching IS NOT NULL"),
+    PW_CHECK (pw_itest_scalar (
+                  s_admin, "SELECT count(*) FROM agent_settings WHERE manual_patching <> ''") > 10);
+    PW_CHECK_INT (pw_itest_scalar (s_admin,
+                                   "SELECT count(*) FROM findings f JOIN agents a "
+                                   "    ON a.tenant_id = f.tenant_id AND a.hostname = f.subject "
+                                   "  JOIN agent_settings s USING (agent_id) "
+                                   " WHERE f.open AND f.code = 'NO_UPDATE_SCHEDULE' "
+                                   "   AND s.manual_patching IS NOT NULL"),
                   0);
 }
 
@@ -522,8 +518,8 @@ s_test_review_and_react (void)
     PW_CHECK_INT (s_pwctl (&out, list), 0);
     PW_CHECK (out && strstr (out, "\"kb\"") == NULL);
     free (out);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM decisions WHERE action = 'approve' "
-                        "   AND reason = 'monthly review'") >= 20);
+    PW_CHECK (pw_itest_scalar (s_admin, "SELECT count(*) FROM decisions WHERE action = 'approve' "
+                                        "   AND reason = 'monthly review'") >= 20);
 
     //  The machines without a window get one in the RMM: agents.csv again,
     //  with WED-1200 where cf.PatchWindow and cf.ManualPatchReason are empty.
@@ -576,9 +572,10 @@ s_test_review_and_react (void)
     //  (but the cycle members); NO_UPDATE_SCHEDULE left exactly on the
     //  subscribed agents with a real window that the plan found no slot
     //  for, and on no documented exception.
-    PW_CHECK_INT (s_wait_for ("SELECT count(*) FROM findings WHERE open "
-                              "   AND code = 'REVIEW_BACKLOG'",
-                              0, 15000),
+    PW_CHECK_INT (pw_itest_wait_for (s_admin,
+                                     "SELECT count(*) FROM findings WHERE open "
+                                     "   AND code = 'REVIEW_BACKLOG'",
+                                     0, 15000),
                   0);
     char *sql = pw_sprintf ("SELECT count(*) FROM plan_agents p JOIN agent_settings s "
                             "  USING (agent_id) WHERE p.cycle = '%s' AND s.subscribed "
@@ -586,7 +583,7 @@ s_test_review_and_react (void)
                             "   AND s.manual_patching IS NULL"
                             "   AND p.reason <> 'dependency cycle'",
                             s_cycle);
-    PW_CHECK_INT (s_wait_for (sql, 0, 10000), 0);
+    PW_CHECK_INT (pw_itest_wait_for (s_admin, sql, 0, 10000), 0);
     free (sql);
     sql = pw_sprintf ("SELECT p.hostname FROM plan_agents p JOIN agent_settings s "
                       "  USING (agent_id) WHERE p.cycle = '%s' AND s.subscribed "
@@ -619,13 +616,15 @@ static void
 s_test_trail (void)
 {
     //  Every change of the month is in the trail, and the chain holds
-    PW_CHECK_INT (s_wait_for ("SELECT count(*) FROM events e WHERE e.producer <> 'audit' "
-                              "   AND NOT EXISTS (SELECT 1 FROM audit_events r "
-                              "     WHERE r.tenant_id = e.tenant_id "
-                              "       AND r.producer = e.producer AND r.seq = e.seq)",
-                              0, 10000),
+    PW_CHECK_INT (pw_itest_wait_for (s_admin,
+                                     "SELECT count(*) FROM events e WHERE e.producer <> 'audit' "
+                                     "   AND NOT EXISTS (SELECT 1 FROM audit_events r "
+                                     "     WHERE r.tenant_id = e.tenant_id "
+                                     "       AND r.producer = e.producer AND r.seq = e.seq)",
+                                     0, 10000),
                   0);
-    PW_CHECK (s_scalar ("SELECT count(*) FROM trail WHERE action = 'decision.approve'") >= 20);
+    PW_CHECK (pw_itest_scalar (
+                  s_admin, "SELECT count(*) FROM trail WHERE action = 'decision.approve'") >= 20);
     char *out = NULL;
     const char *verify [] = {"trail", "verify", NULL};
     PW_CHECK_INT (s_pwctl (&out, verify), 0);

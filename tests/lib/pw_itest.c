@@ -235,6 +235,32 @@ pw_itest_service_stop (pw_itest_service_t *svc)
     return -1;
 }
 
+long
+pw_itest_scalar (PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec (conn, sql);
+    long value = -1;
+    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
+        value = PQgetisnull (res, 0, 0) ? 0 : atol (PQgetvalue (res, 0, 0));
+    else
+        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    return value;
+}
+
+long
+pw_itest_wait_for (PGconn *conn, const char *sql, long expected, int timeout_ms)
+{
+    long value = -1;
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        value = pw_itest_scalar (conn, sql);
+        if (value == expected)
+            break;
+        usleep (50 * 1000);
+    }
+    return value;
+}
+
 int
 pw_itest_pg (const char *command)
 {

@@ -52,6 +52,13 @@ pw_reply_t *pw_itest_call_raw (const char *endpoint, int nframes, const void *co
 //  Ping; returns the reply or NULL.
 pw_reply_t *pw_itest_ping (const char *endpoint, int timeout_ms);
 
+//  The single value of SQL on CONN as a number (NULL counts as 0), or -1
+//  after printing the error.
+long pw_itest_scalar (PGconn *conn, const char *sql);
+//  Polls pw_itest_scalar until it gives EXPECTED or TIMEOUT_MS pass;
+//  returns the last value.
+long pw_itest_wait_for (PGconn *conn, const char *sql, long expected, int timeout_ms);
+
 //  deploy/pg COMMAND on the test cluster ("stop", "start"). 0 or -1.
 int pw_itest_pg (const char *command);
 
