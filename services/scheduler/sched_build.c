@@ -54,6 +54,18 @@ typedef struct {
     char *detail; //  owned
 } s_violation_t;
 
+//  An org's calendar and zone name, found once per org.
+typedef struct {
+    s_calendar_t *cal;
+    const char *tz;
+} s_org_cal_t;
+
+//  A scan check's outcome for one (scan setting, zone, planner instance).
+typedef struct {
+    bool failed;
+    pw_scan_result_t result;
+} s_scan_memo_t;
+
 struct _sched_plan_t {
     const sched_inputs_t *inputs;
     pw_tz_cache_t *zones;
@@ -82,6 +94,7 @@ struct _sched_plan_t {
     zhashx_t *inst_index;  //  "window\x1fcalendar" -> insts index + 1
     zhashx_t *group_index; //  "group\x1fcalendar" -> groups index + 1
     zhashx_t *calendars;   //  "zone\x1forg" -> s_calendar_t
+    zhashx_t *org_index;   //  org name -> s_org_cal_t (its calendar, looked up once)
 
     pw_plan_t *plan;
     s_violation_t *violations;
@@ -220,7 +233,7 @@ s_org (const sched_inputs_t *inputs, const char *name)
 
 //  The calendar of ORG: its zone, and its blackouts when it has any.
 static s_calendar_t *
-s_calendar (sched_plan_t *self, const char *org_name, const char **tz_p)
+s_calendar_find (sched_plan_t *self, const char *org_name, const char **tz_p)
 {
     const sched_inputs_t *inputs = self->inputs;
     const sched_org_t *org = s_org (inputs, org_name);
@@ -249,6 +262,27 @@ s_calendar (sched_plan_t *self, const char *org_name, const char **tz_p)
     }
     free (key);
     return cal;
+}
+
+//  s_calendar_find, once per org name: agents of one org share it.
+static s_calendar_t *
+s_calendar (sched_plan_t *self, const char *org_name, const char **tz_p)
+{
+    s_org_cal_t *found = zhashx_lookup (self->org_index, org_name);
+    if (!found) {
+        found = pw_calloc (1, sizeof *found);
+        found->cal = s_calendar_find (self, org_name, &found->tz);
+        zhashx_insert (self->org_index, org_name, found);
+    }
+    *tz_p = found->tz;
+    return found->cal;
+}
+
+static void
+s_free_item (void **item_p)
+{
+    free (*item_p);
+    *item_p = NULL;
 }
 
 //  Index into insts of WINDOW's instance in calendar CAL, computed on
@@ -404,28 +438,40 @@ s_place_agent (sched_plan_t *self, int index, zhashx_t *groups, zhashx_t *window
 static void
 s_check_scans (sched_plan_t *self)
 {
+    //  Agents with the same scan setting, zone and instance get the same
+    //  verdict: each combination is checked once.
+    zhashx_t *memo = zhashx_new ();
+    zhashx_set_destructor (memo, s_free_item);
     for (size_t i = 0; i < self->agent_count; i++) {
         const pw_plan_slot_t *slot = pw_plan_slot (self->plan, (int)i);
         s_agent_t *meta = &self->meta [i];
         const sched_agent_t *src = &self->inputs->agents [meta->src];
         if (slot->status != PW_SLOT_PLANNED || !src->scan || !meta->cal)
             continue;
-        pw_scan_schedule_t schedule;
-        if (pw_scan_schedule_parse (src->scan, &schedule, NULL))
-            continue;
-        const pw_tz_t *zone = pw_tz_cache_get (self->zones, meta->cal->tz, NULL);
         const pw_plan_instance_t *instance = &self->instances [slot->instance];
-        pw_scan_result_t result;
-        if (pw_scan_check (&schedule, zone, &self->inputs->scan_rules, instance->start_utc,
-                           INT64_MIN, &result, NULL))
+        char *key = pw_sprintf ("%s\x1f%s\x1f%d", src->scan, meta->cal->tz, slot->instance);
+        s_scan_memo_t *seen = zhashx_lookup (memo, key);
+        if (!seen) {
+            seen = pw_calloc (1, sizeof *seen);
+            pw_scan_schedule_t schedule;
+            const pw_tz_t *zone = pw_tz_cache_get (self->zones, meta->cal->tz, NULL);
+            seen->failed = pw_scan_schedule_parse (src->scan, &schedule, NULL) ||
+                           pw_scan_check (&schedule, zone, &self->inputs->scan_rules,
+                                          instance->start_utc, INT64_MIN, &seen->result, NULL);
+            zhashx_insert (memo, key, seen);
+        }
+        free (key);
+        if (seen->failed)
             continue;
-        meta->has_scan = result.has_scan;
-        meta->scan_at = result.scan_start;
-        const char *code = pw_scan_verdict_code (result.verdict);
+        const pw_scan_result_t *result = &seen->result;
+        meta->has_scan = result->has_scan;
+        meta->scan_at = result->scan_start;
+        const char *code = pw_scan_verdict_code (result->verdict);
         if (code)
             s_violation_add (self, code, (int)i, -1, slot->instance, instance->window,
-                             pw_sprintf ("%s: %s", src->hostname, result.message));
+                             pw_sprintf ("%s: %s", src->hostname, result->message));
     }
+    zhashx_destroy (&memo);
 }
 
 static sched_plan_t *
@@ -441,6 +487,8 @@ s_build (const sched_inputs_t *inputs, pw_date_t anchor, pw_tz_cache_t *zones, c
     self->group_index = zhashx_new ();
     self->calendars = zhashx_new ();
     zhashx_set_destructor (self->calendars, s_calendar_destroy);
+    self->org_index = zhashx_new ();
+    zhashx_set_destructor (self->org_index, s_free_item);
 
     //  Agents in the plan: the subscribed ones, and any other a dependency
     //  names (so the plan can say a dependent waits for an unsubscribed one).
@@ -578,6 +626,7 @@ sched_plan_destroy (sched_plan_t **self_p)
     free (self->violations);
     zhashx_destroy (&self->inst_index);
     zhashx_destroy (&self->group_index);
+    zhashx_destroy (&self->org_index);
     zhashx_destroy (&self->calendars);
     free (self);
     *self_p = NULL;

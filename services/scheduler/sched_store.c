@@ -1,9 +1,11 @@
 /*  sched_store - loads plan inputs, writes setup sections and plans.
 
-    Bulk rows travel as one JSON array per statement (jsonb_to_recordset on
+    Bulk rows travel as one JSON array per statement (json_to_recordset on
     the server side), so writing a plan of 5,000 agents is one round trip,
-    not 5,000. Loaded inputs point into the PGresults they came from, which
-    live as long as the inputs.
+    not 5,000. A stored plan is replaced in place: its head is upserted and
+    only the agent and violation rows that changed are written, since a
+    re-plan mostly reproduces the rows already stored. Loaded inputs point
+    into the PGresults they came from, which live as long as the inputs.
 */
 #include "sched_store.h"
 
@@ -394,14 +396,10 @@ sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_
 }
 
 int
-sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *digest, const char *actor,
-                      int64_t compute_us)
+sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *document,
+                      const char *digest, const char *actor, int64_t compute_us)
 {
     const char *cycle = sched_plan_cycle (plan);
-    const char *clear [] = {cycle};
-    if (s_exec (db, "sched_plan_clear", 1, clear))
-        return -1;
-    char *document = sched_plan_document (plan, NULL, NULL);
     char numbers [5][24];
     snprintf (numbers [0], 24, "%" PRId64, compute_us);
     snprintf (numbers [1], 24, "%zu", sched_plan_agents (plan));
@@ -414,14 +412,14 @@ sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *digest,
                            numbers [2], numbers [3],
                            numbers [4], document};
     int rc = s_exec (db, "sched_plan_put", 10, head);
-    free (document);
-    if (rc == 0 && sched_plan_agents (plan)) {
+    //  Both run even when empty: they delete what the new plan no longer has.
+    if (rc == 0) {
         char *rows = sched_plan_agent_rows (plan);
         const char *params [] = {cycle, rows};
         rc = s_exec (db, "sched_plan_agents_put", 2, params);
         free (rows);
     }
-    if (rc == 0 && sched_plan_violations (plan)) {
+    if (rc == 0) {
         char *rows = sched_plan_violation_rows (plan);
         const char *params [] = {cycle, rows};
         rc = s_exec (db, "sched_plan_violations_put", 2, params);

@@ -48,9 +48,10 @@ int sched_store_write_section (pw_db_t *db, const pw_setup_t *setup, pw_setup_se
 //  none). 0 or -1.
 int sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX]);
 
-//  Replaces the stored plan of PLAN's cycle. 0 or -1.
-int sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *digest,
-                          const char *actor, int64_t compute_us);
+//  Replaces the stored plan of PLAN's cycle; DOCUMENT is its unfiltered
+//  sched_plan_document. 0 or -1.
+int sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *document,
+                          const char *digest, const char *actor, int64_t compute_us);
 
 #ifdef __cplusplus
 }

@@ -85,7 +85,8 @@ typedef struct {
     char *message; //  when not OK
     sched_plan_t *plan;
     sched_inputs_t *inputs;
-    bool stored; //  the plan was (re)written
+    char *document; //  the unfiltered plan document, when it was rendered
+    bool stored;    //  the plan was (re)written
     int64_t compute_us;
     int64_t persist_us;
 } s_outcome_t;
@@ -95,6 +96,7 @@ s_outcome_free (s_outcome_t *outcome)
 {
     sched_plan_destroy (&outcome->plan);
     sched_store_inputs_destroy (&outcome->inputs);
+    free (outcome->document);
     free (outcome->message);
 }
 
@@ -155,9 +157,11 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
     }
     started = zclock_usecs ();
     char *ready = sched_plan_ready_payload (outcome->plan);
+    outcome->document = sched_plan_document (outcome->plan, NULL, NULL);
     int rc = s_tenant_ensure (db, tenant);
     if (rc == 0)
-        rc = sched_store_plan_put (db, outcome->plan, digest, actor, outcome->compute_us);
+        rc = sched_store_plan_put (db, outcome->plan, outcome->document, digest, actor,
+                                   outcome->compute_us);
     if (rc == 0)
         rc = pw_service_emit (service, tenant, "plan.ready", id, actor, ready);
     if (rc == 0 && sched_plan_violations (outcome->plan)) {
@@ -204,8 +208,16 @@ s_handle_plan (pw_service_t *service, pw_call_t *call, void *state)
         Patchwarden__V1__PlanReply *reply = pw_call_keep (call, pw_calloc (1, sizeof *reply), free);
         patchwarden__v1__plan_reply__init (reply);
         reply->cycle = pw_call_keep (call, pw_strdup (sched_plan_cycle (outcome.plan)), free);
-        reply->json = pw_call_keep (
-            call, sched_plan_document (outcome.plan, request->org, request->window), free);
+        //  The stored document is the unfiltered one: reuse it when it was
+        //  just rendered and the request filters nothing.
+        bool whole = (!request->org || !*request->org) && (!request->window || !*request->window);
+        char *json = NULL;
+        if (whole && outcome.document) {
+            json = outcome.document;
+            outcome.document = NULL;
+        } else
+            json = sched_plan_document (outcome.plan, request->org, request->window);
+        reply->json = pw_call_keep (call, json, free);
         reply->planned = (uint32_t)sched_plan_planned (outcome.plan);
         reply->unscheduled = (uint32_t)sched_plan_unscheduled (outcome.plan);
         reply->violations = (uint32_t)sched_plan_violations (outcome.plan);
