@@ -347,6 +347,10 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         goto done;
     }
     PQclear (res);
+    if (policy_store_lock (db)) {
+        pw_call_fail_db (service, call, "import");
+        goto done;
+    }
     policy_tenant_t *tenant = policy_server_tenant (server, call);
     if (!tenant)
         goto done;

@@ -282,7 +282,7 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
         goto done;
     }
     PQclear (res);
-    if (policy_store_section_digests (db, digests)) {
+    if (policy_store_lock (db) || policy_store_section_digests (db, digests)) {
         pw_call_fail_db (service, call, "apply");
         goto done;
     }
@@ -511,8 +511,9 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
         return;
     }
     pw_db_t *db = pw_service_db (service);
-    if (pw_db_begin (db, call->tenant)) {
+    if (pw_db_begin (db, call->tenant) || policy_store_lock (db)) {
         pw_call_fail_db (service, call, "review");
+        pw_service_rollback (service);
         return;
     }
     policy_tenant_t *tenant = policy_server_tenant (self, call);
@@ -612,8 +613,9 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     policy_server_t *self = state;
     pw_db_t *db = pw_service_db (service);
     int64_t started = s_now_us ();
-    if (pw_db_begin (db, call->tenant)) {
+    if (pw_db_begin (db, call->tenant) || policy_store_lock (db)) {
         pw_call_fail_db (service, call, "resolve");
+        pw_service_rollback (service);
         return;
     }
     policy_inventory_t *inventory = NULL;
@@ -674,8 +676,10 @@ s_timer (pw_service_t *service, void *state)
     zlistx_t *names = zhashx_keys (self->tenants);
     for (const char *name = zlistx_first (names); name; name = zlistx_next (names)) {
         pw_db_t *db = pw_service_db (service);
-        if (pw_db_begin (db, name))
+        if (pw_db_begin (db, name) || policy_store_lock (db)) {
+            pw_service_rollback (service);
             break;
+        }
         policy_tenant_t *tenant = zhashx_lookup (self->tenants, name);
         int64_t version = policy_store_version (db);
         if (!tenant || version != policy_tenant_version (tenant)) {

@@ -430,6 +430,16 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
     return 0;
 }
 
+int
+policy_store_lock (pw_db_t *db)
+{
+    PGresult *res = pw_db_exec (db, "policy_lock", 0, NULL);
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
 int64_t
 policy_store_version (pw_db_t *db)
 {

@@ -18,6 +18,10 @@
 int policy_store_load (pw_db_t *db, policy_inventory_t **inventory_p, policy_config_t **config_p,
                        int64_t *version_p);
 
+//  Takes the tenant's policy write lock until the transaction ends, so
+//  instances side by side never interleave their writes. 0 or -1.
+int policy_store_lock (pw_db_t *db);
+
 //  The tenant's policy version.
 int64_t policy_store_version (pw_db_t *db);
 //  Bumps the version; returns the new one or -1.

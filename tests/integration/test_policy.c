@@ -5,6 +5,8 @@
     Real PostgreSQL, real services on 127.0.0.1, real pwctl.
 */
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pw_itest.h"
 #include "pw_json.h"
@@ -305,6 +307,51 @@ s_test_dependencies_file (void)
     free (err);
 }
 
+//  Two instances side by side resolving the same tenant at once: their
+//  writes are serialized per tenant, so both succeed and the store holds
+//  one row per agent.
+static void
+s_test_instances_side_by_side (void)
+{
+    pw_itest_service_t second;
+    if (pw_itest_service_start (&second, "policy", s_db_url, NULL)) {
+        PW_FAIL_AT ("second policy instance did not start");
+        return;
+    }
+    for (int round = 0; round < 5; round++) {
+        pid_t child = fork ();
+        if (child == 0) {
+            pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+            Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
+            request.tenant = "acme-it";
+            request.call_case = PATCHWARDEN__V1__REQUEST__CALL_RESOLVE;
+            request.resolve = &resolve;
+            pw_reply_t *reply = pw_itest_call (second.router, &request, 20000);
+            int ok = reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK;
+            if (reply && !ok)
+                fprintf (stderr, "    second instance: %s\n", reply->message);
+            pw_reply_free (&reply);
+            _exit (ok ? 0 : 1);
+        }
+        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+        Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
+        request.tenant = "acme-it";
+        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_RESOLVE;
+        request.resolve = &resolve;
+        pw_reply_t *reply = pw_itest_call (s_policy.router, &request, 20000);
+        if (!reply || reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK)
+            PW_FAIL_AT ("round %d: first instance: %s", round, reply ? reply->message : "no reply");
+        pw_reply_free (&reply);
+        int status = 0;
+        waitpid (child, &status, 0);
+        if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            PW_FAIL_AT ("round %d: second instance failed", round);
+    }
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings"), 6);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status"), 9);
+    PW_CHECK_INT (pw_itest_service_stop (&second), 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -327,6 +374,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_explain);
     PW_RUN (s_test_review);
     PW_RUN (s_test_dependencies_file);
+    PW_RUN (s_test_instances_side_by_side);
     PW_CHECK (pw_itest_service_alive (&s_policy));
     pw_itest_service_stop (&s_policy);
     pw_itest_service_stop (&s_scheduler);
