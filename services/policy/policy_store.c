@@ -430,36 +430,34 @@ s_load_config (pw_db_t *db, policy_config_t *cfg)
     return 0;
 }
 
+//  Runs the prepared statement NAME and returns its single number, or -1.
+static int64_t
+s_number (pw_db_t *db, const char *name)
+{
+    PGresult *res = pw_db_exec (db, name, 0, NULL);
+    if (!res)
+        return -1;
+    int64_t value = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    PQclear (res);
+    return value;
+}
+
 int
 policy_store_lock (pw_db_t *db)
 {
-    PGresult *res = pw_db_exec (db, "policy_lock", 0, NULL);
-    if (!res)
-        return -1;
-    PQclear (res);
-    return 0;
+    return s_number (db, "policy_lock") < 0 ? -1 : 0;
 }
 
 int64_t
 policy_store_version (pw_db_t *db)
 {
-    PGresult *res = pw_db_exec (db, "policy_version", 0, NULL);
-    if (!res)
-        return -1;
-    int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-    PQclear (res);
-    return version;
+    return s_number (db, "policy_version");
 }
 
 int64_t
 policy_store_bump (pw_db_t *db)
 {
-    PGresult *res = pw_db_exec (db, "policy_version_bump", 0, NULL);
-    if (!res)
-        return -1;
-    int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-    PQclear (res);
-    return version;
+    return s_number (db, "policy_version_bump");
 }
 
 int
