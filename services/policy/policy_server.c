@@ -643,8 +643,12 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
         statuses +=
             inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
     policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
-    //  A full resolve rewrites everything: it is the repair path too.
-    if (policy_server_publish_results (self, call, tenant, POLICY_WRITE_ALL) < 0 ||
+    //  A full resolve is the repair path too: it compares with what the
+    //  store holds, not with the previous resolution, and rewrites every
+    //  agent whose stored results differ in any way.
+    policy_tenant_clear_changes (tenant);
+    if (policy_store_diff_results (db, tenant) < 0 ||
+        policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS) < 0 ||
         pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)
             pw_call_fail_db (service, call, "resolve");

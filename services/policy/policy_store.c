@@ -781,6 +781,147 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     return rows;
 }
 
+//  --- comparing with the store --------------------------------------------
+
+typedef struct {
+    policy_tenant_t *tenant;
+    const policy_inventory_t *inv;
+    const policy_status_t *statuses;
+    uint8_t *seen; //  per agent (settings) or per scan entry (statuses)
+} s_diff_t;
+
+static bool
+s_text_equal (const char *stored, const char *ours)
+{
+    if (!stored || !ours)
+        return stored == ours;
+    return strcmp (stored, ours) == 0;
+}
+
+//  A stored list (COUNT as text, NULL for a NULL list; ITEMS joined with
+//  U+001F) against ours (PRESENT false for a NULL list).
+static bool
+s_list_equal (const char *count, const char *items, const char *const *ours, size_t n, bool present)
+{
+    if (!count || !present)
+        return !count && !present;
+    if (strtoull (count, NULL, 10) != n)
+        return false;
+    const char *p = items ? items : "";
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen (ours [i]);
+        if (strncmp (p, ours [i], len) != 0 || (p [len] != '\x1f' && p [len] != '\0'))
+            return false;
+        p += len + (p [len] == '\x1f');
+    }
+    return *p == '\0';
+}
+
+static int
+s_diff_settings_row (void *arg, char **f, int count)
+{
+    s_diff_t *diff = arg;
+    if (count != 15)
+        return -1;
+    long a = pw_find_id (diff->inv->agent_ids, diff->inv->agent_count, strtoll (f [0], NULL, 10));
+    if (a < 0)
+        return 0; //  an agent of a later snapshot: its own resolution writes it
+    diff->seen [a] = 1;
+    const policy_agent_result_t *r = policy_tenant_agent_result (diff->tenant, (size_t)a);
+    bool same =
+        f [1] && (f [1][0] == 't') == r->subscribed &&
+        s_list_equal (f [2], f [3], r->patch_policies, r->patch_policy_count, true) &&
+        s_text_equal (f [4], r->scan) && s_text_equal (f [5], r->update_window) &&
+        s_text_equal (f [6], r->reboot) &&
+        s_list_equal (f [7], f [8], r->pre_tasks, r->pre_task_count, r->has_pre_tasks) &&
+        s_list_equal (f [9], f [10], r->post_tasks, r->post_task_count, r->has_post_tasks) &&
+        s_text_equal (f [11], r->health_check) && s_text_equal (f [12], r->manual_patching) &&
+        s_list_equal (f [13], f [14], r->overridden, r->overridden_count, true);
+    if (!same)
+        policy_tenant_mark (diff->tenant, (size_t)a, true, false);
+    return 0;
+}
+
+//  The scan entry of agent A for patch index P, or -1.
+static long
+s_entry (const policy_inventory_t *inv, size_t a, uint32_t p)
+{
+    uint32_t lo = inv->scan_off [a], hi = inv->scan_off [a + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (inv->scan_patch [mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < inv->scan_off [a + 1] && inv->scan_patch [lo] == p ? (long)lo : -1;
+}
+
+static bool
+s_has_status (const policy_inventory_t *inv, size_t e)
+{
+    return inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
+}
+
+static int
+s_diff_status_row (void *arg, char **f, int count)
+{
+    s_diff_t *diff = arg;
+    const policy_inventory_t *inv = diff->inv;
+    if (count != 7)
+        return -1;
+    long a = pw_find_id (inv->agent_ids, inv->agent_count, strtoll (f [0], NULL, 10));
+    if (a < 0)
+        return 0;
+    long p = pw_find_id (inv->patch_ids, inv->patch_count, strtoll (f [1], NULL, 10));
+    long e = p < 0 ? -1 : s_entry (inv, (size_t)a, (uint32_t)p);
+    bool same = false;
+    if (e >= 0 && s_has_status (inv, (size_t)e)) {
+        diff->seen [e] = 1;
+        const policy_status_t *st = &diff->statuses [e];
+        bool deferred = st->status == PW_STATUS_DEFERRED;
+        same = s_text_equal (f [2], pw_status_name (st->status)) &&
+               (deferred ? f [3] && strtoll (f [3], NULL, 10) == st->until : !f [3]) &&
+               s_text_equal (f [4], pw_provenance_name (st->kind)) &&
+               s_text_equal (f [5], st->policy) && s_text_equal (f [6], st->rule);
+    }
+    if (!same)
+        policy_tenant_mark (diff->tenant, (size_t)a, false, true);
+    return 0;
+}
+
+long
+policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
+{
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    s_diff_t diff = {.tenant = tenant, .inv = inv, .statuses = policy_tenant_statuses (tenant)};
+    diff.seen = pw_calloc (inv->agent_count + 1, 1);
+    long rc = -1;
+    if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
+        goto done;
+    for (size_t a = 0; a < inv->agent_count; a++)
+        if (!diff.seen [a])
+            policy_tenant_mark (tenant, a, true, false);
+    free (diff.seen);
+    diff.seen = pw_calloc (inv->scan_count + 1, 1);
+    if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
+        goto done;
+    for (size_t a = 0; a < inv->agent_count; a++)
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            if (s_has_status (inv, e) && !diff.seen [e]) {
+                policy_tenant_mark (tenant, a, false, true);
+                break;
+            }
+    rc = 0;
+    const bool *settings = policy_tenant_settings_changed (tenant);
+    const bool *statuses = policy_tenant_statuses_changed (tenant);
+    for (size_t a = 0; a < inv->agent_count; a++)
+        rc += settings [a] || statuses [a];
+done:
+    free (diff.seen);
+    return rc;
+}
+
 long
 policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
 {

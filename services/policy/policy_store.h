@@ -47,6 +47,12 @@ int policy_store_decision (pw_db_t *db, const char *policy, const char *kb, cons
 //  the number of rows written, or -1.
 long policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant);
 
+//  Compares TENANT's resolution with the results the store holds and marks
+//  (policy_tenant_mark) every agent whose stored settings or statuses
+//  differ, are missing or are extra. Returns the count of agents marked,
+//  or -1.
+long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant);
+
 //  Writes the results of every agent marked changed (or of all agents when
 //  ALL). Returns the number of agents written, or -1.
 long policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now);

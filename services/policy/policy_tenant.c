@@ -489,6 +489,15 @@ policy_tenant_clear_changes (policy_tenant_t *self)
     memset (self->entries_changed, 0, self->inventory->scan_count);
 }
 
+void
+policy_tenant_mark (policy_tenant_t *self, size_t agent, bool settings, bool statuses)
+{
+    if (agent >= self->inventory->agent_count)
+        return;
+    self->settings_changed [agent] |= settings;
+    self->statuses_changed [agent] |= statuses;
+}
+
 int64_t
 policy_tenant_version (const policy_tenant_t *self)
 {

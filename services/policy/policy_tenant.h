@@ -111,6 +111,9 @@ long policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname
 const bool *policy_tenant_settings_changed (const policy_tenant_t *self);
 const bool *policy_tenant_statuses_changed (const policy_tenant_t *self);
 void policy_tenant_clear_changes (policy_tenant_t *self);
+//  Marks AGENT's settings and/or statuses changed (what the store holds
+//  differs from the resolution).
+void policy_tenant_mark (policy_tenant_t *self, size_t agent, bool settings, bool statuses);
 //  Per scan entry: 1 when its status changed since the last clear.
 const uint8_t *policy_tenant_entries_changed (const policy_tenant_t *self);
 

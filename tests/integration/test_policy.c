@@ -51,6 +51,27 @@ s_count (const char *sql)
     return value;
 }
 
+static char *
+s_text (const char *sql)
+{
+    char *url = pw_itest_admin_url ("pw_test_policy");
+    PGconn *conn = pw_itest_connect (url);
+    free (url);
+    if (!conn)
+        return NULL;
+    PGresult *res = PQexec (conn, sql);
+    char *value = NULL;
+    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
+        value = strdup (PQgetisnull (res, 0, 0) ? "" : PQgetvalue (res, 0, 0));
+    else if (PQresultStatus (res) == PGRES_COMMAND_OK)
+        value = strdup (PQcmdTuples (res));
+    else
+        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    PQfinish (conn);
+    return value;
+}
+
 static void
 s_test_bad_setup (void)
 {
@@ -352,6 +373,88 @@ s_test_instances_side_by_side (void)
     PW_CHECK_INT (pw_itest_service_stop (&second), 0);
 }
 
+static bool
+s_resolve_ok (void)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
+    request.tenant = "acme-it";
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_RESOLVE;
+    request.resolve = &resolve;
+    pw_reply_t *reply = pw_itest_call (s_policy.router, &request, 20000);
+    bool ok = reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK;
+    pw_reply_free (&reply);
+    return ok;
+}
+
+#define S_STATUS_DIGEST                                                                            \
+    "SELECT md5(string_agg(concat_ws(':', agent_id, patch_id, status, until, source_kind,"         \
+    " source_policy, source_rule), ',' ORDER BY agent_id, patch_id)) FROM patch_status"
+#define S_SETTINGS_DIGEST                                                                          \
+    "SELECT md5(string_agg(concat_ws(':', agent_id, subscribed, patch_policies, scan,"             \
+    " update_window, reboot, pre_tasks, post_tasks, health_check, manual_patching, overridden),"   \
+    " ',' ORDER BY agent_id)) FROM agent_settings"
+
+//  A full resolve compares with the store: with current results it writes
+//  nothing; after results were edited, removed or added behind its back it
+//  rewrites exactly the agents concerned and the store matches again.
+static void
+s_test_resolve_repairs (void)
+{
+    PW_CHECK (s_resolve_ok ());
+    char *statuses = s_text (S_STATUS_DIGEST), *settings = s_text (S_SETTINGS_DIGEST);
+    char *mark = s_text ("SELECT max(resolved_at) FROM agent_settings");
+    PW_CHECK (statuses && settings && mark && *mark);
+    if (!statuses || !settings || !mark) {
+        free (statuses), free (settings), free (mark);
+        return;
+    }
+    zclock_sleep (20);
+    PW_CHECK (s_resolve_ok ());
+    char sql [512];
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM agent_settings WHERE resolved_at > '%s'",
+              mark);
+    PW_CHECK_INT (s_count (sql), 0);
+    //  Four agents edited behind the service's back
+    char *done = s_text ("WITH a AS (SELECT agent_id, patch_id FROM patch_status"
+                         " ORDER BY agent_id, patch_id LIMIT 1)"
+                         " UPDATE patch_status p SET status = 'denied', source_kind = 'manual'"
+                         " FROM a WHERE p.agent_id = a.agent_id AND p.patch_id = a.patch_id");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    done = s_text ("DELETE FROM patch_status WHERE (agent_id, patch_id) = (SELECT agent_id,"
+                   " patch_id FROM patch_status ORDER BY agent_id DESC, patch_id LIMIT 1)");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    done = s_text ("UPDATE agent_settings SET scan = 'tampered' WHERE agent_id ="
+                   " (SELECT min(agent_id) FROM agent_settings WHERE agent_id NOT IN"
+                   " (SELECT agent_id FROM patch_status))");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    done = s_text ("INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind)"
+                   " SELECT a.tenant_id, a.agent_id, p.patch_id, 'approved', 'default'"
+                   " FROM agent_settings a, patches p WHERE a.tenant_id = p.tenant_id AND NOT"
+                   " EXISTS (SELECT 1 FROM patch_status s WHERE s.agent_id = a.agent_id AND"
+                   " s.patch_id = p.patch_id) ORDER BY a.agent_id DESC, p.patch_id LIMIT 1");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    char *edited = s_text (S_STATUS_DIGEST);
+    PW_CHECK (edited && strcmp (edited, statuses) != 0);
+    free (edited);
+    PW_CHECK (s_resolve_ok ());
+    char *after = s_text (S_STATUS_DIGEST);
+    PW_CHECK_STR (after, statuses);
+    free (after);
+    after = s_text (S_SETTINGS_DIGEST);
+    PW_CHECK_STR (after, settings);
+    free (after);
+    long rewritten = s_count (sql);
+    PW_CHECK (rewritten >= 2 && rewritten <= 4);
+    free (statuses);
+    free (settings);
+    free (mark);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -375,6 +478,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_review);
     PW_RUN (s_test_dependencies_file);
     PW_RUN (s_test_instances_side_by_side);
+    PW_RUN (s_test_resolve_repairs);
     PW_CHECK (pw_itest_service_alive (&s_policy));
     pw_itest_service_stop (&s_policy);
     pw_itest_service_stop (&s_scheduler);
