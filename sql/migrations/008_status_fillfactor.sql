@@ -1,0 +1,11 @@
+-- 008_status_fillfactor: room on every patch_status page for the rows
+-- rewritten in place.
+--
+-- A review decision rewrites the status of one patch on every agent that
+-- misses it (thousands of rows at once). With full pages each rewritten row
+-- moves to another page and gets a new index entry; with a fifth of every
+-- page free the new version stays on its page (a heap-only update) and the
+-- primary key is not touched, which halves the cost of the rewrite. Pages
+-- written from now on (every full resolution rewrites its rows) keep the
+-- room; VACUUM FULL applies it to existing pages at once.
+ALTER TABLE patch_status SET (fillfactor = 80);
