@@ -69,6 +69,8 @@ policy_tenant_t *
 policy_server_load (policy_server_t *self, const char *tenant, char **error_p)
 {
     pw_db_t *db = pw_service_db (self->service);
+    //  The cached state goes first: a tenant is never held twice.
+    policy_server_forget (self, tenant);
     policy_inventory_t *inventory = NULL;
     policy_config_t *config = NULL;
     int64_t version = 0;
@@ -117,9 +119,12 @@ policy_server_replace (policy_server_t *self, const char *tenant, policy_tenant_
 {
     policy_tenant_t *fresh = *fresh_p;
     *fresh_p = NULL;
-    policy_tenant_t *old = zhashx_lookup (self->tenants, tenant);
     policy_tenant_clear_changes (fresh);
-    policy_tenant_compare (fresh, old);
+    if (policy_store_diff_results (pw_service_db (self->service), fresh) < 0) {
+        policy_tenant_destroy (&fresh);
+        policy_server_forget (self, tenant);
+        return NULL;
+    }
     zhashx_update (self->tenants, tenant, fresh);
     return fresh;
 }
@@ -320,6 +325,10 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     }
     pw_metric_add (self->m_resolves, 1);
     policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
+    if (!tenant) {
+        pw_call_fail_db (service, call, "apply");
+        goto done;
+    }
     long affected = policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS);
     if (affected < 0)
         goto done;
@@ -618,6 +627,7 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
         pw_service_rollback (service);
         return;
     }
+    policy_server_forget (self, call->tenant); //  never held twice
     policy_inventory_t *inventory = NULL;
     policy_config_t *config = NULL;
     int64_t version = 0;
@@ -642,13 +652,11 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     for (size_t e = 0; e < inv->scan_count; e++)
         statuses +=
             inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
-    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
-    //  A full resolve is the repair path too: it compares with what the
-    //  store holds, not with the previous resolution, and rewrites every
+    //  Compared with what the store holds, not with the previous
+    //  resolution: a full resolve is the repair path too, and rewrites every
     //  agent whose stored results differ in any way.
-    policy_tenant_clear_changes (tenant);
-    if (policy_store_diff_results (db, tenant) < 0 ||
-        policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS) < 0 ||
+    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
+    if (!tenant || policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS) < 0 ||
         pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)
             pw_call_fail_db (service, call, "resolve");

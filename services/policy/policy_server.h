@@ -24,15 +24,17 @@ void policy_server_destroy (void **state_p);
 policy_tenant_t *policy_server_tenant (policy_server_t *self, pw_call_t *call);
 
 //  Loads and resolves TENANT from the store inside the current transaction,
-//  without caching it. Caller owns; NULL with *ERROR_P.
+//  without caching it; the cached state of TENANT is dropped first, so a
+//  tenant is never held twice in memory. Caller owns; NULL with *ERROR_P.
 policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, char **error_p);
 
 //  Drops the cached state of TENANT (after a failed write).
 void policy_server_forget (policy_server_t *self, const char *tenant);
 
-//  Replaces the cached state of TENANT with FRESH (ownership moves in): the
-//  results of FRESH are compared with the old state's, so the change marks
-//  of FRESH say what differs. Returns the state now cached.
+//  Caches FRESH as the state of TENANT (ownership moves in) after comparing
+//  its results with those the store holds, so the change marks of FRESH say
+//  which agents' stored results differ. Returns the state now cached, or
+//  NULL (FRESH destroyed) when the store could not be read.
 policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenant,
                                         policy_tenant_t **fresh_p);
 

@@ -747,7 +747,6 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const uint8_t *changed = policy_tenant_entries_changed (tenant);
-    const policy_status_t *statuses = policy_tenant_statuses (tenant);
     if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
         return -1;
     pw_strbuf_t buf;
@@ -758,7 +757,9 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
             if (!changed [e])
                 continue;
-            s_status_row (&buf, inv, &statuses [e], a, e);
+            policy_status_t status;
+            policy_tenant_status (tenant, e, &status);
+            s_status_row (&buf, inv, &status, a, e);
             rows++;
             if (buf.len > 1 << 20) {
                 rc = pw_db_copy_in_send (db, buf.data, buf.len);
@@ -786,7 +787,6 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 typedef struct {
     policy_tenant_t *tenant;
     const policy_inventory_t *inv;
-    const policy_status_t *statuses;
     uint8_t *seen; //  per agent (settings) or per scan entry (statuses)
 } s_diff_t;
 
@@ -878,7 +878,9 @@ s_diff_status_row (void *arg, char **f, int count)
     bool same = false;
     if (e >= 0 && s_has_status (inv, (size_t)e)) {
         diff->seen [e] = 1;
-        const policy_status_t *st = &diff->statuses [e];
+        policy_status_t status;
+        policy_tenant_status (diff->tenant, (size_t)e, &status);
+        const policy_status_t *st = &status;
         bool deferred = st->status == PW_STATUS_DEFERRED;
         same = s_text_equal (f [2], pw_status_name (st->status)) &&
                (deferred ? f [3] && strtoll (f [3], NULL, 10) == st->until : !f [3]) &&
@@ -894,7 +896,7 @@ long
 policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
-    s_diff_t diff = {.tenant = tenant, .inv = inv, .statuses = policy_tenant_statuses (tenant)};
+    s_diff_t diff = {.tenant = tenant, .inv = inv};
     diff.seen = pw_calloc (inv->agent_count + 1, 1);
     long rc = -1;
     if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
@@ -929,7 +931,6 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *settings_changed = policy_tenant_settings_changed (tenant);
     const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
-    const policy_status_t *statuses = policy_tenant_statuses (tenant);
     //  Which agents to rewrite.
     size_t count = 0;
     int64_t *ids = pw_calloc (inv->agent_count + 1, sizeof (int64_t));
@@ -1001,7 +1002,9 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
                 inv->scan_state [e] != POLICY_SCAN_FAILED)
                 continue;
-            s_status_row (&buf, inv, &statuses [e], a, e);
+            policy_status_t status;
+            policy_tenant_status (tenant, e, &status);
+            s_status_row (&buf, inv, &status, a, e);
             if (buf.len > 1 << 20) {
                 if (pw_db_copy_in_send (db, buf.data, buf.len))
                     goto done;

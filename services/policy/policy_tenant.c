@@ -13,6 +13,15 @@
 #include <strings.h>
 #include <time.h>
 
+//  A status as kept: 16 bytes per scan entry (a tenant of 50,000 agents has
+//  4 million); policy and rule are indexes into the tenant's table of names
+//  (0 = none), equal names having equal indexes.
+typedef struct {
+    int64_t until;
+    uint16_t policy, rule;
+    uint8_t status, kind;
+} s_status_t;
+
 struct _policy_tenant_t {
     char *name;
     int64_t version;
@@ -23,7 +32,12 @@ struct _policy_tenant_t {
     pw_approval_t *approval;
     pw_arena_t *results_arena;
     policy_agent_result_t *results;
-    policy_status_t *statuses;
+    s_status_t *statuses;
+    const char **names; //  names [0] = NULL
+    size_t name_count, name_cap;
+    const char **name_keys; //  open addressing by pointer: name -> index
+    uint16_t *name_values;
+    size_t name_slots, name_used;
     bool *settings_changed;
     bool *statuses_changed;
     uint8_t *entries_changed; //  per scan entry, since the last clear
@@ -166,7 +180,13 @@ policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_
     }
     size_t agents = self->inventory->agent_count;
     self->results = pw_calloc (agents + 1, sizeof (policy_agent_result_t));
-    self->statuses = pw_calloc (self->inventory->scan_count + 1, sizeof (policy_status_t));
+    self->statuses = pw_calloc (self->inventory->scan_count + 1, sizeof (s_status_t));
+    self->name_cap = 64;
+    self->names = pw_calloc (self->name_cap, sizeof (char *));
+    self->name_count = 1;
+    self->name_slots = 256;
+    self->name_keys = pw_calloc (self->name_slots, sizeof (char *));
+    self->name_values = pw_calloc (self->name_slots, sizeof (uint16_t));
     self->settings_changed = pw_calloc (agents + 1, sizeof (bool));
     self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
     self->entries_changed = pw_calloc (self->inventory->scan_count + 1, 1);
@@ -188,6 +208,9 @@ policy_tenant_destroy (policy_tenant_t **self_p)
     pw_arena_destroy (&self->results_arena);
     free (self->results);
     free (self->statuses);
+    free (self->names);
+    free (self->name_keys);
+    free (self->name_values);
     free (self->settings_changed);
     free (self->statuses_changed);
     free (self->entries_changed);
@@ -309,14 +332,66 @@ s_agent_input (const policy_tenant_t *self, size_t agent, pw_approval_agent_t *i
     in->ignore_count = self->inventory->ignored_count [agent];
 }
 
-static bool
-s_status_differs (const policy_status_t *a, const policy_status_t *b)
+static size_t
+s_name_slot (const policy_tenant_t *self, const char *name)
 {
-    if (a->status != b->status || a->until != b->until || a->kind != b->kind)
-        return true;
-    if ((a->policy == NULL) != (b->policy == NULL) || (a->rule == NULL) != (b->rule == NULL))
-        return true;
-    return (a->policy && strcmp (a->policy, b->policy)) || (a->rule && strcmp (a->rule, b->rule));
+    size_t mask = self->name_slots - 1;
+    size_t slot = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ULL) & mask;
+    while (self->name_keys [slot] && self->name_keys [slot] != name)
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+//  The index of NAME in the names table (0 for NULL), added on first sight.
+//  Looked up by pointer (the approval's strings), then by content.
+static uint16_t
+s_name_index (policy_tenant_t *self, const char *name)
+{
+    if (!name)
+        return 0;
+    size_t slot = s_name_slot (self, name);
+    if (self->name_keys [slot])
+        return self->name_values [slot];
+    size_t index = 1;
+    while (index < self->name_count && strcmp (self->names [index], name) != 0)
+        index++;
+    if (index == self->name_count) {
+        if (index > UINT16_MAX)
+            return 0; //  never: names are policy and rule names
+        if (self->name_count == self->name_cap) {
+            self->name_cap *= 2;
+            self->names = pw_realloc (self->names, self->name_cap * sizeof (char *));
+        }
+        self->names [self->name_count++] = name;
+    }
+    if ((self->name_used + 1) * 2 > self->name_slots) {
+        const char **keys = self->name_keys;
+        uint16_t *values = self->name_values;
+        size_t slots = self->name_slots;
+        self->name_slots *= 2;
+        self->name_keys = pw_calloc (self->name_slots, sizeof (char *));
+        self->name_values = pw_calloc (self->name_slots, sizeof (uint16_t));
+        for (size_t i = 0; i < slots; i++)
+            if (keys [i]) {
+                size_t at = s_name_slot (self, keys [i]);
+                self->name_keys [at] = keys [i];
+                self->name_values [at] = values [i];
+            }
+        free (keys);
+        free (values);
+        slot = s_name_slot (self, name);
+    }
+    self->name_keys [slot] = name;
+    self->name_values [slot] = (uint16_t)index;
+    self->name_used++;
+    return (uint16_t)index;
+}
+
+static bool
+s_status_differs (const s_status_t *a, const s_status_t *b)
+{
+    return a->status != b->status || a->until != b->until || a->kind != b->kind ||
+           a->policy != b->policy || a->rule != b->rule;
 }
 
 //  Evaluates scan entry E of AGENT; true when the status changed.
@@ -329,7 +404,11 @@ s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t e
         return false;
     pw_approval_result_t result;
     pw_approval_evaluate (self->approval, in, inv->scan_patch [entry], now, &result);
-    policy_status_t status = {result.status, result.until, result.kind, result.policy, result.rule};
+    s_status_t status = {.until = result.until,
+                         .policy = s_name_index (self, result.policy),
+                         .rule = s_name_index (self, result.rule),
+                         .status = (uint8_t)result.status,
+                         .kind = (uint8_t)result.kind};
     bool changed = !self->resolved || s_status_differs (&status, &self->statuses [entry]);
     self->statuses [entry] = status;
     if (changed)
@@ -447,10 +526,15 @@ policy_tenant_agent_result (const policy_tenant_t *self, size_t agent)
     return &self->results [agent];
 }
 
-const policy_status_t *
-policy_tenant_statuses (const policy_tenant_t *self)
+void
+policy_tenant_status (const policy_tenant_t *self, size_t entry, policy_status_t *status)
 {
-    return self->statuses;
+    const s_status_t *st = &self->statuses [entry];
+    status->status = (pw_status_t)st->status;
+    status->until = st->until;
+    status->kind = (pw_provenance_t)st->kind;
+    status->policy = self->names [st->policy];
+    status->rule = self->names [st->rule];
 }
 
 long
@@ -610,32 +694,4 @@ policy_tenant_review_queue (policy_tenant_t *self, int64_t now)
     free (missing);
     free (agents);
     return queue;
-}
-
-void
-policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old)
-{
-    const policy_inventory_t *inv = fresh->inventory;
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        long o = old && old->resolved ? pw_find_id (old->inventory->agent_ids,
-                                                    old->inventory->agent_count, inv->agent_ids [a])
-                                      : -1;
-        if (o < 0) {
-            fresh->settings_changed [a] = fresh->statuses_changed [a] = true;
-            continue;
-        }
-        fresh->settings_changed [a] = fresh->results [a].digest != old->results [o].digest;
-        const policy_inventory_t *oinv = old->inventory;
-        uint32_t fb = inv->scan_off [a], fe = inv->scan_off [a + 1];
-        uint32_t ob = oinv->scan_off [o], oe = oinv->scan_off [o + 1];
-        bool differs = fe - fb != oe - ob;
-        for (uint32_t i = 0; !differs && i < fe - fb; i++) {
-            uint32_t f = fb + i, g = ob + i;
-            differs =
-                inv->patch_ids [inv->scan_patch [f]] != oinv->patch_ids [oinv->scan_patch [g]] ||
-                inv->scan_state [f] != oinv->scan_state [g] ||
-                s_status_differs (&fresh->statuses [f], &old->statuses [g]);
-        }
-        fresh->statuses_changed [a] = differs;
-    }
 }

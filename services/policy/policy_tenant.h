@@ -101,7 +101,9 @@ pw_approval_t *policy_tenant_approval (policy_tenant_t *self);
 const char *policy_tenant_name (const policy_tenant_t *self);
 
 const policy_agent_result_t *policy_tenant_agent_result (const policy_tenant_t *self, size_t agent);
-const policy_status_t *policy_tenant_statuses (const policy_tenant_t *self);
+//  The status of scan ENTRY (same index as the inventory's scan arrays);
+//  the strings are the tenant's.
+void policy_tenant_status (const policy_tenant_t *self, size_t entry, policy_status_t *status);
 
 //  Agent index of HOSTNAME (case-insensitive), or -1.
 long policy_tenant_find_agent (const policy_tenant_t *self, const char *hostname);
@@ -131,7 +133,4 @@ void policy_tenant_set_version (policy_tenant_t *self, int64_t version);
 const char *policy_scan_state_name (policy_scan_state_t state);
 int policy_scan_state_parse (const char *text, policy_scan_state_t *state_p);
 
-//  Marks in FRESH (resolved) exactly the agents whose settings or statuses
-//  differ from OLD's (matched by agent id); every agent when OLD is NULL.
-void policy_tenant_compare (policy_tenant_t *fresh, const policy_tenant_t *old);
 #endif

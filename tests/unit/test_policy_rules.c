@@ -133,11 +133,14 @@ s_tenant (void)
 static const policy_status_t *
 s_status (policy_tenant_t *tenant, const char *host, const char *kb)
 {
+    static policy_status_t status;
     long agent = policy_tenant_find_agent (tenant, host);
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     for (size_t p = 0; agent >= 0 && p < PATCHES; p++)
-        if (strcmp (inv->patches [p].kb, kb) == 0)
-            return &policy_tenant_statuses (tenant) [inv->scan_off [agent] + p];
+        if (strcmp (inv->patches [p].kb, kb) == 0) {
+            policy_tenant_status (tenant, inv->scan_off [agent] + p, &status);
+            return &status;
+        }
     return NULL;
 }
 
