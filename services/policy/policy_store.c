@@ -753,8 +753,11 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     pw_strbuf_init (&buf);
     long rows = 0;
     int rc = 0;
+    //  Only agents marked changed have changed entries
+    const bool *agents = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; a < inv->agent_count && rc == 0; a++)
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
+        for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1] && rc == 0;
+             e++) {
             if (!changed [e])
                 continue;
             policy_status_t status;
