@@ -1,4 +1,4 @@
--- 008_status_fillfactor: room on every patch_status page for the rows
+-- 007_status_fillfactor: room on every patch_status page for the rows
 -- rewritten in place.
 --
 -- A review decision rewrites the status of one patch on every agent that
