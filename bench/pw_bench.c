@@ -25,6 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pw_db.h"
+#include "pw_log.h"
+#include "pw_service.h"
 #include "pw_util.h"
 #include "pw_wire.h"
 
@@ -698,6 +701,22 @@ s_ping_bench (s_args_t *args)
 
 #define S_EVENT_BATCH 500
 
+//  Counts the whole messages SUB has ready, keeping none of them.
+static long
+s_drain (zsock_t *sub)
+{
+    void *handle = zsock_resolve (sub);
+    char frame [256];
+    long count = 0;
+    while (zmq_recv (handle, frame, sizeof frame, ZMQ_DONTWAIT) >= 0) {
+        int more = 0;
+        size_t size = sizeof more;
+        zmq_getsockopt (handle, ZMQ_RCVMORE, &more, &size);
+        count += !more;
+    }
+    return count;
+}
+
 static int
 s_events (s_args_t *args)
 {
@@ -712,15 +731,19 @@ s_events (s_args_t *args)
                           args->tenant);
     int64_t first = strtoll (base, NULL, 10);
     free (base);
-    PGconn *conn = s_connect (args->db);
-    PQclear (PQprepare (conn, "append",
-                        "SELECT seq, time_us FROM pw_event_append('scheduler', 'bench.event', "
-                        "$1, 'bench@msp', '{\"n\":1}'::jsonb)",
-                        1, NULL));
-    char tenant_sql [256];
-    char *quoted = PQescapeLiteral (conn, args->tenant, strlen (args->tenant));
-    snprintf (tenant_sql, sizeof tenant_sql, "SELECT set_config('pw.tenant', %s, true)", quoted);
-    PQfreemem (quoted);
+    //  The producer writes as the services do: each transaction's events in
+    //  one statement (pw_outbox_append), published after the commit
+    //  (pw_outbox_publish). Only the shared statements are prepared.
+    if (!args->db)
+        s_die ("a database URL is missing%s", NULL);
+    pw_log_init ("pw_bench", PW_LOG_WARN);
+    pw_db_t *db = pw_db_new (args->db);
+    pw_db_set_prefix (db, "bench_");
+    if (!pw_db_ensure (db)) {
+        char error [512];
+        pw_db_error (db, error, sizeof error);
+        s_die ("cannot connect: %s", error);
+    }
     zsock_t *pub = zsock_new_pub (args->pub);
     zsock_t *sub = zsock_new_sub (args->audit_pub, "");
     if (!pub || !sub)
@@ -731,53 +754,30 @@ s_events (s_args_t *args)
     int count = args->count;
     int64_t last = first;
     long republished = 0;
+    pw_event_t events [S_EVENT_BATCH], *batch [S_EVENT_BATCH];
+    char subjects [S_EVENT_BATCH][32];
     int64_t started = s_now_us ();
     for (int at = 0; at < count; at += S_EVENT_BATCH) {
         int n = count - at < S_EVENT_BATCH ? count - at : S_EVENT_BATCH;
-        s_exec (conn, "BEGIN");
-        s_exec (conn, tenant_sql);
-        //  Pipelined: the batch's appends go out before any answer is read.
-        PQenterPipelineMode (conn);
-        char subject [32];
         for (int i = 0; i < n; i++) {
-            snprintf (subject, sizeof subject, "agent-%d", at + i);
-            const char *params [] = {subject};
-            PQsendQueryPrepared (conn, "append", 1, params, NULL, NULL, 0);
+            snprintf (subjects [i], sizeof subjects [i], "agent-%d", at + i);
+            pw_event_t *event = &events [i];
+            patchwarden__v1__event__init (event);
+            event->tenant = (char *)args->tenant;
+            event->producer = "scheduler";
+            event->kind = "bench.event";
+            event->subject = subjects [i];
+            event->actor = "bench@msp";
+            event->payload_json = "{\"n\":1}";
+            batch [i] = event;
         }
-        PQpipelineSync (conn);
-        int64_t seqs [S_EVENT_BATCH], times [S_EVENT_BATCH];
-        for (int i = 0; i < n; i++) {
-            res = PQgetResult (conn);
-            if (PQresultStatus (res) != PGRES_TUPLES_OK)
-                s_die ("append: %s", PQerrorMessage (conn));
-            seqs [i] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-            times [i] = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
-            PQclear (res);
-            PQclear (PQgetResult (conn)); //  the NULL ending this query
-        }
-        PQclear (PQgetResult (conn)); //  the sync
-        PQexitPipelineMode (conn);
-        s_exec (conn, "COMMIT");
-        for (int i = 0; i < n; i++) {
-            pw_event_t event = PATCHWARDEN__V1__EVENT__INIT;
-            snprintf (subject, sizeof subject, "agent-%d", at + i);
-            event.tenant = (char *)args->tenant;
-            event.producer = "scheduler";
-            event.seq = (uint64_t)seqs [i];
-            event.time_us = times [i];
-            event.kind = "bench.event";
-            event.subject = subject;
-            event.actor = "bench@msp";
-            event.payload_json = "{\"n\":1}";
-            pw_wire_publish (pub, &event);
-            last = seqs [i];
-        }
+        if (pw_db_begin (db, args->tenant) ||
+            pw_outbox_append (db, "scheduler", batch, (size_t)n) || pw_db_commit (db))
+            s_die ("append: %s", pw_db_last_error (db));
+        pw_outbox_publish (pub, batch, (size_t)n);
+        last = (int64_t)events [n - 1].seq;
         //  Count the audit's republications as they come.
-        while (zsock_events (sub) & ZMQ_POLLIN) {
-            zmsg_t *msg = zmsg_recv (sub);
-            republished++;
-            zmsg_destroy (&msg);
-        }
+        republished += s_drain (sub);
     }
     int64_t produced = s_now_us ();
     //  Done when the audit's cursor reaches the last seq.
@@ -785,11 +785,7 @@ s_events (s_args_t *args)
     snprintf (last_text, sizeof last_text, "%lld", (long long)last);
     int64_t deadline = s_now_us () + 120 * 1000000LL;
     while (true) {
-        while (zsock_events (sub) & ZMQ_POLLIN) {
-            zmsg_t *msg = zmsg_recv (sub);
-            republished++;
-            zmsg_destroy (&msg);
-        }
+        republished += s_drain (sub);
         char *cursor = s_value (admin,
                                 "SELECT coalesce((SELECT last_seq FROM audit_cursor WHERE "
                                 "tenant_id = $1 AND producer = 'scheduler'), 0)",
@@ -804,16 +800,14 @@ s_events (s_args_t *args)
     }
     int64_t elapsed = s_now_us () - started;
     zclock_sleep (500); //  the last republications arrive
-    while (zsock_events (sub) & ZMQ_POLLIN) {
-        zmsg_t *msg = zmsg_recv (sub);
-        republished++;
-        zmsg_destroy (&msg);
-    }
+    republished += s_drain (sub);
     char first_text [32];
     snprintf (first_text, sizeof first_text, "%lld", (long long)first);
+    //  Recorded: each event's trail record. The tenant has this one stream,
+    //  so its trail seqs are the events' seqs.
     res = PQexecParams (admin,
-                        "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND producer = "
-                        "'scheduler' AND seq > $2 AND seq <= $3",
+                        "SELECT count(*) FROM trail WHERE tenant_id = $1 AND seq > $2 "
+                        "AND seq <= $3",
                         3, NULL, (const char *[]){args->tenant, first_text, last_text}, NULL, NULL,
                         0);
     long recorded = PQresultStatus (res) == PGRES_TUPLES_OK ? atol (PQgetvalue (res, 0, 0)) : -1;
@@ -824,7 +818,7 @@ s_events (s_args_t *args)
             (long long)elapsed, (double)count * 1e6 / (double)elapsed);
     zsock_destroy (&pub);
     zsock_destroy (&sub);
-    PQfinish (conn);
+    pw_db_destroy (&db);
     PQfinish (admin);
     return 0;
 }

@@ -3,13 +3,20 @@
     `apply` sends the whole setup file to the policy service and to the
     scheduler: both validate it (dry run) before either applies anything, so
     a file wrong in any part changes nothing anywhere.
+
+    `import` sends a CSV file larger than --chunk-bytes in parts of one
+    upload (pw_csv_split), each the header row and a run of whole records;
+    the service checks and stages each and imports them all with the last.
 */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "pw_csv.h"
 #include "pw_json.h"
 #include "pw_util.h"
 #include "pwctl.h"
@@ -178,13 +185,64 @@ PWCTL_COMMAND (apply, "apply", s_apply, "apply -f setup.yaml [MORE.yaml...] [--d
 
 //  --- import ---------------------------------------------------------------
 
+//  Whether the service reads CONTENT as JSON: the --format given, else the
+//  first character after a byte-order mark and white space.
+static bool
+s_is_json (const char *format, const char *content, size_t len)
+{
+    if (*format)
+        return strcmp (format, "json") == 0;
+    size_t p = len >= 3 && memcmp (content, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (p < len && strchr (" \t\r\n", content [p]))
+        p++;
+    return p < len && (content [p] == '[' || content [p] == '{');
+}
+
+//  A random upload id: 32 hex digits.
+static void
+s_upload_id (char *id, size_t size)
+{
+    uint8_t bytes [16];
+    if (getrandom (bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
+        uint64_t seed = (uint64_t)zclock_usecs () ^ ((uint64_t)getpid () << 40);
+        for (size_t i = 0; i < sizeof bytes; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            bytes [i] = (uint8_t)(seed >> 56);
+        }
+    }
+    for (size_t i = 0; i < sizeof bytes && 2 * i + 2 < size; i++)
+        snprintf (id + 2 * i, 3, "%02x", bytes [i]);
+}
+
+//  Prints a refused import's errors and message; returns PWCTL_FAILED.
+static int
+s_import_refused (const pw_reply_t *reply, const char *file, bool json)
+{
+    const Patchwarden__V1__ImportReply *result = reply->import;
+    for (size_t i = 0; result && i < result->n_errors; i++)
+        fprintf (stderr, "%s\n", result->errors [i]->message);
+    pwctl_error ("import: %s", reply->message);
+    if (reply->status == PATCHWARDEN__V1__STATUS__STATUS_TOO_LARGE)
+        pwctl_error (json ? "import: %s is JSON, which is sent in one request: export it as CSV "
+                            "(sent in parts of --chunk-bytes), or raise max_request_bytes of the "
+                            "policy service"
+                          : "import: %s: send it in smaller parts (--chunk-bytes)",
+                     file);
+    return PWCTL_FAILED;
+}
+
 static int
 s_import (pwctl_t *self)
 {
     if (self->argc != 2 ||
         (strcmp (self->argv [0], "agents") && strcmp (self->argv [0], "patches") &&
          strcmp (self->argv [0], "scans"))) {
-        pwctl_error ("usage: pwctl import agents|patches|scans FILE");
+        pwctl_error ("usage: pwctl import agents|patches|scans FILE [--chunk-bytes N]");
+        return PWCTL_USAGE;
+    }
+    int64_t chunk = pw_config_int (self->config, "chunk_bytes");
+    if (chunk < 1024) {
+        pwctl_error ("import: --chunk-bytes must be at least 1024");
         return PWCTL_USAGE;
     }
     size_t len;
@@ -201,18 +259,56 @@ s_import (pwctl_t *self)
     import.format = (char *)pw_config_str (self->config, "format");
     request.call_case = PATCHWARDEN__V1__REQUEST__CALL_IMPORT;
     request.import = &import;
-    pw_reply_t *reply = pwctl_call (self, "policy", &request);
-    free (content);
-    if (!reply)
-        return PWCTL_DOWN;
+    //  A CSV file larger than a chunk goes in parts, each the header row
+    //  and a run of whole records; anything else in one request.
+    bool json = s_is_json (import.format, content, len);
+    size_t count = 1, header_len = 0;
+    pw_csv_part_t *parts = NULL;
+    if (!json && len > (uint64_t)chunk)
+        parts = pw_csv_split (content, len, (size_t)chunk, &header_len, &count);
+    char upload_id [40] = "";
+    pw_strbuf_t part;
+    pw_strbuf_init (&part);
+    if (count > 1) {
+        s_upload_id (upload_id, sizeof upload_id);
+        import.upload_id = upload_id;
+        import.format = "csv";
+    }
+    pw_reply_t *reply = NULL;
     int rc = PWCTL_OK;
+    for (size_t i = 0; i < count && rc == PWCTL_OK; i++) {
+        if (count > 1) {
+            pw_strbuf_reset (&part);
+            pw_strbuf_append_len (&part, content, header_len);
+            pw_strbuf_append_len (&part, content + parts [i].offset, parts [i].len);
+            import.content.data = (uint8_t *)part.data;
+            import.content.len = part.len;
+            import.part = (uint32_t)i;
+            import.last = i + 1 == count;
+            import.first_line = parts [i].line;
+        }
+        pw_reply_free (&reply);
+        reply = pwctl_call (self, "policy", &request);
+        if (!reply) {
+            if (count > 1)
+                pwctl_error (i + 1 < count
+                                 ? "import: %s: no reply to part %zu of %zu; nothing was imported"
+                                 : "import: %s: no reply to the last part (%zu of %zu); the "
+                                   "import may still complete",
+                             import.filename, i + 1, count);
+            rc = PWCTL_DOWN;
+        } else if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK)
+            rc = s_import_refused (reply, import.filename, json);
+    }
+    pw_strbuf_free (&part);
+    free (parts);
+    free (content);
+    if (rc != PWCTL_OK) {
+        pw_reply_free (&reply);
+        return rc;
+    }
     const Patchwarden__V1__ImportReply *result = reply->import;
-    if (reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK) {
-        for (size_t i = 0; result && i < result->n_errors; i++)
-            fprintf (stderr, "%s\n", result->errors [i]->message);
-        pwctl_error ("import: %s", reply->message);
-        rc = PWCTL_FAILED;
-    } else if (self->json)
+    if (self->json)
         printf ("{\"kind\":\"%s\",\"rows\":%u,\"inserted\":%u,\"updated\":%u,\"unchanged\":%u,"
                 "\"warnings\":%zu,\"agents_affected\":%u}\n",
                 import.kind, result->rows, result->inserted, result->updated, result->unchanged,
@@ -227,14 +323,16 @@ s_import (pwctl_t *self)
                 result->agents_affected);
     }
     pw_reply_free (&reply);
-    return rc;
+    return PWCTL_OK;
 }
 
 static const pw_config_key_t s_import_keys [] = {
     {"format", PW_CFG_STRING, "", "import: csv or json (default: from the file)"},
+    {"chunk_bytes", PW_CFG_INT, "33554432",
+     "import: a CSV file larger than this is sent in parts of at most this many bytes"},
     {NULL, 0, NULL, NULL}};
 
-PWCTL_COMMAND (import, "import", s_import, "import agents|patches|scans FILE",
+PWCTL_COMMAND (import, "import", s_import, "import agents|patches|scans FILE [--chunk-bytes N]",
                "import an RMM export (CSV or JSON); all or nothing", s_import_keys);
 
 //  --- explain --------------------------------------------------------------

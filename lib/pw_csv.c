@@ -26,8 +26,9 @@ struct _pw_csv_t {
     const char *text;
     size_t len;
     size_t pos;
-    int line;        //  line of text [pos]
-    int record_line; //  first line of the current record
+    int line;            //  line of text [pos]
+    int record_line;     //  first line of the current record
+    size_t record_start; //  offset of the current record's first byte
     size_t max_record;
 
     char *buf; //  unquoted fields, each NUL-terminated
@@ -216,6 +217,7 @@ pw_csv_next (pw_csv_t *self)
     if (self->pos >= self->len)
         return 0;
     self->record_line = self->line;
+    self->record_start = self->pos;
     size_t record_start = self->pos, record_end = self->pos;
 
     for (;;) {
@@ -377,6 +379,13 @@ pw_csv_line (pw_csv_t *self)
     return self ? self->record_line : 0;
 }
 
+void
+pw_csv_set_line (pw_csv_t *self, int line)
+{
+    if (self && line > 0)
+        self->line = line;
+}
+
 const char *
 pw_csv_error (pw_csv_t *self)
 {
@@ -406,4 +415,41 @@ pw_csv_column_name (pw_csv_t *self, size_t index)
     if (!self || index >= self->column_count)
         return NULL;
     return self->columns [index];
+}
+
+pw_csv_part_t *
+pw_csv_split (const char *text, size_t len, size_t max_bytes, size_t *header_len_p, size_t *count_p)
+{
+    //  A record over the reader's limit is refused but still read to its
+    //  end, so the limit does not move any boundary.
+    pw_csv_t *csv = pw_csv_new (text, len);
+    pw_csv_next (csv);
+    size_t header_len = csv->pos;
+    size_t budget = max_bytes > header_len ? max_bytes - header_len : 0;
+    size_t count = 0, cap = 16;
+    pw_csv_part_t *parts = pw_calloc (cap, sizeof (pw_csv_part_t));
+    pw_csv_part_t part = {.offset = header_len, .line = csv->line};
+    size_t end = header_len; //  where the open part's last record ends
+    while (pw_csv_next (csv) != 0) {
+        //  The record does not fit: the open part ends with the record
+        //  before it, and the next begins with it (empty lines between
+        //  them, which the reader skips, are in neither).
+        if (end > part.offset && csv->pos - part.offset > budget) {
+            if (count == cap) {
+                cap *= 2;
+                parts = pw_realloc (parts, cap * sizeof (pw_csv_part_t));
+            }
+            part.len = end - part.offset;
+            parts [count++] = part;
+            part.offset = csv->record_start;
+            part.line = csv->record_line;
+        }
+        end = csv->pos;
+    }
+    part.len = end - part.offset;
+    parts [count++] = part;
+    pw_csv_destroy (&csv);
+    *header_len_p = header_len;
+    *count_p = count;
+    return parts;
 }

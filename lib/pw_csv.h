@@ -57,6 +57,11 @@ size_t pw_csv_field_len (pw_csv_t *self, size_t index);
 //  Line (from 1) on which the current record, or the bad one, starts.
 int pw_csv_line (pw_csv_t *self);
 
+//  Renumbers the lines from here on: the text at the reader's position (just
+//  after the last record read) is on LINE. A reader over one part of a
+//  larger file (see pw_csv_split) names the lines of the whole file.
+void pw_csv_set_line (pw_csv_t *self, int line);
+
 //  Why the last call returned -1, without the line; "" when it did not.
 const char *pw_csv_error (pw_csv_t *self);
 
@@ -65,6 +70,29 @@ int pw_csv_column (pw_csv_t *self, const char *name);
 size_t pw_csv_column_count (pw_csv_t *self);
 //  The name as written (trimmed); NULL when INDEX is out of range.
 const char *pw_csv_column_name (pw_csv_t *self, size_t index);
+
+//  A run of whole records of a file, for sending a file too large for one
+//  request in parts: each part is sent as the file's header row followed by
+//  the part's records, so every part reads as a file of its own.
+typedef struct {
+    size_t offset; //  where the part's records begin in the text
+    size_t len;    //  bytes of records (with their line ends)
+    int line;      //  line of the text on which they begin
+} pw_csv_part_t;
+
+//  Splits LEN bytes of TEXT into parts at record boundaries, as pw_csv_next
+//  reads them (a quoted line break stays inside its record; a bad record
+//  ends where the reader ends it), so that the header row plus each part
+//  is at most MAX_BYTES. A record that does not fit with the header is a
+//  part of its own. The first part begins just after the header row, every
+//  other one with a record; each ends with its last record (empty lines
+//  between two parts or at the end, which the reader skips, are in none).
+//  *HEADER_LEN_P gets the header row's length, from the start of the text
+//  (a byte-order mark included) to just after its line end. Returns the
+//  parts (caller frees) and their number in *COUNT_P: one empty part when
+//  the text has no record after the header.
+pw_csv_part_t *pw_csv_split (const char *text, size_t len, size_t max_bytes, size_t *header_len_p,
+                             size_t *count_p);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,7 @@ struct _pw_db_t {
     PGconn *conn;
     int64_t next_attempt_ms;
     int backoff_ms;
+    uint64_t generation; //  successful connects so far
     char last_error [512];
     char sqlstate [8];
     pthread_mutex_t lock; //  guards up, error, down_since
@@ -205,6 +206,7 @@ pw_db_ensure (pw_db_t *self)
     if (s_prepare_all (self))
         return false;
     pw_metric_add (self->m_connects, 1);
+    self->generation++;
     self->backoff_ms = S_BACKOFF_MIN_MS;
     if (!pw_db_is_up (self))
         pw_log_info ("database connected", "server_version=%d", PQserverVersion (self->conn));
@@ -508,6 +510,12 @@ pw_db_rollback (pw_db_t *self)
         return;
     PGresult *res = PQexec (self->conn, "ROLLBACK");
     PQclear (res);
+}
+
+uint64_t
+pw_db_generation (pw_db_t *self)
+{
+    return self->generation;
 }
 
 bool

@@ -44,6 +44,11 @@ bool pw_db_ensure (pw_db_t *self);
 //  check interval.
 bool pw_db_check (pw_db_t *self);
 
+//  How many times the handle has connected: 0 before the first connect,
+//  then one more on every reconnect. What lives in a session (temp tables
+//  and their rows) belongs to one generation and is gone in the next.
+uint64_t pw_db_generation (pw_db_t *self);
+
 //  Last known state, safe from any thread.
 bool pw_db_is_up (pw_db_t *self);
 //  Copies the last error into BUF (empty when up).

@@ -102,6 +102,9 @@ static const char *s_default_chain_windows [] = {"SAT-1", "SAT-2", "SAT-3",
 //  Plausible typos, used for the agents whose window does not exist.
 static const char *s_bogus_windows [] = {"WED-0230", "SAT-7", "FRI-2500", "TUE-0200",
                                          "NO-SUCH-WINDOW"};
+//  Dependency edges per server of an org (standalone ones included), as
+//  far as its tiers allow: about 10,000 edges for 50,000 agents.
+#define S_EDGES_PER_SERVER 2
 static const char *s_manual_reasons [] = {"Vendor patches the line-of-business application",
                                           "Customer patches this machine by hand",
                                           "Legacy software: patched only after vendor sign-off"};
@@ -168,6 +171,7 @@ struct _pw_gen_t {
     size_t agent_count;
     pw_gen_dependency_t *deps;
     size_t dep_count;
+    size_t edges_owed; //  edges the orgs so far had no room for
     pw_import_scan_t *scans;
     size_t scan_count, scan_cap;
     int cycles;
@@ -197,17 +201,19 @@ s_chance (pw_gen_t *self, int per_mille)
     return (int)s_below (self, 1000) < per_mille;
 }
 
-static void
+//  Adds INDEX to what INFO waits for; false when it is there already.
+static bool
 s_after_add (s_info_t *info, size_t index)
 {
     for (size_t i = 0; i < info->after_count; i++)
         if (info->after [i] == index)
-            return;
+            return false;
     if (info->after_count == info->after_cap) {
         info->after_cap = info->after_cap ? info->after_cap * 2 : 4;
         info->after = pw_realloc (info->after, info->after_cap * sizeof (size_t));
     }
     info->after [info->after_count++] = index;
+    return true;
 }
 
 static bool
@@ -442,10 +448,49 @@ s_fill_agent (pw_gen_t *self, size_t index, const char *hostname)
     }
 }
 
+//  Draws the org's edges past the first of each server (see below) until
+//  the org has S_EDGES_PER_SERVER per server, or as many as its tiers allow.
+static void
+s_add_edges (pw_gen_t *self, size_t servers, size_t depth, const size_t *tier_start,
+             const size_t *tier_size)
+{
+    if (depth < 2) {
+        self->edges_owed += servers * S_EDGES_PER_SERVER;
+        return;
+    }
+    size_t dependents = 0, capacity = 0, earlier = tier_size [0];
+    for (size_t t = 1; t < depth; t++) {
+        dependents += tier_size [t];
+        capacity += tier_size [t] * earlier;
+        earlier += tier_size [t];
+    }
+    //  What earlier orgs could not take, this one takes when it can.
+    size_t want = servers * S_EDGES_PER_SERVER + self->edges_owed;
+    self->edges_owed = 0;
+    size_t edges = dependents;
+    if (want > capacity) {
+        self->edges_owed = want - capacity;
+        want = capacity;
+    }
+    for (size_t tries = 0; edges < want && tries < 8 * want; tries++) {
+        size_t pick = s_below (self, dependents), t = 1;
+        while (pick >= tier_size [t])
+            pick -= tier_size [t++];
+        int r = (int)s_below (self, 100);
+        size_t to = r < 55 ? t - 1 : r < 80 ? 0 : s_below (self, t);
+        size_t on = tier_start [to] + s_below (self, tier_size [to]);
+        if (s_after_add (&self->info [tier_start [t] + pick], on))
+            edges++;
+    }
+}
+
 //  Lays out one org's servers: a few standalone file servers, the rest in
-//  tiers (DC, SQL, APP..., WEB) up to eight deep, each server after one or
-//  two of the tier before it and now and then one two tiers up, which
-//  gives chains, diamonds and fan-in.
+//  tiers (DC, SQL, APP..., WEB) up to eight deep. Each server waits for one
+//  of the tier before it; then more edges are drawn, about two per server
+//  of the org in all, each from a random server of a tier past the first to
+//  one of the tier before it, to a domain controller, or to any earlier
+//  tier. Edges only point to earlier tiers, so no chain is deeper than the
+//  tiers; the draws give chains, diamonds and fan-in.
 static void
 s_make_org_agents (pw_gen_t *self, size_t org, size_t size, size_t servers, size_t *next)
 {
@@ -490,16 +535,11 @@ s_make_org_agents (pw_gen_t *self, size_t org, size_t size, size_t servers, size
             snprintf (hostname, sizeof hostname, "%s-%s%02d", prefix, s_roles [role].code,
                       ++counters [role]);
             s_fill_agent (self, index, hostname);
-            if (t == 0)
-                continue;
-            size_t below = tier_size [t - 1];
-            s_after_add (info, tier_start [t - 1] + s_below (self, below));
-            if (below > 1 && s_chance (self, 350))
-                s_after_add (info, tier_start [t - 1] + s_below (self, below));
-            if (t >= 2 && s_chance (self, 150))
-                s_after_add (info, tier_start [t - 2] + s_below (self, tier_size [t - 2]));
+            if (t > 0)
+                s_after_add (info, tier_start [t - 1] + s_below (self, tier_size [t - 1]));
         }
     }
+    s_add_edges (self, servers, depth, tier_start, tier_size);
     for (size_t k = 0; k < standalone; k++) {
         size_t index = (*next)++;
         s_info_t *info = &self->info [index];
@@ -540,9 +580,29 @@ s_make_org_agents (pw_gen_t *self, size_t org, size_t size, size_t servers, size
     }
 }
 
+static const char *s_cf (const pw_import_agent_t *agent, const char *name);
+
+//  True when the agent has no deliberate mistake of its own: it and its
+//  org are subscribed, it is not patched by hand, and its window is a chain
+//  window. A planted cycle is then the only thing wrong with its members.
+static bool
+s_clean (const pw_gen_t *self, size_t index)
+{
+    const pw_import_agent_t *agent = &self->agents [index];
+    if (!agent->subscribed || !self->orgs [self->info [index].org].subscribed ||
+        s_cf (agent, "ManualPatchReason"))
+        return false;
+    const char *window = s_cf (agent, "PatchWindow");
+    for (size_t i = 0; window && i < self->chain_window_count; i++)
+        if (strcmp (window, self->chain_windows [i]) == 0)
+            return true;
+    return false;
+}
+
 //  Plants the asked number of cycles: the first closes a two-server loop
 //  (a SQL server's domain controller made to wait for it), the second a
-//  three-server loop, in another org when there is one.
+//  three-server loop, in another org when there is one. Members are clean
+//  servers when there are such (s_clean).
 static void
 s_plant_cycles (pw_gen_t *self, int wanted)
 {
@@ -551,7 +611,7 @@ s_plant_cycles (pw_gen_t *self, int wanted)
         size_t length = c == 0 ? 2 : 3;
         size_t start = s_below (self, self->agent_count);
         bool planted = false;
-        for (int pass = 0; pass < 2 && !planted; pass++)
+        for (int pass = 0; pass < 3 && !planted; pass++)
             for (size_t k = 0; k < self->agent_count && !planted; k++) {
                 size_t u = (start + k) % self->agent_count;
                 s_info_t *info = &self->info [u];
@@ -560,15 +620,14 @@ s_plant_cycles (pw_gen_t *self, int wanted)
                 if (pass == 0 && info->org == used_org)
                     continue;
                 size_t v = info->after [0];
-                if (length == 2) {
-                    s_after_add (&self->info [v], u);
-                    planted = true;
-                } else if (self->info [v].after_count) {
-                    s_after_add (&self->info [self->info [v].after [0]], u);
-                    planted = true;
-                }
-                if (planted)
-                    used_org = info->org;
+                size_t w = length == 3 && self->info [v].after_count ? self->info [v].after [0] : v;
+                if (length == 3 && w == v)
+                    continue;
+                if (pass < 2 && (!s_clean (self, u) || !s_clean (self, v) || !s_clean (self, w)))
+                    continue;
+                s_after_add (&self->info [w], u);
+                planted = true;
+                used_org = info->org;
             }
         if (planted)
             self->cycles++;

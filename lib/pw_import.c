@@ -1704,6 +1704,7 @@ s_read_csv (pw_import_t *self, const char *text, size_t len)
         self->catalogue = s_detect (s_csv_has, csv);
     s_form_t form = s_form (self);
     int header_line = pw_csv_line (csv);
+    pw_csv_set_line (csv, self->options->first_line);
     bool missing = false;
     for (size_t f = 0; f < form.count; f++) {
         columns [f] = pw_csv_column (csv, form.spec [f].name);

@@ -126,6 +126,11 @@ typedef struct {
     //  one of them.
     const pw_import_t *catalogue;
     const pw_import_t *agents;
+    //  CSV only, when the text is one part of a larger file (its header row,
+    //  then a run of the file's records, see pw_csv_split): the line of the
+    //  file on which the text after the header row begins, so that rows and
+    //  messages name lines of the file. 0: the text is the whole file.
+    int first_line;
 } pw_import_options_t;
 
 //  Reads LEN bytes of TEXT as a file of KIND. NAME is what messages call

@@ -69,8 +69,9 @@ struct _pw_service_t {
     int timer_count;
     s_reader_t readers [S_MAX_READERS];
     int reader_count;
-    pw_event_t **pending; //  events to publish after commit
+    pw_event_t **pending; //  the transaction's events, written and published on commit
     size_t pending_count;
+    size_t pending_cap;
     char **tenants; //  tenants this instance serves; NULL = all
     size_t tenant_count;
     regex_t tenant_re;
@@ -83,6 +84,9 @@ struct _pw_service_t {
     pw_metric_t *m_events;
     pw_metric_t *m_uptime;
 };
+
+static void s_drop_pending (pw_service_t *self);
+static void s_settle (pw_service_t *self, const char *what);
 
 static int64_t
 s_now_us (void)
@@ -151,8 +155,7 @@ pw_service_destroy (pw_service_t **self_p)
     free (self->keys);
     for (int i = 0; i < self->handler_count; i++)
         free (self->handlers [i].name);
-    for (size_t i = 0; i < self->pending_count; i++)
-        pw_event_free (&self->pending [i]);
+    s_drop_pending (self);
     free (self->pending);
     for (size_t i = 0; i < self->tenant_count; i++)
         free (self->tenants [i]);
@@ -434,6 +437,7 @@ s_handle (pw_service_t *self, pw_wire_in_t *in, bool malformed)
                 pw_log_error ("handler left a transaction open", "call=%s", handler->name);
                 pw_service_rollback (self);
             }
+            s_settle (self, handler->name);
         }
     }
     if (pw_wire_send_reply (self->router, in, &reply))
@@ -447,27 +451,127 @@ s_handle (pw_service_t *self, pw_wire_in_t *in, bool malformed)
 
 //  --- outbox ---------------------------------------------------------------
 
+//  Appends VALUE to OUT as one element of a text array literal: quoted,
+//  with " and \ escaped.
+static void
+s_array_item (pw_strbuf_t *out, const char *value, bool first)
+{
+    pw_strbuf_append_len (out, first ? "\"" : ",\"", first ? 1 : 2);
+    const char *run = value;
+    for (const char *p = value; *p; p++)
+        if (*p == '"' || *p == '\\') {
+            pw_strbuf_append_len (out, run, (size_t)(p - run));
+            pw_strbuf_append_len (out, "\\", 1);
+            run = p;
+        }
+    pw_strbuf_append (out, run);
+    pw_strbuf_append_len (out, "\"", 1);
+}
+
+int
+pw_outbox_append (pw_db_t *db, const char *producer, pw_event_t *const *events, size_t count)
+{
+    if (count == 0)
+        return 0;
+    //  One text array per column, element i for events [i]
+    pw_strbuf_t arrays [4];
+    for (int a = 0; a < 4; a++) {
+        pw_strbuf_init (&arrays [a]);
+        pw_strbuf_append_len (&arrays [a], "{", 1);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const pw_event_t *event = events [i];
+        s_array_item (&arrays [0], event->kind, i == 0);
+        s_array_item (&arrays [1], event->subject, i == 0);
+        s_array_item (&arrays [2], event->actor, i == 0);
+        s_array_item (&arrays [3], event->payload_json, i == 0);
+    }
+    for (int a = 0; a < 4; a++)
+        pw_strbuf_append_len (&arrays [a], "}", 1);
+    const char *params [] = {producer, arrays [0].data, arrays [1].data, arrays [2].data,
+                             arrays [3].data};
+    PGresult *res = pw_db_exec (db, "event_append", 5, params);
+    for (int a = 0; a < 4; a++)
+        pw_strbuf_free (&arrays [a]);
+    if (!res)
+        return -1;
+    //  The seqs are contiguous in the order of the arrays: the lowest is
+    //  events [0]'s, whatever order the rows come back in.
+    int rows = PQntuples (res);
+    uint64_t first = UINT64_MAX;
+    for (int row = 0; row < rows; row++) {
+        uint64_t seq = strtoull (PQgetvalue (res, row, 0), NULL, 10);
+        if (seq < first)
+            first = seq;
+    }
+    int rc = rows == (int)count ? 0 : -1;
+    for (int row = 0; row < rows && rc == 0; row++) {
+        uint64_t seq = strtoull (PQgetvalue (res, row, 0), NULL, 10);
+        if (seq - first >= count) {
+            rc = -1;
+            break;
+        }
+        events [seq - first]->seq = seq;
+        events [seq - first]->time_us = strtoll (PQgetvalue (res, row, 1), NULL, 10);
+    }
+    if (rc)
+        pw_log_error ("outbox append returned other seqs than expected",
+                      "producer=%s events=%zu rows=%d", producer, count, rows);
+    PQclear (res);
+    return rc;
+}
+
+void
+pw_outbox_publish (zsock_t *pub, pw_event_t *const *events, size_t count)
+{
+    if (!pub || count == 0)
+        return;
+    void *handle = zsock_resolve (pub);
+    uint8_t *body = NULL;
+    size_t body_cap = 0;
+    for (size_t i = 0; i < count; i++) {
+        const pw_event_t *event = events [i];
+        char topic [256];
+        int topic_len =
+            snprintf (topic, sizeof topic, "%s/%s/%s", event->tenant, event->producer, event->kind);
+        if (topic_len < 0 || (size_t)topic_len >= sizeof topic)
+            topic_len = (int)strlen (topic);
+        size_t size = patchwarden__v1__event__get_packed_size (event);
+        if (size > body_cap) {
+            body_cap = size * 2;
+            body = pw_realloc (body, body_cap);
+        }
+        patchwarden__v1__event__pack (event, body);
+        //  A lost publication is not a lost event: subscribers see the gap
+        //  in seq and fetch the range from the store.
+        if (zmq_send (handle, topic, (size_t)topic_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) == topic_len)
+            zmq_send (handle, body, size, ZMQ_DONTWAIT);
+    }
+    free (body);
+}
+
 int
 pw_service_emit (pw_service_t *self, const char *tenant, const char *kind, const char *subject,
                  const char *actor, const char *payload_json)
 {
-    const char *params [] = {self->name, kind, subject ? subject : "", actor ? actor : "",
-                             payload_json && *payload_json ? payload_json : "{}"};
-    PGresult *res = pw_db_exec (self->db, "event_append", 5, params);
-    if (!res)
+    //  The outbox rows are written for the transaction's tenant
+    if (self->pending_count > 0 && strcmp (self->pending [0]->tenant, tenant) != 0) {
+        pw_log_error ("event of another tenant in the transaction", "tenant=%s kind=%s other=%s",
+                      tenant, kind, self->pending [0]->tenant);
         return -1;
+    }
     pw_event_t *event = pw_malloc (sizeof *event);
     patchwarden__v1__event__init (event);
     event->tenant = pw_strdup (tenant);
     event->producer = pw_strdup (self->name);
-    event->seq = strtoull (PQgetvalue (res, 0, 0), NULL, 10);
-    event->time_us = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
     event->kind = pw_strdup (kind);
-    event->subject = pw_strdup (params [2]);
-    event->actor = pw_strdup (params [3]);
-    event->payload_json = pw_strdup (params [4]);
-    PQclear (res);
-    self->pending = pw_realloc (self->pending, sizeof (pw_event_t *) * (self->pending_count + 1));
+    event->subject = pw_strdup (subject ? subject : "");
+    event->actor = pw_strdup (actor ? actor : "");
+    event->payload_json = pw_strdup (payload_json && *payload_json ? payload_json : "{}");
+    if (self->pending_count == self->pending_cap) {
+        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
+        self->pending = pw_realloc (self->pending, sizeof (pw_event_t *) * self->pending_cap);
+    }
     self->pending [self->pending_count++] = event;
     return 0;
 }
@@ -498,16 +602,18 @@ s_drop_pending (pw_service_t *self)
 int
 pw_service_commit (pw_service_t *self)
 {
+    //  The transaction's events go to the outbox in one statement, last
+    if (pw_outbox_append (self->db, self->name, self->pending, self->pending_count)) {
+        pw_db_rollback (self->db);
+        s_drop_pending (self);
+        return -1;
+    }
     if (pw_db_commit (self->db)) {
         s_drop_pending (self);
         return -1;
     }
-    for (size_t i = 0; i < self->pending_count; i++) {
-        //  A lost publication is not a lost event: subscribers see the
-        //  gap in seq and fetch the range from the store.
-        pw_wire_publish (self->pub, self->pending [i]);
-        pw_metric_add (self->m_events, 1);
-    }
+    pw_outbox_publish (self->pub, self->pending, self->pending_count);
+    pw_metric_add (self->m_events, (int64_t)self->pending_count);
     s_drop_pending (self);
     return 0;
 }
@@ -516,6 +622,22 @@ void
 pw_service_rollback (pw_service_t *self)
 {
     pw_db_rollback (self->db);
+    s_drop_pending (self);
+}
+
+//  Events still queued once the transaction is over were neither committed
+//  through pw_service_commit nor rolled back through pw_service_rollback: a
+//  bug, and never published.
+static void
+s_settle (pw_service_t *self, const char *what)
+{
+    if (self->pending_count == 0)
+        return;
+    PGconn *conn = pw_db_conn (self->db);
+    if (conn && PQtransactionStatus (conn) != PQTRANS_IDLE)
+        return;
+    pw_log_error ("events dropped: their transaction ended outside pw_service_commit",
+                  "call=%s events=%zu", what, self->pending_count);
     s_drop_pending (self);
 }
 
@@ -623,6 +745,7 @@ pw_service_run (pw_service_t *self)
         for (int i = 0; i < self->timer_count; i++) {
             if (self->timers [i].next_ms <= now) {
                 self->timers [i].fn (self, self->timers [i].state);
+                s_settle (self, "timer");
                 self->timers [i].next_ms = zclock_mono () + self->timers [i].interval_ms;
             }
             int64_t left = self->timers [i].next_ms - zclock_mono ();
@@ -647,8 +770,10 @@ pw_service_run (pw_service_t *self)
             continue;
         }
         for (int i = 0; i < self->reader_count; i++)
-            if (which == self->readers [i].socket)
+            if (which == self->readers [i].socket) {
                 self->readers [i].fn (self, self->readers [i].socket, self->readers [i].state);
+                s_settle (self, "reader");
+            }
     }
     pw_wire_in_reset (&in);
     zpoller_destroy (&poller);

@@ -7,7 +7,8 @@
     Malformed, oversized and unknown requests are answered here with a clear
     error and counted, so a handler only ever sees a well-formed request for a
     tenant this instance serves. Events are written to the outbox inside the
-    handler's transaction and published only after it commits.
+    handler's transaction, all at once when it commits, and published only
+    after the commit.
 */
 #ifndef PW_SERVICE_H_INCLUDED
 #define PW_SERVICE_H_INCLUDED
@@ -76,15 +77,31 @@ void pw_call_fail_db (pw_service_t *self, pw_call_t *call, const char *what);
 //  Frees PTR with FREE_FN after the reply has been sent.
 void *pw_call_keep (pw_call_t *call, void *ptr, void (*free_fn) (void *));
 
-//  Appends an event to the outbox in the current transaction (begun with
-//  pw_db_begin for TENANT) and queues it for publication. 0 or -1.
+//  Queues an event of the current transaction (begun with pw_db_begin for
+//  TENANT). Nothing reaches the store before pw_service_commit; the events
+//  of one transaction belong to one tenant. 0 or -1.
 int pw_service_emit (pw_service_t *self, const char *tenant, const char *kind, const char *subject,
                      const char *actor, const char *payload_json);
-//  Commits the transaction, then publishes the queued events. 0 or -1 (on
-//  -1 nothing was committed and the queue is dropped).
+//  Appends the queued events to the outbox in one statement (pw_outbox_append),
+//  commits, then publishes them, in emit order, with their seqs. 0 or -1 (on
+//  -1 the transaction is rolled back, nothing was committed or published and
+//  the queue is dropped).
 int pw_service_commit (pw_service_t *self);
 //  Rolls back and drops the queued events.
 void pw_service_rollback (pw_service_t *self);
+
+//  Appends COUNT events of PRODUCER to the outbox of the transaction's
+//  tenant in one statement (pw_event_append_batch): they get the next
+//  gap-free seqs in the order given, and each one's seq and time_us are
+//  filled in. Only kind, subject, actor and payload_json are read (none
+//  NULL). What every producer uses, the services through pw_service_commit.
+//  0 or -1.
+int pw_outbox_append (pw_db_t *db, const char *producer, pw_event_t *const *events, size_t count);
+//  Publishes COUNT events on PUB after their commit, in order, as
+//  TENANT/PRODUCER/KIND then the Event (what pw_service_commit does). A full
+//  PUB drops: subscribers see the gap in seq and read the range from the
+//  store.
+void pw_outbox_publish (zsock_t *pub, pw_event_t *const *events, size_t count);
 
 //  The PUB socket (for republishing, as the audit does).
 zsock_t *pw_service_pub (pw_service_t *self);

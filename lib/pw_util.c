@@ -66,6 +66,27 @@ pw_sprintf (const char *format, ...)
     return pw_strbuf_take (&buf);
 }
 
+char *
+pw_concat (const char *first, ...)
+{
+    va_list args;
+    size_t len = 0;
+    va_start (args, first);
+    for (const char *part = first; part; part = va_arg (args, const char *))
+        len += strlen (part);
+    va_end (args);
+    char *text = pw_malloc (len + 1), *at = text;
+    va_start (args, first);
+    for (const char *part = first; part; part = va_arg (args, const char *)) {
+        size_t n = strlen (part);
+        memcpy (at, part, n);
+        at += n;
+    }
+    va_end (args);
+    *at = '\0';
+    return text;
+}
+
 void
 pw_strbuf_init (pw_strbuf_t *self)
 {

@@ -25,6 +25,9 @@ char *pw_strdup (const char *text);
 char *pw_strndup (const char *text, size_t len);
 //  printf into a new string; caller owns.
 char *pw_sprintf (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+//  The strings given, up to a NULL, as one new string; caller owns. For
+//  text built often enough that printf's parsing is the cost.
+char *pw_concat (const char *first, ...) __attribute__ ((sentinel));
 
 //  Sets *ERROR_P to a new message (caller frees); does nothing when ERROR_P
 //  is NULL. The one way domain classes report what is wrong.

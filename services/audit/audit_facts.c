@@ -5,6 +5,12 @@
     plan comes from the scheduler's tables through two store functions that
     return nothing until those tables exist, so the audit works before the
     first plan (and raises no plan finding then).
+
+    The missing approved patches are the bulk (some 30 per agent): the store
+    joins scan states and statuses and returns each agent's patch ids in a
+    few arrays, by where the approval time comes from; the catalogue (KB,
+    severity, release, decisions and overrides) is read once and joined
+    here, which costs far less than joining it in the store row by row.
 */
 #include "audit_facts.h"
 
@@ -14,6 +20,23 @@
 #include "pw_util.h"
 
 #define S_PLAN_CYCLES "3" //  cycles of planned windows kept for install grace
+
+//  A patch of the catalogue, as the audit names and times it.
+typedef struct {
+    int64_t id;
+    const char *kb;
+    pw_patch_severity_t severity;
+    int64_t released_us;
+    bool overridden; //  the tenant overrides its KB
+    int64_t override_us;
+    size_t decision;       //  its review decisions: decisions [decision ...]
+    size_t decision_count; //  one per patch policy that decided on its KB
+} s_patch_t;
+
+typedef struct {
+    const char *policy;
+    int64_t decided_us;
+} s_decision_t;
 
 typedef struct {
     int64_t id;
@@ -32,9 +55,14 @@ struct _audit_facts_t {
     int64_t now_us;
     pw_checks_config_t config;
     PGresult *res_agents, *res_patches, *res_overrides, *res_review, *res_settings;
-    PGresult *res_slots, *res_violations, *res_installed;
+    PGresult *res_slots, *res_violations, *res_installed, *res_catalog;
     s_agent_t *agents;
     size_t agent_count;
+    s_patch_t *catalog; //  by patch id
+    size_t catalog_count;
+    size_t *catalog_index; //  open addressing on the patch id: catalogue index + 1
+    size_t catalog_slots;
+    s_decision_t *decisions;
     pw_check_patch_t *patches;
     pw_check_override_t *overrides;
     int64_t *slot_ends;
@@ -132,32 +160,218 @@ s_load_agents (audit_facts_t *self)
 }
 
 static int
-s_state (const char *state)
+s_by_kb (const void *a, const void *b)
 {
-    return strcmp (state, "missing") == 0 ? 0 : strcmp (state, "failed") == 0 ? 1 : 2;
+    const pw_check_patch_t *x = a, *y = b;
+    return strcmp (x->kb ? x->kb : "", y->kb ? y->kb : "");
 }
 
-//  Rows come in any order: count each agent's rows per state, give each
-//  list its slice of one array, then fill the slices.
+//  The worst severity first, then the longest past its window, then by KB
+static int
+s_by_urgency (const void *a, const void *b)
+{
+    const pw_check_patch_t *x = a, *y = b;
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    if (x->window_end_us != y->window_end_us)
+        return x->window_end_us < y->window_end_us ? -1 : 1;
+    return s_by_kb (a, b);
+}
+
+//  The order findings name patches in, whatever order the store returned
+//  them: missing patches past window + grace most urgent first (ahead of
+//  the others, whose order nothing shows), failed and waiting ones by KB.
+static void
+s_order_patches (const audit_facts_t *self, pw_check_agent_t *c)
+{
+    pw_check_patch_t *missing = (pw_check_patch_t *)c->missing;
+    size_t overdue = 0;
+    for (size_t i = 0; i < c->missing_count; i++)
+        if (pw_checks_overdue (&self->config, &missing [i], self->now_us)) {
+            pw_check_patch_t p = missing [overdue];
+            missing [overdue++] = missing [i];
+            missing [i] = p;
+        }
+    if (overdue > 1)
+        qsort (missing, overdue, sizeof *missing, s_by_urgency);
+    if (c->failed_count > 1)
+        qsort ((pw_check_patch_t *)c->failed, c->failed_count, sizeof *c->failed, s_by_kb);
+    if (c->pending_reboot_count > 1)
+        qsort ((pw_check_patch_t *)c->pending_reboot, c->pending_reboot_count,
+               sizeof *c->pending_reboot, s_by_kb);
+}
+
+static size_t
+s_id_slot (int64_t id, size_t slots)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 32) & (slots - 1);
+}
+
+//  Rows come by patch id, one per review decision on the patch's KB.
+static void
+s_load_catalog (audit_facts_t *self)
+{
+    PGresult *res = self->res_catalog;
+    size_t rows = (size_t)PQntuples (res);
+    self->catalog = pw_calloc (rows + 1, sizeof *self->catalog);
+    self->decisions = pw_calloc (rows + 1, sizeof *self->decisions);
+    size_t decisions = 0;
+    for (size_t i = 0; i < rows; i++) {
+        int row = (int)i;
+        int64_t id = s_i64 (res, row, 0);
+        s_patch_t *p = self->catalog_count ? &self->catalog [self->catalog_count - 1] : NULL;
+        if (!p || p->id != id) {
+            p = &self->catalog [self->catalog_count++];
+            p->id = id;
+            p->kb = s_str (res, row, 1);
+            if (pw_patch_severity_parse (s_str (res, row, 2), &p->severity))
+                p->severity = PW_PATCH_SEVERITY_UNSPECIFIED;
+            p->released_us = s_i64 (res, row, 3);
+            p->overridden = !PQgetisnull (res, row, 4);
+            p->override_us = s_i64 (res, row, 4);
+            p->decision = decisions;
+        }
+        if (!PQgetisnull (res, row, 5)) {
+            self->decisions [decisions++] =
+                (s_decision_t){.policy = s_str (res, row, 5), .decided_us = s_i64 (res, row, 6)};
+            p->decision_count++;
+        }
+    }
+    self->catalog_slots = 16;
+    while (self->catalog_slots < 2 * self->catalog_count)
+        self->catalog_slots *= 2;
+    self->catalog_index = pw_calloc (self->catalog_slots, sizeof *self->catalog_index);
+    for (size_t i = 0; i < self->catalog_count; i++) {
+        size_t slot = s_id_slot (self->catalog [i].id, self->catalog_slots);
+        while (self->catalog_index [slot])
+            slot = (slot + 1) & (self->catalog_slots - 1);
+        self->catalog_index [slot] = i + 1;
+    }
+}
+
+static const s_patch_t *
+s_patch (const audit_facts_t *self, int64_t id)
+{
+    for (size_t slot = s_id_slot (id, self->catalog_slots); self->catalog_index [slot];
+         slot = (slot + 1) & (self->catalog_slots - 1)) {
+        const s_patch_t *p = &self->catalog [self->catalog_index [slot] - 1];
+        if (p->id == id)
+            return p;
+    }
+    return NULL;
+}
+
+//  Where a status's approval time comes from when it has no `until` of
+//  its own (source_kind): a review decision, the tenant's override of the
+//  KB, or else the patch's release.
+typedef enum { S_RELEASE, S_DECISION, S_OVERRIDE } s_source_t;
+
+static s_source_t
+s_source (const char *kind)
+{
+    return !kind                            ? S_RELEASE
+           : strcmp (kind, "decision") == 0 ? S_DECISION
+           : strcmp (kind, "override") == 0 ? S_OVERRIDE
+                                            : S_RELEASE;
+}
+
+//  When PATCH became approved: the end of its deferral (UNTIL_P, NULL when
+//  none), else the time of the decision of patch policy POLICY or of the
+//  override, as SOURCE says (when there is one), else the release.
+static int64_t
+s_approved_us (const audit_facts_t *self, const s_patch_t *patch, s_source_t source,
+               const char *policy, const int64_t *until_p)
+{
+    if (until_p)
+        return *until_p;
+    if (source == S_DECISION && policy) {
+        for (size_t i = 0; i < patch->decision_count; i++)
+            if (strcmp (self->decisions [patch->decision + i].policy, policy) == 0)
+                return self->decisions [patch->decision + i].decided_us;
+    } else if (source == S_OVERRIDE && patch->overridden)
+        return patch->override_us;
+    return patch->released_us;
+}
+
+//  The end of the update window that should have installed a patch
+//  approved at APPROVED_US: the first planned one that ended after it, 0
+//  while that has not ended; under a manual exception, the approval itself.
+static int64_t
+s_window_end_us (const audit_facts_t *self, const s_agent_t *a, int64_t approved_us)
+{
+    if (a->check.manual_patching)
+        return approved_us;
+    for (size_t s = 0; s < a->slot_count; s++)
+        if (a->slot_end [s] > approved_us)
+            return a->slot_end [s] <= self->now_us ? a->slot_end [s] : 0;
+    return 0;
+}
+
+//  How many ids an array literal ("{1,2,3}") holds.
+static size_t
+s_id_count (const char *array)
+{
+    if (!array || !array [0] || array [1] == '}')
+        return 0;
+    size_t count = 1;
+    for (const char *p = array; *p; p++)
+        count += *p == ',';
+    return count;
+}
+
+//  Reads the next id of an array literal at *P_P (after its "{"): false at
+//  its end.
+static bool
+s_next_id (const char **p_p, int64_t *id_p)
+{
+    const char *p = *p_p;
+    bool negative = *p == '-';
+    p += negative;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t id = 0;
+    while (*p >= '0' && *p <= '9')
+        id = id * 10 + (uint64_t)(*p++ - '0');
+    *id_p = (int64_t)(negative ? 0 - id : id);
+    *p_p = *p == ',' ? p + 1 : p;
+    return true;
+}
+
+typedef enum { S_MISSING, S_FAILED, S_PENDING_REBOOT } s_list_t;
+
+static s_list_t
+s_list (const char *state)
+{
+    return strcmp (state, "missing") == 0  ? S_MISSING
+           : strcmp (state, "failed") == 0 ? S_FAILED
+                                           : S_PENDING_REBOOT;
+}
+
+static size_t *
+s_list_count (pw_check_agent_t *c, s_list_t list)
+{
+    return list == S_MISSING  ? &c->missing_count
+           : list == S_FAILED ? &c->failed_count
+                              : &c->pending_reboot_count;
+}
+
+//  Rows come in any order, several per agent: count each agent's patches
+//  per list, give each list its slice of one array, then fill the slices.
 static void
 s_load_patches (audit_facts_t *self)
 {
     PGresult *res = self->res_patches;
-    size_t rows = (size_t)PQntuples (res);
-    self->patches = pw_calloc (rows + 1, sizeof *self->patches);
+    size_t rows = (size_t)PQntuples (res), total = 0;
     s_agent_t **owner = pw_calloc (rows + 1, sizeof *owner);
     for (size_t i = 0; i < rows; i++) {
-        s_agent_t *a = owner [i] = s_agent (self, s_i64 (res, (int)i, 0));
-        if (!a)
-            continue;
-        int state = s_state (s_str (res, (int)i, 1));
-        if (state == 0)
-            a->check.missing_count++;
-        else if (state == 1)
-            a->check.failed_count++;
-        else
-            a->check.pending_reboot_count++;
+        int row = (int)i;
+        s_agent_t *a = owner [i] = s_agent (self, s_i64 (res, row, 0));
+        size_t count = s_id_count (s_str (res, row, 5));
+        if (a)
+            *s_list_count (&a->check, s_list (s_str (res, row, 1))) += count;
+        total += a ? count : 0;
     }
+    self->patches = pw_calloc (total + 1, sizeof *self->patches);
     size_t offset = 0;
     for (size_t i = 0; i < self->agent_count; i++) {
         pw_check_agent_t *c = &self->agents [i].check;
@@ -172,33 +386,33 @@ s_load_patches (audit_facts_t *self)
         s_agent_t *a = owner [i];
         if (!a)
             continue;
-        int state = s_state (s_str (res, row, 1));
-        pw_check_patch_t *p;
-        if (state == 0)
-            p = (pw_check_patch_t *)&a->check.missing [a->check.missing_count++];
-        else if (state == 1)
-            p = (pw_check_patch_t *)&a->check.failed [a->check.failed_count++];
-        else
-            p = (pw_check_patch_t *)&a->check.pending_reboot [a->check.pending_reboot_count++];
-        p->kb = s_str (res, row, 2);
-        if (pw_patch_severity_parse (s_str (res, row, 3), &p->severity))
-            p->severity = PW_PATCH_SEVERITY_UNSPECIFIED;
-        if (state != 0)
-            continue;
-        //  The window that should have installed it: the first planned one
-        //  ending after the approval; under a manual exception, the approval
-        //  itself. 0 while that window has not ended.
-        int64_t approved = s_i64 (res, row, 4);
-        if (a->check.manual_patching)
-            p->window_end_us = approved;
-        else
-            for (size_t s = 0; s < a->slot_count; s++)
-                if (a->slot_end [s] > approved) {
-                    p->window_end_us = a->slot_end [s] <= self->now_us ? a->slot_end [s] : 0;
-                    break;
-                }
+        s_list_t list = s_list (s_str (res, row, 1));
+        pw_check_patch_t *slice =
+            (pw_check_patch_t *)(list == S_MISSING  ? a->check.missing
+                                 : list == S_FAILED ? a->check.failed
+                                                    : a->check.pending_reboot);
+        size_t *count = s_list_count (&a->check, list);
+        s_source_t source = s_source (s_str (res, row, 2));
+        const char *policy = s_str (res, row, 3);
+        int64_t until = s_i64 (res, row, 4);
+        const int64_t *until_p = PQgetisnull (res, row, 4) ? NULL : &until;
+        const char *ids = s_str (res, row, 5);
+        int64_t id;
+        for (const char *p = ids && *ids == '{' ? ids + 1 : ""; s_next_id (&p, &id);) {
+            const s_patch_t *patch = s_patch (self, id);
+            if (!patch)
+                continue;
+            pw_check_patch_t *x = &slice [(*count)++];
+            x->kb = patch->kb;
+            x->severity = patch->severity;
+            if (list == S_MISSING)
+                x->window_end_us =
+                    s_window_end_us (self, a, s_approved_us (self, patch, source, policy, until_p));
+        }
     }
     free (owner);
+    for (size_t i = 0; i < self->agent_count; i++)
+        s_order_patches (self, &self->agents [i].check);
 }
 
 static void
@@ -322,8 +536,8 @@ s_load_installed (audit_facts_t *self)
 }
 
 audit_facts_t *
-audit_facts_load (pw_db_t *db, const pw_checks_config_t *defaults, int64_t now_us,
-                  int64_t installed_from_us, int64_t installed_to_us)
+audit_facts_load (pw_db_t *db, const char *tenant, const pw_checks_config_t *defaults,
+                  int64_t now_us, int64_t installed_from_us, int64_t installed_to_us)
 {
     audit_facts_t *self = pw_calloc (1, sizeof *self);
     self->now_us = now_us;
@@ -333,13 +547,18 @@ audit_facts_load (pw_db_t *db, const pw_checks_config_t *defaults, int64_t now_u
     snprintf (to, sizeof to, "%lld", (long long)installed_to_us);
     const char *period [] = {from, to};
     const char *cycles [] = {S_PLAN_CYCLES};
-    if (!(self->res_settings = pw_db_exec (db, "audit_settings", 0, NULL)) ||
-        !(self->res_agents = pw_db_exec (db, "audit_agents", 0, NULL)) ||
+    const char *tenant_p [] = {tenant};
+    PGresult *plan = pw_db_exec (db, "audit_facts_plan", 0, NULL);
+    bool planned = plan != NULL;
+    PQclear (plan);
+    if (!planned || !(self->res_settings = pw_db_exec (db, "audit_settings", 0, NULL)) ||
+        !(self->res_agents = pw_db_exec (db, "audit_agents", 1, tenant_p)) ||
         !(self->res_slots = pw_db_exec (db, "audit_plan_slots", 1, cycles)) ||
         !(self->res_violations = pw_db_exec (db, "audit_plan_violations", 0, NULL)) ||
-        !(self->res_patches = pw_db_exec (db, "audit_patches", 0, NULL)) ||
-        !(self->res_overrides = pw_db_exec (db, "audit_overrides", 0, NULL)) ||
-        !(self->res_review = pw_db_exec (db, "audit_review", 0, NULL)) ||
+        !(self->res_catalog = pw_db_exec (db, "audit_catalog", 1, tenant_p)) ||
+        !(self->res_patches = pw_db_exec (db, "audit_patches", 1, tenant_p)) ||
+        !(self->res_overrides = pw_db_exec (db, "audit_overrides", 1, tenant_p)) ||
+        !(self->res_review = pw_db_exec (db, "audit_review", 1, tenant_p)) ||
         !(self->res_installed = pw_db_exec (db, "audit_installed", 2, period))) {
         audit_facts_destroy (&self);
         return NULL;
@@ -357,6 +576,7 @@ audit_facts_load (pw_db_t *db, const pw_checks_config_t *defaults, int64_t now_u
     s_load_agents (self);
     s_load_slots (self);
     s_load_violations (self);
+    s_load_catalog (self);
     s_load_patches (self);
     s_load_overrides (self);
     s_load_review (self);
@@ -385,6 +605,9 @@ audit_facts_destroy (audit_facts_t **self_p)
     free (self->cycles);
     free (self->plan_rows);
     free (self->agents);
+    free (self->catalog);
+    free (self->catalog_index);
+    free (self->decisions);
     free (self->patches);
     free (self->overrides);
     free (self->slot_ends);
@@ -397,6 +620,7 @@ audit_facts_destroy (audit_facts_t **self_p)
     PQclear (self->res_slots);
     PQclear (self->res_violations);
     PQclear (self->res_installed);
+    PQclear (self->res_catalog);
     free (self);
     *self_p = NULL;
 }
@@ -459,9 +683,10 @@ audit_facts_compliance (const audit_facts_t *self, const pw_findings_t *open)
 }
 
 pw_findings_t *
-audit_findings_load_open (pw_db_t *db)
+audit_findings_load_open (pw_db_t *db, const char *tenant)
 {
-    PGresult *res = pw_db_exec (db, "audit_findings_open", 0, NULL);
+    const char *params [] = {tenant};
+    PGresult *res = pw_db_exec (db, "audit_findings_open", 1, params);
     if (!res)
         return NULL;
     pw_findings_t *set = pw_findings_new ();

@@ -17,12 +17,13 @@
 
 typedef struct _audit_facts_t audit_facts_t;
 
-//  Loads the facts of the tenant of the current transaction (begun with
-//  pw_db_begin). DEFAULTS are the configured thresholds, which the tenant's
-//  settings override. Installs are counted over [INSTALLED_FROM_US,
-//  INSTALLED_TO_US). Returns the facts (caller owns) or NULL on a store
-//  error (pw_db_last_error says which).
-audit_facts_t *audit_facts_load (pw_db_t *db, const pw_checks_config_t *defaults, int64_t now_us,
+//  Loads the facts of TENANT, the tenant of the current transaction (begun
+//  with pw_db_begin). DEFAULTS are the configured thresholds, which the
+//  tenant's settings override. Installs are counted over
+//  [INSTALLED_FROM_US, INSTALLED_TO_US). Returns the facts (caller owns) or
+//  NULL on a store error (pw_db_last_error says which).
+audit_facts_t *audit_facts_load (pw_db_t *db, const char *tenant,
+                                 const pw_checks_config_t *defaults, int64_t now_us,
                                  int64_t installed_from_us, int64_t installed_to_us);
 
 void audit_facts_destroy (audit_facts_t **self_p);
@@ -39,8 +40,8 @@ void audit_facts_evaluate (const audit_facts_t *self, pw_findings_t *out);
 //  queues. Caller owns.
 pw_compliance_t *audit_facts_compliance (const audit_facts_t *self, const pw_findings_t *open);
 
-//  Loads the open findings of the current transaction's tenant. NULL on a
-//  store error.
-pw_findings_t *audit_findings_load_open (pw_db_t *db);
+//  Loads the open findings of TENANT, the current transaction's tenant.
+//  NULL on a store error.
+pw_findings_t *audit_findings_load_open (pw_db_t *db, const char *tenant);
 
 #endif

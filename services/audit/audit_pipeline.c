@@ -3,11 +3,11 @@
     One transaction records up to BATCH events of one stream: it takes the
     tenant's recording lock (several instances may run), reads the trail
     head and the cursor, reads the next events from the outbox, hashes them
-    into trail records in C, streams those with COPY into the session's
-    staging table, and writes everything else in one statement (audit_events,
-    the trail, the head, the cursor). The round trips do not grow with the
-    batch. A failed transaction changes nothing, here or in the store; the
-    stream is retried after a short pause.
+    into trail records in C, and writes everything in one statement that
+    reads the outbox range again and takes only the hashes from here (the
+    trail records, the head, the cursor). The round trips do not grow with
+    the batch. A failed transaction changes nothing, here or in the store;
+    the stream is retried after a short pause.
 */
 #include "audit_pipeline.h"
 
@@ -144,32 +144,95 @@ audit_pipeline_note (audit_pipeline_t *self, const char *tenant, const char *pro
     s_note (self, tenant, producer, seq, false);
 }
 
+//  Unpacking an event allocates from a buffer that lives for one message,
+//  not from the heap (a larger event falls back to malloc).
+typedef struct {
+    uint8_t *data;
+    size_t size;
+    size_t used;
+} s_bump_t;
+
+static void *
+s_bump_alloc (void *arg, size_t size)
+{
+    s_bump_t *bump = arg;
+    size_t at = (bump->used + 15) & ~(size_t)15;
+    if (size > bump->size || at > bump->size - size)
+        return pw_malloc (size);
+    bump->used = at + size;
+    return bump->data + at;
+}
+
+static void
+s_bump_free (void *arg, void *ptr)
+{
+    s_bump_t *bump = arg;
+    if ((uint8_t *)ptr < bump->data || (uint8_t *)ptr >= bump->data + bump->size)
+        free (ptr);
+}
+
+//  Receives one message (topic, event) if there is one, without waiting.
+//  Returns 1 with the body in BODY, 0 for a malformed message (dropped),
+//  -1 when there is none.
+static int
+s_recv (void *handle, zmq_msg_t *body)
+{
+    zmq_msg_t topic;
+    zmq_msg_init (&topic);
+    if (zmq_msg_recv (&topic, handle, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&topic);
+        return -1;
+    }
+    bool more = zmq_msg_more (&topic);
+    zmq_msg_close (&topic);
+    if (!more)
+        return 0;
+    //  The rest of a message arrives with its first frame
+    zmq_msg_init (body);
+    if (zmq_msg_recv (body, handle, 0) < 0) {
+        zmq_msg_close (body);
+        return -1;
+    }
+    if (!zmq_msg_more (body) && zmq_msg_size (body) <= S_MAX_EVENT)
+        return 1;
+    while (zmq_msg_more (body)) {
+        zmq_msg_close (body);
+        zmq_msg_init (body);
+        if (zmq_msg_recv (body, handle, 0) < 0)
+            break;
+    }
+    zmq_msg_close (body);
+    return 0;
+}
+
 void
 audit_pipeline_read (audit_pipeline_t *self, zsock_t *sub)
 {
-    for (int i = 0; i < S_READ_MAX && (zsock_events (sub) & ZMQ_POLLIN); i++) {
-        bool malformed = false;
-        pw_event_t *event = pw_wire_recv_event (sub, S_MAX_EVENT, &malformed);
+    void *handle = zsock_resolve (sub);
+    _Alignas(16) uint8_t buffer [4096];
+    s_bump_t bump = {buffer, sizeof buffer, 0};
+    ProtobufCAllocator allocator = {s_bump_alloc, s_bump_free, &bump};
+    for (int i = 0; i < S_READ_MAX; i++) {
+        zmq_msg_t body;
+        int rc = s_recv (handle, &body);
+        if (rc < 0)
+            break;
+        pw_event_t *event = NULL;
+        if (rc > 0) {
+            bump.used = 0;
+            event = patchwarden__v1__event__unpack (&allocator, zmq_msg_size (&body),
+                                                    zmq_msg_data (&body));
+            zmq_msg_close (&body);
+        }
         if (!event) {
-            if (!malformed)
-                break;
             pw_metric_add (self->m_malformed, 1);
             pw_log_warn ("malformed event dropped", "type=%s", zsock_type_str (sub));
             continue;
         }
         s_note (self, event->tenant, event->producer, (int64_t)event->seq, true);
-        pw_event_free (&event);
+        patchwarden__v1__event__free_unpacked (event, &allocator);
     }
     audit_pipeline_flush (self, 20 * self->batch);
-}
-
-//  The trail action of an event kind: a published plan is `plan.published`.
-static const char *
-s_action (const char *kind)
-{
-    if (strcmp (kind, "plan.ready") == 0)
-        return PW_TRAIL_PLAN_PUBLISHED;
-    return *kind ? kind : "event";
 }
 
 //  Republishes the recorded ROWS (the store's text) after the commit, in
@@ -211,60 +274,35 @@ s_republish (audit_pipeline_t *self, s_stream_t *s, PGresult *rows, int n, int64
     free (body);
 }
 
-//  Hashes ROWS into trail records chained after HEAD (NULL: the first) and
-//  copies what the store cannot take from the outbox row (the trail seq,
-//  actor, action, reason, the hashes) into the session's staging table,
-//  sending as it goes so the store parses one part while the next is
-//  hashed. Fills LAST with the
+//  Hashes ROWS into trail records chained after HEAD (NULL: the first),
+//  from the values the store will write (audit_events_fetch), and appends
+//  their hashes to HASHES as the hex text of one bytea. Fills LAST with the
 //  last record. 0 or -1.
 static int
-s_stage_trail (audit_pipeline_t *self, s_stream_t *s, PGresult *rows, int n,
-               const pw_trail_record_t *head, pw_trail_record_t *last)
+s_chain (s_stream_t *s, PGresult *rows, int n, const pw_trail_record_t *head,
+         pw_trail_record_t *last, pw_strbuf_t *hashes)
 {
-    pw_db_t *db = self->db;
-    if (pw_db_copy_in_begin (db, "audit_trail_copy"))
-        return -1;
-    pw_strbuf_t buf;
-    pw_strbuf_init (&buf);
     pw_trail_record_t prev = head ? *head : (pw_trail_record_t){0}, record;
-    int rc = 0;
-    char number [32];
-    for (int row = 0; row < n && rc == 0; row++) {
+    pw_strbuf_append_len (hashes, "\\x", 2);
+    for (int row = 0; row < n; row++) {
         memset (&record, 0, sizeof record);
         record.tenant = s->tenant;
         record.time_us = strtoll (PQgetvalue (rows, row, 1), NULL, 10);
-        record.action = s_action (PQgetvalue (rows, row, 2));
         record.subject = PQgetvalue (rows, row, 3);
-        record.actor = *PQgetvalue (rows, row, 4) ? PQgetvalue (rows, row, 4) : s->producer;
         record.details = PQgetvalue (rows, row, 5);
-        record.reason = PQgetvalue (rows, row, 6);
+        record.action = PQgetvalue (rows, row, 6);
+        record.actor = PQgetvalue (rows, row, 7);
+        record.reason = PQgetvalue (rows, row, 8);
         if (pw_trail_append (&record, head || row > 0 ? &prev : NULL)) {
             pw_log_error ("trail record refused", "tenant=%s producer=%s seq=%s", s->tenant,
                           s->producer, PQgetvalue (rows, row, 0));
-            rc = -1;
-            break;
+            return -1;
         }
-        snprintf (number, sizeof number, "%lld", (long long)record.seq);
-        pw_db_copy_text (&buf, number, true);
-        pw_db_copy_text (&buf, PQgetvalue (rows, row, 0), false);
-        pw_db_copy_text (&buf, record.actor, false);
-        pw_db_copy_text (&buf, record.action, false);
-        pw_db_copy_text (&buf, record.reason, false);
-        pw_db_copy_text (&buf, record.prev_hash, false);
-        pw_db_copy_text (&buf, record.hash, false);
-        pw_strbuf_append_len (&buf, "\n", 1);
+        pw_strbuf_append_len (hashes, record.hash, 64);
         prev = record;
-        if (buf.len >= (256 << 10) || row == n - 1) {
-            rc = pw_db_copy_in_send (db, buf.data, buf.len);
-            pw_strbuf_reset (&buf);
-        }
     }
-    //  A failed copy is ended too; its error fails the transaction
-    if (pw_db_copy_in_end (db))
-        rc = -1;
-    pw_strbuf_free (&buf);
     *last = prev;
-    return rc;
+    return 0;
 }
 
 //  Records the next batch of S. Returns the count recorded (0: nothing to
@@ -275,7 +313,9 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
     pw_db_t *db = self->db;
     long rc = -1;
     PGresult *res = NULL, *rows = NULL;
-    int64_t started = zclock_usecs (), fetched = 0, staged = 0, written = 0, committed = 0;
+    pw_strbuf_t hashes;
+    pw_strbuf_init (&hashes);
+    int64_t started = zclock_usecs (), fetched = 0, hashed = 0, written = 0, committed = 0;
     if (pw_db_begin (db, s->tenant))
         goto cleanup;
     //  The lock first: the state below is read by a statement that starts
@@ -302,7 +342,10 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
         rc = 0;
         goto cleanup;
     }
-    int64_t want = s->known - from < self->batch ? s->known - from : self->batch;
+    //  Whatever the outbox holds after the cursor, announced yet or not: a
+    //  producer commits ahead of its publications, and a larger batch costs
+    //  the same round trips.
+    int64_t want = self->batch;
     char from_text [32], to_text [32], limit_text [32];
     snprintf (from_text, sizeof from_text, "%lld", (long long)from);
     snprintf (to_text, sizeof to_text, "%lld", (long long)(from + want));
@@ -325,31 +368,31 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
     }
     fetched = zclock_usecs ();
     pw_trail_record_t last;
-    if (s_stage_trail (self, s, rows, n, have_head ? &head : NULL, &last))
+    if (s_chain (s, rows, n, have_head ? &head : NULL, &last, &hashes))
         goto rollback;
     snprintf (to_text, sizeof to_text, "%lld", (long long)(from + n));
-    char seq_text [32];
-    snprintf (seq_text, sizeof seq_text, "%lld", (long long)last.seq);
-    staged = zclock_usecs ();
-    const char *write [] = {s->producer, from_text, to_text, seq_text, last.hash};
-    if (!(res = pw_db_exec (db, "audit_record_write", 5, write)))
+    char head_text [32];
+    snprintf (head_text, sizeof head_text, "%lld", (long long)(have_head ? head.seq : 0));
+    hashed = zclock_usecs ();
+    const char *write [] = {
+        s->producer, from_text, to_text, head_text, have_head ? head.hash : PW_TRAIL_GENESIS,
+        hashes.data};
+    if (!(res = pw_db_exec (db, "audit_record_write", 6, write)))
         goto rollback;
-    //  Every event of the range is new and becomes one record; anything
-    //  else means the store was changed behind the cursor's back.
-    long events = strtol (PQgetvalue (res, 0, 0), NULL, 10);
-    long records = strtol (PQgetvalue (res, 0, 1), NULL, 10);
+    //  The cursor and the head moved from what this transaction read, and
+    //  every event of the range became one record; anything else means the
+    //  store changed behind the recording lock.
+    long cursor = strtol (PQgetvalue (res, 0, 0), NULL, 10);
+    long moved = strtol (PQgetvalue (res, 0, 1), NULL, 10);
+    long records = strtol (PQgetvalue (res, 0, 2), NULL, 10);
     PQclear (res);
     res = NULL;
-    if (records != n) {
-        pw_log_error ("trail records lost in staging", "tenant=%s producer=%s staged=%d wrote=%ld",
-                      s->tenant, s->producer, n, records);
+    if (cursor != 1 || moved != 1 || records != n) {
+        pw_log_error ("recording refused: cursor or trail head moved, or events missing",
+                      "tenant=%s producer=%s from=%lld count=%d cursor=%ld head=%ld records=%ld",
+                      s->tenant, s->producer, (long long)from, n, cursor, moved, records);
         goto rollback;
     }
-    if (events != n)
-        pw_log_warn ("events recorded before the cursor said so",
-                     "tenant=%s producer=%s "
-                     "from=%lld count=%d new=%ld",
-                     s->tenant, s->producer, (long long)from, n, events);
     written = zclock_usecs ();
     if (pw_db_commit (db))
         goto cleanup;
@@ -365,10 +408,10 @@ s_record (audit_pipeline_t *self, s_stream_t *s)
     rc = n;
     //  Where a batch's time goes, for sizing (docs/monitoring.md)
     pw_log_debug ("events recorded",
-                  "tenant=%s producer=%s count=%d fetch_us=%lld stage_us=%lld write_us=%lld "
+                  "tenant=%s producer=%s count=%d fetch_us=%lld hash_us=%lld write_us=%lld "
                   "commit_us=%lld publish_us=%lld",
                   s->tenant, s->producer, n, (long long)(fetched - started),
-                  (long long)(staged - fetched), (long long)(written - staged),
+                  (long long)(hashed - fetched), (long long)(written - hashed),
                   (long long)(committed - written), (long long)(zclock_usecs () - committed));
     goto cleanup;
 rollback:
@@ -382,6 +425,7 @@ cleanup:
     }
     PQclear (res);
     PQclear (rows);
+    pw_strbuf_free (&hashes);
     return rc;
 }
 

@@ -6,10 +6,11 @@
     catch-up query of every stream's head) and the seq recorded so far (the
     store's audit_cursor, read in every recording transaction, so a restart
     or a second instance never records anything twice). Recording a batch is
-    one transaction: the events are copied into audit_events (an event at
-    or below the stream's highest recorded seq is skipped), each becomes a
-    hash-chained trail record, and the trail head and the cursor move. After the commit the recorded
-    events are republished on the audit's PUB as TENANT/PRODUCER/KIND. A
+    one transaction: each event after the cursor becomes a hash-chained
+    trail record, and the trail head and the cursor move (an event is
+    recorded when its stream's cursor has passed it: audit_events is the
+    outbox up to the cursor). After the commit the recorded events are
+    republished on the audit's PUB as TENANT/PRODUCER/KIND. A
     gap (seq beyond what was recorded + 1), a lost publication, a restart of
     either side or a store outage all end the same way: the missing range
     is read from the outbox when the store answers.

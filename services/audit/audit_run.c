@@ -102,7 +102,7 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
     pw_strbuf_init (&events);
     if (pw_db_begin (db, tenant))
         goto cleanup;
-    facts = audit_facts_load (db, defaults, started, 0, 0);
+    facts = audit_facts_load (db, tenant, defaults, started, 0, 0);
     if (!facts)
         goto rollback;
     int64_t compute_started = audit_now_us ();
@@ -116,7 +116,7 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
     if (!res)
         goto rollback;
     PQclear (res);
-    open = audit_findings_load_open (db);
+    open = audit_findings_load_open (db, tenant);
     if (!open)
         goto rollback;
     int64_t now = audit_now_us ();
@@ -357,8 +357,8 @@ s_compliance (pw_db_t *db, const char *tenant, const pw_checks_config_t *default
     if (pw_db_begin (db, tenant))
         return NULL;
     int64_t now = audit_now_us ();
-    audit_facts_t *facts = audit_facts_load (db, defaults, now, from_us, to_us);
-    pw_findings_t *open = facts ? audit_findings_load_open (db) : NULL;
+    audit_facts_t *facts = audit_facts_load (db, tenant, defaults, now, from_us, to_us);
+    pw_findings_t *open = facts ? audit_findings_load_open (db, tenant) : NULL;
     PGresult *state = open ? pw_db_exec (db, "audit_state_get", 0, NULL) : NULL;
     if (state) {
         if (last_run_p)

@@ -21,6 +21,7 @@
 struct _policy_server_t {
     pw_service_t *service;
     zhashx_t *tenants; //  tenant id -> policy_tenant_t
+    policy_imports_t *imports;
     pw_metric_t *m_loads;
     pw_metric_t *m_resolves;
     pw_metric_t *m_agents;
@@ -29,6 +30,9 @@ struct _policy_server_t {
 static const pw_config_key_t s_keys [] = {
     {"resolve_interval_ms", PW_CFG_INT, "300000",
      "how often cached tenants are re-resolved (deferrals that came due)"},
+    {"import_idle_timeout_ms", PW_CFG_INT, "600000",
+     "an import uploaded in parts is dropped, with its staged rows, after this long without "
+     "a part"},
     {NULL, 0, NULL, NULL}};
 
 const pw_config_key_t *
@@ -752,7 +756,17 @@ policy_server_register (pw_service_t *service)
     pw_service_every (service,
                       (int)pw_config_int (pw_service_config (service), "resolve_interval_ms"),
                       s_timer, self);
+    self->imports = policy_imports_new (
+        service, pw_config_int (pw_service_config (service), "import_idle_timeout_ms"));
+    pw_service_every (service, policy_imports_interval_ms (self->imports), policy_imports_expire,
+                      self->imports);
     return self;
+}
+
+policy_imports_t *
+policy_server_imports (policy_server_t *self)
+{
+    return self->imports;
 }
 
 void
@@ -762,6 +776,7 @@ policy_server_destroy (void **state_p)
         return;
     policy_server_t *self = *state_p;
     zhashx_destroy (&self->tenants);
+    policy_imports_destroy (&self->imports);
     free (self);
     *state_p = NULL;
 }

@@ -55,4 +55,17 @@ long policy_server_publish_results (policy_server_t *self, pw_call_t *call, poli
 //  The import call (policy_import.c).
 void policy_import_handle (pw_service_t *service, pw_call_t *call, void *state);
 
+//  The imports uploaded in parts that are open (policy_import.c): created
+//  at registration, with the idle time after which an upload is dropped.
+typedef struct _policy_imports_t policy_imports_t;
+policy_imports_t *policy_imports_new (pw_service_t *service, int64_t idle_timeout_ms);
+void policy_imports_destroy (policy_imports_t **self_p);
+//  How often the timer should run, and the timer: drops the uploads that
+//  have been idle too long, with their staged rows.
+int policy_imports_interval_ms (policy_imports_t *self);
+void policy_imports_expire (pw_service_t *service, void *state);
+
+//  The service's open uploads.
+policy_imports_t *policy_server_imports (policy_server_t *self);
+
 #endif

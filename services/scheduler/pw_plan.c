@@ -17,6 +17,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct _pw_plan_t {
     size_t *group_size;
     int default_duration_min;
 
+    char *names; //  every agent's name and org, one block
+    int *rank;   //  agent -> place in name order (ties by index)
     pw_graph_t *graph;
     pw_plan_slot_t *slots;
 
@@ -154,15 +157,41 @@ s_check_input (const pw_plan_input_t *in)
     return NULL;
 }
 
+//  Copies TEXT to *AT and moves *AT past it; NULL stays NULL.
+static const char *
+s_copy_text (char **at, const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t len = strlen (text) + 1;
+    char *copy = memcpy (*at, text, len);
+    *at += len;
+    return copy;
+}
+
 static void
 s_copy_input (pw_plan_t *self, const pw_plan_input_t *in)
 {
     self->agent_count = in->agent_count;
-    self->agents = pw_calloc (in->agent_count, sizeof (pw_plan_agent_t));
+    self->agents = pw_calloc (in->agent_count + 1, sizeof (pw_plan_agent_t));
+    //  The names and orgs of every agent in one block, the orgs shared.
+    size_t size = 1;
+    for (size_t i = 0; i < in->agent_count; i++) {
+        size += strlen (in->agents [i].name) + 1;
+        if (in->agents [i].org && (i == 0 || !in->agents [i - 1].org ||
+                                   strcmp (in->agents [i].org, in->agents [i - 1].org) != 0))
+            size += strlen (in->agents [i].org) + 1;
+    }
+    self->names = pw_malloc (size);
+    char *at = self->names;
     for (size_t i = 0; i < in->agent_count; i++) {
         self->agents [i] = in->agents [i];
-        self->agents [i].name = pw_strdup (in->agents [i].name);
-        self->agents [i].org = pw_strdup (in->agents [i].org);
+        self->agents [i].name = s_copy_text (&at, in->agents [i].name);
+        if (i > 0 && in->agents [i].org && in->agents [i - 1].org &&
+            strcmp (in->agents [i].org, in->agents [i - 1].org) == 0)
+            self->agents [i].org = self->agents [i - 1].org;
+        else
+            self->agents [i].org = s_copy_text (&at, in->agents [i].org);
     }
     self->instance_count = in->instance_count;
     self->instances = pw_calloc (in->instance_count, sizeof (pw_plan_instance_t));
@@ -205,8 +234,7 @@ s_planned (const pw_plan_t *self, int agent)
 static int
 s_name_cmp (const pw_plan_t *self, int a, int b)
 {
-    int cmp = strcmp (self->agents [a].name, self->agents [b].name);
-    return cmp ? cmp : (a > b) - (a < b);
+    return (self->rank [a] > self->rank [b]) - (self->rank [a] < self->rank [b]);
 }
 
 static int
@@ -215,13 +243,82 @@ s_by_name (const void *a, const void *b, void *arg)
     return s_name_cmp (arg, *(const int *)a, *(const int *)b);
 }
 
+static int
+s_by_name_text (const void *a, const void *b, void *arg)
+{
+    const pw_plan_t *self = arg;
+    int x = *(const int *)a, y = *(const int *)b;
+    int cmp = strcmp (self->agents [x].name, self->agents [y].name);
+    return cmp ? cmp : (x > y) - (x < y);
+}
+
+//  Every agent's place in name order, so that name comparisons are integer
+//  ones. Agents usually come sorted by name already: then it is the index.
+static void
+s_rank_names (pw_plan_t *self)
+{
+    size_t n = self->agent_count;
+    self->rank = pw_malloc ((n ? n : 1) * sizeof (int));
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = strcmp (self->agents [i - 1].name, self->agents [i].name) <= 0;
+    if (sorted) {
+        for (size_t i = 0; i < n; i++)
+            self->rank [i] = (int)i;
+        return;
+    }
+    int *order = pw_malloc (n * sizeof (int));
+    for (size_t i = 0; i < n; i++)
+        order [i] = (int)i;
+    qsort_r (order, n, sizeof (int), s_by_name_text, self);
+    for (size_t i = 0; i < n; i++)
+        self->rank [order [i]] = (int)i;
+    free (order);
+}
+
+static char *
+s_digits (char *at, int value, int width)
+{
+    for (int i = width - 1; i >= 0; i--, value /= 10)
+        at [i] = (char)('0' + value % 10);
+    return at + width;
+}
+
+//  "2024-06-15 20:00Z" into BUF (at least 32 bytes); by hand for years
+//  1000 to 9999, by strftime for the others.
 static void
 s_format_time (int64_t when, char *buf, size_t size)
 {
-    time_t t = (time_t)when;
-    struct tm tm;
-    if (!gmtime_r (&t, &tm) || strftime (buf, size, "%Y-%m-%d %H:%MZ", &tm) == 0)
-        snprintf (buf, size, "@%lld", (long long)when);
+    int64_t days = when >= 0 ? when / 86400 : (when - 86399) / 86400;
+    int secs = (int)(when - days * 86400);
+    //  Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int64_t year = yoe + era * 400 + (month <= 2);
+    if (year < 1000 || year > 9999 || size < 18) {
+        time_t t = (time_t)when;
+        struct tm tm;
+        if (!gmtime_r (&t, &tm) || strftime (buf, size, "%Y-%m-%d %H:%MZ", &tm) == 0)
+            snprintf (buf, size, "@%lld", (long long)when);
+        return;
+    }
+    char *at = s_digits (buf, (int)year, 4);
+    *at++ = '-';
+    at = s_digits (at, month, 2);
+    *at++ = '-';
+    at = s_digits (at, day, 2);
+    *at++ = ' ';
+    at = s_digits (at, secs / 3600, 2);
+    *at++ = ':';
+    at = s_digits (at, secs / 60 % 60, 2);
+    *at++ = 'Z';
+    *at = '\0';
 }
 
 static pw_plan_violation_t *
@@ -572,20 +669,6 @@ s_place_group (pw_plan_t *self, int g)
 //  ----------------------------------------------------------------------
 //  4. Waves
 
-static int
-s_by_instance_level_name (const void *a, const void *b, void *arg)
-{
-    const pw_plan_t *self = arg;
-    int x = *(const int *)a, y = *(const int *)b;
-    const pw_plan_slot_t *sx = &self->slots [x], *sy = &self->slots [y];
-    if (sx->instance != sy->instance)
-        return sx->instance < sy->instance ? -1 : 1;
-    //  The level is parked in `wave` until the waves are cut.
-    if (sx->wave != sy->wave)
-        return sx->wave < sy->wave ? -1 : 1;
-    return s_name_cmp (self, x, y);
-}
-
 static void
 s_build_waves (pw_plan_t *self)
 {
@@ -610,12 +693,41 @@ s_build_waves (pw_plan_t *self)
         }
         self->slots [a].wave = level;
     }
-    self->wave_agents = pw_malloc (planned * sizeof (int));
-    size_t fill = 0;
+    //  Planned agents by instance, level and name: the agents in name order,
+    //  then two stable counting sorts, by level and then by instance.
+    int *by_name = pw_malloc ((self->agent_count + 1) * sizeof (int));
     for (size_t i = 0; i < self->agent_count; i++)
-        if (s_planned (self, (int)i))
-            self->wave_agents [fill++] = (int)i;
-    qsort_r (self->wave_agents, planned, sizeof (int), s_by_instance_level_name, self);
+        by_name [self->rank [i]] = (int)i;
+    int *named = pw_malloc ((planned ? planned : 1) * sizeof (int));
+    size_t fill = 0;
+    int levels = 0;
+    for (size_t i = 0; i < self->agent_count; i++)
+        if (s_planned (self, by_name [i])) {
+            named [fill++] = by_name [i];
+            if (self->slots [by_name [i]].wave > levels)
+                levels = self->slots [by_name [i]].wave;
+        }
+    size_t *first = pw_calloc ((size_t)levels + 2, sizeof (size_t));
+    for (size_t i = 0; i < planned; i++)
+        first [self->slots [named [i]].wave + 1]++;
+    for (int l = 1; l <= levels; l++)
+        first [l + 1] += first [l];
+    int *by_level = pw_malloc ((planned ? planned : 1) * sizeof (int));
+    for (size_t i = 0; i < planned; i++)
+        by_level [first [self->slots [named [i]].wave]++] = named [i];
+    free (first);
+    first = pw_calloc (self->instance_count + 1, sizeof (size_t));
+    for (size_t i = 0; i < planned; i++)
+        first [self->slots [by_level [i]].instance + 1]++;
+    for (size_t k = 1; k < self->instance_count; k++)
+        first [k + 1] += first [k];
+    self->wave_agents = pw_malloc ((planned ? planned : 1) * sizeof (int));
+    for (size_t i = 0; i < planned; i++)
+        self->wave_agents [first [self->slots [by_level [i]].instance]++] = by_level [i];
+    free (first);
+    free (by_level);
+    free (named);
+    free (by_name);
 
     self->first_wave = pw_calloc (self->instance_count, sizeof (size_t));
     self->wave_total = pw_calloc (self->instance_count, sizeof (size_t));
@@ -721,36 +833,37 @@ s_check_order (pw_plan_t *self)
             const char *dep_name = self->agents [d].name;
             if (!s_planned (self, d)) {
                 s_violation_add (self, PW_PLAN_DEPENDENCY_ORDER, a, d,
-                                 pw_sprintf ("%s depends on an unscheduled agent: %s (%s)",
-                                             agent->name, dep_name, dep->reason));
+                                 pw_concat (agent->name, " depends on an unscheduled agent: ",
+                                            dep_name, " (", dep->reason, ")", NULL));
                 continue;
             }
             char back [32], need [32];
-            s_format_time (dep->wave_end_utc, back, sizeof back);
             const char *dep_window = self->instances [dep->instance].window;
             if (agent->group >= 0 && self->agents [d].group != agent->group) {
                 const pw_plan_group_t *group = &self->groups [agent->group];
                 int64_t first = self->instances [group->instances [0]].start_utc;
                 if (dep->wave_end_utc > first) {
+                    s_format_time (dep->wave_end_utc, back, sizeof back);
                     s_format_time (first, need, sizeof need);
-                    s_violation_add (
-                        self, PW_PLAN_DEPENDENCY_ORDER, a, d,
-                        pw_sprintf ("%s (window group %s, first window at %s) depends on %s, "
-                                    "expected back at %s from %s",
-                                    agent->name, group->name, need, dep_name, back, dep_window));
+                    s_violation_add (self, PW_PLAN_DEPENDENCY_ORDER, a, d,
+                                     pw_concat (agent->name, " (window group ", group->name,
+                                                ", first window at ", need, ") depends on ",
+                                                dep_name, ", expected back at ", back, " from ",
+                                                dep_window, NULL));
                 }
                 continue;
             }
             bool shared = dep->instance == slot->instance || agent->group >= 0;
             int64_t needed = shared ? slot->start_utc : self->instances [slot->instance].start_utc;
             if (dep->wave_end_utc > needed) {
+                s_format_time (dep->wave_end_utc, back, sizeof back);
                 s_format_time (needed, need, sizeof need);
                 s_violation_add (self, PW_PLAN_DEPENDENCY_ORDER, a, d,
-                                 pw_sprintf ("%s starts at %s in %s, before its dependency %s is "
-                                             "expected back at %s from %s",
-                                             agent->name, need,
-                                             self->instances [slot->instance].window, dep_name,
-                                             back, dep_window));
+                                 pw_concat (agent->name, " starts at ", need, " in ",
+                                            self->instances [slot->instance].window,
+                                            ", before its dependency ", dep_name,
+                                            " is expected back at ", back, " from ", dep_window,
+                                            NULL));
             }
         }
     }
@@ -819,6 +932,7 @@ pw_plan_new (const pw_plan_input_t *input, char **error_p)
     }
     pw_plan_t *self = pw_calloc (1, sizeof (pw_plan_t));
     s_copy_input (self, input);
+    s_rank_names (self);
     size_t n = self->agent_count;
 
     self->graph = pw_graph_new (n);
@@ -870,10 +984,8 @@ pw_plan_destroy (pw_plan_t **self_p)
     if (!self_p || !*self_p)
         return;
     pw_plan_t *self = *self_p;
-    for (size_t i = 0; i < self->agent_count; i++) {
-        free ((char *)self->agents [i].name);
-        free ((char *)self->agents [i].org);
-    }
+    free (self->names);
+    free (self->rank);
     free (self->agents);
     for (size_t i = 0; i < self->instance_count; i++)
         free ((char *)self->instances [i].window);

@@ -5,17 +5,262 @@
     time zone, plus the org itself when it has blackouts (orgs without
     blackouts in one zone share their instances, so one Saturday night in
     Europe/Berlin is one set of instances whatever the number of orgs).
+
+    Names are looked up in open-addressing tables built once per call, and
+    the document and rows are written without printf: at 50,000 agents
+    both are on the path of every plan call.
 */
 #include "sched_build.h"
 
 #include <czmq.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pw_sha256.h"
 #include "pw_util.h"
+
+//  --- lookup tables -------------------------------------------------------
+
+//  Borrowed string keys to int values; linear probing, at most half full.
+typedef struct {
+    const char **keys;
+    int *values;
+    size_t mask;
+    size_t count;
+} s_table_t;
+
+static uint64_t
+s_text_hash (const char *text)
+{
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        hash = (hash ^ *p) * 0x100000001b3ull;
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdull;
+    return hash ^ (hash >> 33);
+}
+
+static void
+s_table_init (s_table_t *self, size_t expected)
+{
+    size_t size = 16;
+    while (size < 2 * expected)
+        size *= 2;
+    self->keys = pw_calloc (size, sizeof (char *));
+    self->values = pw_calloc (size, sizeof (int));
+    self->mask = size - 1;
+    self->count = 0;
+}
+
+static void
+s_table_free (s_table_t *self)
+{
+    free (self->keys);
+    free (self->values);
+    memset (self, 0, sizeof *self);
+}
+
+//  The slot of KEY: where it is, or the empty one where it would go.
+static size_t
+s_table_slot (const s_table_t *self, const char *key)
+{
+    size_t slot = (size_t)s_text_hash (key) & self->mask;
+    while (self->keys [slot] && strcmp (self->keys [slot], key) != 0)
+        slot = (slot + 1) & self->mask;
+    return slot;
+}
+
+//  Sets KEY to VALUE (a later one replaces an earlier one); grows the
+//  table as needed.
+static void
+s_table_put (s_table_t *self, const char *key, int value)
+{
+    if (2 * (self->count + 1) > self->mask + 1) {
+        s_table_t bigger;
+        s_table_init (&bigger, 2 * (self->count + 1));
+        for (size_t i = 0; i <= self->mask; i++)
+            if (self->keys [i])
+                s_table_put (&bigger, self->keys [i], self->values [i]);
+        s_table_free (self);
+        *self = bigger;
+    }
+    size_t slot = s_table_slot (self, key);
+    if (!self->keys [slot])
+        self->count++;
+    self->keys [slot] = key;
+    self->values [slot] = value;
+}
+
+//  The value of KEY, or MISSING.
+static int
+s_table_get (const s_table_t *self, const char *key, int missing)
+{
+    if (!key || !self->keys)
+        return missing;
+    size_t slot = s_table_slot (self, key);
+    return self->keys [slot] ? self->values [slot] : missing;
+}
+
+//  --- row hashes ---------------------------------------------------------
+
+//  A 64-bit hash of a byte string, a word at a time: every step is a
+//  bijection of the state, so two inputs of one length that differ in a
+//  single word never collide. Only used to tell whether a stored row
+//  changed, never as a digest.
+static uint64_t
+s_hash_bytes (uint64_t hash, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    hash ^= len * 0x9e3779b97f4a7c15ull;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t word;
+        memcpy (&word, p, 8);
+        hash = (hash ^ word) * 0xbf58476d1ce4e5b9ull;
+        hash ^= hash >> 31;
+    }
+    uint64_t tail = 0;
+    memcpy (&tail, p, len);
+    hash = (hash ^ tail) * 0x94d049bb133111ebull;
+    hash ^= hash >> 29;
+    hash *= 0xbf58476d1ce4e5b9ull;
+    return hash ^ (hash >> 32);
+}
+
+uint64_t
+sched_text_hash (const char *text, size_t len)
+{
+    return s_hash_bytes (0, text, len);
+}
+
+//  A row's values, serialized without ambiguity for hashing: strings with
+//  their length, NULL marked apart from "", integers as 8 bytes.
+typedef struct {
+    unsigned char data [512];
+    size_t len;
+    uint64_t hash; //  of what did not fit
+} s_row_key_t;
+
+static void
+s_key_bytes (s_row_key_t *key, const void *bytes, size_t len)
+{
+    if (key->len + len > sizeof key->data) {
+        key->hash = s_hash_bytes (key->hash, key->data, key->len);
+        key->len = 0;
+        if (len > sizeof key->data) {
+            key->hash = s_hash_bytes (key->hash, bytes, len);
+            return;
+        }
+    }
+    memcpy (key->data + key->len, bytes, len);
+    key->len += len;
+}
+
+static void
+s_key_int (s_row_key_t *key, bool present, int64_t value)
+{
+    unsigned char tag = present;
+    s_key_bytes (key, &tag, 1);
+    if (present)
+        s_key_bytes (key, &value, sizeof value);
+}
+
+static void
+s_key_str (s_row_key_t *key, const char *text)
+{
+    uint32_t len = text ? (uint32_t)strlen (text) : UINT32_MAX;
+    s_key_bytes (key, &len, sizeof len);
+    if (text)
+        s_key_bytes (key, text, len);
+}
+
+static uint64_t
+s_key_hash (const s_row_key_t *key)
+{
+    return s_hash_bytes (key->hash, key->data, key->len);
+}
+
+//  --- JSON without printf --------------------------------------------------
+
+//  A string literal, without measuring it.
+#define S_APPEND(out, literal) pw_strbuf_append_len ((out), literal, sizeof literal - 1)
+
+//  TEXT as a JSON string, escaped as pw_strbuf_append_json does, or null.
+static void
+s_json (pw_strbuf_t *out, const char *text)
+{
+    if (!text) {
+        S_APPEND (out, "null");
+        return;
+    }
+    //  Names and most other strings need no escape: one append.
+    char quoted [128];
+    size_t len = 0;
+    quoted [len++] = '"';
+    const unsigned char *p = (const unsigned char *)text;
+    for (; *p && len < sizeof quoted - 1; p++) {
+        if (*p < 0x20 || *p == '"' || *p == '\\')
+            break;
+        quoted [len++] = (char)*p;
+    }
+    if (!*p && len < sizeof quoted - 1) {
+        quoted [len++] = '"';
+        pw_strbuf_append_len (out, quoted, len);
+        return;
+    }
+    S_APPEND (out, "\"");
+    const char *run = text;
+    for (const char *p = text; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (p > run)
+            pw_strbuf_append_len (out, run, (size_t)(p - run));
+        run = p + 1;
+        char escape [8];
+        switch (c) {
+            case '"': pw_strbuf_append_len (out, "\\\"", 2); break;
+            case '\\': pw_strbuf_append_len (out, "\\\\", 2); break;
+            case '\n': pw_strbuf_append_len (out, "\\n", 2); break;
+            case '\r': pw_strbuf_append_len (out, "\\r", 2); break;
+            case '\t': pw_strbuf_append_len (out, "\\t", 2); break;
+            default:
+                snprintf (escape, sizeof escape, "\\u%04x", c);
+                pw_strbuf_append_len (out, escape, 6);
+        }
+    }
+    pw_strbuf_append_len (out, run, strlen (run));
+    pw_strbuf_append_len (out, "\"", 1);
+}
+
+//  VALUE in decimal into BUF (at least 24 bytes); returns the length.
+static size_t
+s_decimal (char *buf, int64_t value)
+{
+    char digits [24];
+    size_t n = 0;
+    uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits [n++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    size_t len = 0;
+    if (value < 0)
+        buf [len++] = '-';
+    while (n)
+        buf [len++] = digits [--n];
+    buf [len] = '\0';
+    return len;
+}
+
+static void
+s_int (pw_strbuf_t *out, int64_t value)
+{
+    char buf [24];
+    pw_strbuf_append_len (out, buf, s_decimal (buf, value));
+}
 
 //  One window instance in one calendar, skipped or not.
 typedef struct {
@@ -31,6 +276,8 @@ typedef struct {
     char *tz;
     pw_blackout_t *blackouts;
     size_t blackout_count;
+    int *window_insts; //  per input window: insts index, -1 until computed
+    int *group_plans;  //  per input window group: planner group, -1 until made
 } s_calendar_t;
 
 typedef struct {
@@ -60,11 +307,28 @@ typedef struct {
     const char *tz;
 } s_org_cal_t;
 
-//  A scan check's outcome for one (scan setting, zone, planner instance).
+//  A scan check's outcome for one scan setting in one planner instance
+//  (an instance belongs to one calendar, so to one zone).
 typedef struct {
+    int scan; //  the scan setting, by its place in the scan table
     bool failed;
     pw_scan_result_t result;
 } s_scan_memo_t;
+
+typedef struct {
+    s_scan_memo_t *items;
+    size_t count;
+} s_scan_memos_t;
+
+//  Names of the inputs, looked up once per call whatever the cycle.
+typedef struct {
+    int *target;      //  per input agent: its update_window as 2 g for window
+                      //  group g, 2 w + 1 for window w; -1 for neither
+    int *org;         //  per input agent: its org's number
+    size_t org_count; //  orgs numbered
+    s_table_t named;  //  a name dependencies use -> input agent index, or -1
+    bool *depended;   //  per input agent: a dependency names it
+} s_lookup_t;
 
 struct _sched_plan_t {
     const sched_inputs_t *inputs;
@@ -91,10 +355,9 @@ struct _sched_plan_t {
     pw_plan_edge_t *edges;
     size_t edge_count;
 
-    zhashx_t *inst_index;  //  "window\x1fcalendar" -> insts index + 1
-    zhashx_t *group_index; //  "group\x1fcalendar" -> groups index + 1
     zhashx_t *calendars;   //  "zone\x1forg" -> s_calendar_t
-    zhashx_t *org_index;   //  org name -> s_org_cal_t (its calendar, looked up once)
+    s_org_cal_t *org_cals; //  by the lookup's org number, found on first use
+    bool *org_found;
 
     pw_plan_t *plan;
     s_violation_t *violations;
@@ -104,91 +367,119 @@ struct _sched_plan_t {
 
 //  --- digest -------------------------------------------------------------
 
+//  What is hashed, gathered in blocks: SHA-256 of the concatenation is the
+//  same however it is cut, and whole blocks are cheaper than many small
+//  updates.
+typedef struct {
+    pw_sha256_t sha;
+    size_t len;
+    char data [8192];
+} s_digest_t;
+
 static void
-s_hash_str (pw_sha256_t *sha, const char *text)
+s_hash_bytes_to (s_digest_t *digest, const char *bytes, size_t len)
 {
-    if (text)
-        pw_sha256_update (sha, text, strlen (text));
-    else
-        pw_sha256_update (sha, "\x1e", 1);
-    pw_sha256_update (sha, "\x1f", 1);
+    if (digest->len + len > sizeof digest->data) {
+        pw_sha256_update (&digest->sha, digest->data, digest->len);
+        digest->len = 0;
+        if (len > sizeof digest->data) {
+            pw_sha256_update (&digest->sha, bytes, len);
+            return;
+        }
+    }
+    memcpy (digest->data + digest->len, bytes, len);
+    digest->len += len;
 }
 
 static void
-s_hash_int (pw_sha256_t *sha, int64_t value)
+s_hash_str (s_digest_t *digest, const char *text)
 {
-    char buf [32];
-    snprintf (buf, sizeof buf, "%" PRId64, value);
-    s_hash_str (sha, buf);
+    if (text)
+        s_hash_bytes_to (digest, text, strlen (text));
+    else
+        s_hash_bytes_to (digest, "\x1e", 1);
+    s_hash_bytes_to (digest, "\x1f", 1);
+}
+
+static void
+s_hash_int (s_digest_t *digest, int64_t value)
+{
+    char buf [24];
+    size_t len = s_decimal (buf, value);
+    buf [len++] = '\x1f';
+    s_hash_bytes_to (digest, buf, len);
 }
 
 void
 sched_inputs_digest (const sched_inputs_t *inputs, const char *cycle, char hex [SCHED_DIGEST_HEX])
 {
-    pw_sha256_t sha;
-    pw_sha256_init (&sha);
-    s_hash_str (&sha, "plan/" PW_VERSION);
-    s_hash_str (&sha, cycle);
-    s_hash_int (&sha, inputs->cycle.kind);
-    s_hash_int (&sha, inputs->cycle.weekday);
-    s_hash_str (&sha, inputs->timezone);
-    s_hash_int (&sha, inputs->scan_rules.gap);
-    s_hash_int (&sha, inputs->scan_rules.max_age);
+    s_digest_t *sha = pw_malloc (sizeof *sha);
+    pw_sha256_init (&sha->sha);
+    sha->len = 0;
+    s_hash_str (sha, "plan/" PW_VERSION);
+    s_hash_str (sha, cycle);
+    s_hash_int (sha, inputs->cycle.kind);
+    s_hash_int (sha, inputs->cycle.weekday);
+    s_hash_str (sha, inputs->timezone);
+    s_hash_int (sha, inputs->scan_rules.gap);
+    s_hash_int (sha, inputs->scan_rules.max_age);
     for (size_t i = 0; i < inputs->agent_count; i++) {
         const sched_agent_t *a = &inputs->agents [i];
-        s_hash_str (&sha, "A");
-        s_hash_int (&sha, a->id);
-        s_hash_str (&sha, a->hostname);
-        s_hash_str (&sha, a->org);
-        s_hash_int (&sha, a->subscribed);
-        s_hash_int (&sha, a->expected_minutes);
-        s_hash_str (&sha, a->update_window);
-        s_hash_str (&sha, a->scan);
-        s_hash_str (&sha, a->manual_patching);
-        s_hash_str (&sha, a->health_check);
+        s_hash_str (sha, "A");
+        s_hash_int (sha, a->id);
+        s_hash_str (sha, a->hostname);
+        s_hash_str (sha, a->org);
+        s_hash_int (sha, a->subscribed);
+        s_hash_int (sha, a->expected_minutes);
+        s_hash_str (sha, a->update_window);
+        s_hash_str (sha, a->scan);
+        s_hash_str (sha, a->manual_patching);
+        s_hash_str (sha, a->health_check);
     }
     for (size_t i = 0; i < inputs->org_count; i++) {
-        s_hash_str (&sha, "O");
-        s_hash_str (&sha, inputs->orgs [i].name);
-        s_hash_str (&sha, inputs->orgs [i].timezone);
-        s_hash_int (&sha, inputs->orgs [i].subscribed);
+        s_hash_str (sha, "O");
+        s_hash_str (sha, inputs->orgs [i].name);
+        s_hash_str (sha, inputs->orgs [i].timezone);
+        s_hash_int (sha, inputs->orgs [i].subscribed);
     }
     for (size_t i = 0; i < inputs->window_count; i++) {
         const pw_window_t *w = &inputs->windows [i];
-        s_hash_str (&sha, "W");
-        s_hash_str (&sha, w->name);
-        s_hash_int (&sha, w->offset_days);
-        s_hash_int (&sha, w->start_minute);
-        s_hash_int (&sha, w->duration_minutes);
-        s_hash_int (&sha, w->capacity);
-        s_hash_str (&sha, w->tz);
-        s_hash_str (&sha, w->group);
-        s_hash_int (&sha, w->position);
+        s_hash_str (sha, "W");
+        s_hash_str (sha, w->name);
+        s_hash_int (sha, w->offset_days);
+        s_hash_int (sha, w->start_minute);
+        s_hash_int (sha, w->duration_minutes);
+        s_hash_int (sha, w->capacity);
+        s_hash_str (sha, w->tz);
+        s_hash_str (sha, w->group);
+        s_hash_int (sha, w->position);
     }
     for (size_t i = 0; i < inputs->group_count; i++) {
         const sched_group_t *g = &inputs->groups [i];
-        s_hash_str (&sha, "G");
-        s_hash_str (&sha, g->name);
-        s_hash_int (&sha, g->policy);
-        s_hash_int (&sha, g->budget_kind);
-        s_hash_int (&sha, g->budget);
+        s_hash_str (sha, "G");
+        s_hash_str (sha, g->name);
+        s_hash_int (sha, g->policy);
+        s_hash_int (sha, g->budget_kind);
+        s_hash_int (sha, g->budget);
     }
     for (size_t i = 0; i < inputs->blackout_count; i++) {
         const sched_blackout_t *b = &inputs->blackouts [i];
-        s_hash_str (&sha, "B");
-        s_hash_str (&sha, b->org);
-        s_hash_int (&sha, pw_tz_days_from_civil (b->blackout.first));
-        s_hash_int (&sha, pw_tz_days_from_civil (b->blackout.last));
-        s_hash_str (&sha, b->blackout.reason);
+        s_hash_str (sha, "B");
+        s_hash_str (sha, b->org);
+        s_hash_int (sha, pw_tz_days_from_civil (b->blackout.first));
+        s_hash_int (sha, pw_tz_days_from_civil (b->blackout.last));
+        s_hash_str (sha, b->blackout.reason);
     }
     for (size_t i = 0; i < inputs->dependency_count; i++) {
-        s_hash_str (&sha, "D");
-        s_hash_str (&sha, inputs->dependencies [i].hostname);
-        s_hash_str (&sha, inputs->dependencies [i].depends_on);
+        s_hash_str (sha, "D");
+        s_hash_str (sha, inputs->dependencies [i].hostname);
+        s_hash_str (sha, inputs->dependencies [i].depends_on);
     }
+    pw_sha256_update (&sha->sha, sha->data, sha->len);
     uint8_t digest [PW_SHA256_SIZE];
-    pw_sha256_final (&sha, digest);
+    pw_sha256_final (&sha->sha, digest);
     pw_sha256_hex (digest, hex);
+    free (sha);
 }
 
 //  --- building -----------------------------------------------------------
@@ -200,6 +491,8 @@ s_calendar_destroy (void **item_p)
     if (cal) {
         free (cal->tz);
         free (cal->blackouts);
+        free (cal->window_insts);
+        free (cal->group_plans);
         free (cal);
         *item_p = NULL;
     }
@@ -264,25 +557,17 @@ s_calendar_find (sched_plan_t *self, const char *org_name, const char **tz_p)
     return cal;
 }
 
-//  s_calendar_find, once per org name: agents of one org share it.
+//  s_calendar_find, once per org: agents of one org share it.
 static s_calendar_t *
-s_calendar (sched_plan_t *self, const char *org_name, const char **tz_p)
+s_calendar (sched_plan_t *self, int org, const char *org_name, const char **tz_p)
 {
-    s_org_cal_t *found = zhashx_lookup (self->org_index, org_name);
-    if (!found) {
-        found = pw_calloc (1, sizeof *found);
-        found->cal = s_calendar_find (self, org_name, &found->tz);
-        zhashx_insert (self->org_index, org_name, found);
+    s_org_cal_t *entry = &self->org_cals [org];
+    if (!self->org_found [org]) {
+        entry->cal = s_calendar_find (self, org_name, &entry->tz);
+        self->org_found [org] = true;
     }
-    *tz_p = found->tz;
-    return found->cal;
-}
-
-static void
-s_free_item (void **item_p)
-{
-    free (*item_p);
-    *item_p = NULL;
+    *tz_p = entry->tz;
+    return entry->cal;
 }
 
 //  Index into insts of WINDOW's instance in calendar CAL, computed on
@@ -290,12 +575,14 @@ s_free_item (void **item_p)
 static int
 s_instance (sched_plan_t *self, const pw_window_t *window, s_calendar_t *cal)
 {
-    char *key = pw_sprintf ("%s\x1f%s\x1f%p", window->name, cal->tz, (void *)cal);
-    intptr_t found = (intptr_t)zhashx_lookup (self->inst_index, key);
-    if (found) {
-        free (key);
-        return (int)found - 1;
+    size_t w = (size_t)(window - self->inputs->windows);
+    if (!cal->window_insts) {
+        cal->window_insts = pw_malloc ((self->inputs->window_count + 1) * sizeof (int));
+        for (size_t i = 0; i < self->inputs->window_count; i++)
+            cal->window_insts [i] = -1;
     }
+    if (cal->window_insts [w] >= 0)
+        return cal->window_insts [w];
     if (self->inst_count == self->inst_cap) {
         self->inst_cap = self->inst_cap ? self->inst_cap * 2 : 32;
         self->insts = pw_realloc (self->insts, self->inst_cap * sizeof (s_inst_t));
@@ -325,8 +612,7 @@ s_instance (sched_plan_t *self, const pw_window_t *window, s_calendar_t *cal)
             (pw_plan_instance_t){window->name, inst->wi.start, inst->wi.end, window->capacity};
         self->instance_inst [inst->plan_index] = index;
     }
-    zhashx_insert (self->inst_index, key, (void *)(intptr_t)(index + 1));
-    free (key);
+    cal->window_insts [w] = index;
     return index;
 }
 
@@ -341,13 +627,15 @@ s_by_position (const void *a, const void *b)
 static int
 s_group (sched_plan_t *self, const sched_group_t *group, s_calendar_t *cal)
 {
-    char *key = pw_sprintf ("%s\x1f%p", group->name, (void *)cal);
-    intptr_t found = (intptr_t)zhashx_lookup (self->group_index, key);
-    if (found) {
-        free (key);
-        return (int)found - 1;
-    }
     const sched_inputs_t *inputs = self->inputs;
+    size_t gi = (size_t)(group - inputs->groups);
+    if (!cal->group_plans) {
+        cal->group_plans = pw_malloc ((inputs->group_count + 1) * sizeof (int));
+        for (size_t i = 0; i < inputs->group_count; i++)
+            cal->group_plans [i] = -1;
+    }
+    if (cal->group_plans [gi] >= 0)
+        return cal->group_plans [gi];
     const pw_window_t **windows = pw_calloc (inputs->window_count + 1, sizeof *windows);
     size_t count = 0;
     for (size_t i = 0; i < inputs->window_count; i++)
@@ -375,8 +663,7 @@ s_group (sched_plan_t *self, const sched_group_t *group, s_calendar_t *cal)
     self->group_src [index] = group;
     self->groups [index] = (pw_plan_group_t){group->name,   instances,          used,
                                              group->policy, group->budget_kind, group->budget};
-    zhashx_insert (self->group_index, key, (void *)(intptr_t)(index + 1));
-    free (key);
+    cal->group_plans [gi] = index;
     return index;
 }
 
@@ -388,7 +675,7 @@ s_health_timeout (const char *health_check)
 }
 
 static void
-s_place_agent (sched_plan_t *self, int index, zhashx_t *groups, zhashx_t *windows)
+s_place_agent (sched_plan_t *self, int index, const s_lookup_t *lookup)
 {
     const sched_inputs_t *inputs = self->inputs;
     s_agent_t *meta = &self->meta [index];
@@ -397,7 +684,7 @@ s_place_agent (sched_plan_t *self, int index, zhashx_t *groups, zhashx_t *window
     *agent =
         (pw_plan_agent_t){src->hostname, src->org, src->subscribed, src->expected_minutes, -1, -1};
     meta->health_timeout = s_health_timeout (src->health_check);
-    meta->cal = s_calendar (self, src->org, &meta->tz);
+    meta->cal = s_calendar (self, lookup->org [meta->src], src->org, &meta->tz);
     if (!src->subscribed)
         return;
     if (!meta->cal) {
@@ -405,13 +692,15 @@ s_place_agent (sched_plan_t *self, int index, zhashx_t *groups, zhashx_t *window
         return;
     }
     if (src->manual_patching) {
-        meta->reason = pw_sprintf ("manual patching: %s", src->manual_patching);
+        meta->reason = pw_concat ("manual patching: ", src->manual_patching, NULL);
         return;
     }
     if (!src->update_window || !*src->update_window)
         return;
-    const sched_group_t *group = zhashx_lookup (groups, src->update_window);
-    const pw_window_t *window = zhashx_lookup (windows, src->update_window);
+    int target = lookup->target [meta->src];
+    const sched_group_t *group =
+        target >= 0 && target % 2 == 0 ? &inputs->groups [target / 2] : NULL;
+    const pw_window_t *window = target >= 0 && target % 2 ? &inputs->windows [target / 2] : NULL;
     if (group)
         agent->group = s_group (self, group, meta->cal);
     else if (window) {
@@ -428,20 +717,22 @@ s_place_agent (sched_plan_t *self, int index, zhashx_t *groups, zhashx_t *window
                                            ? inst->wi.blackout->reason
                                            : "no reason given");
     } else {
-        meta->reason = pw_sprintf ("unknown window \"%s\"", src->update_window);
+        meta->reason = pw_concat ("unknown window \"", src->update_window, "\"", NULL);
         s_violation_add (self, "UNKNOWN_WINDOW", index, -1, -1, src->update_window,
-                         pw_sprintf ("%s: update_window \"%s\" names no window or window group",
-                                     src->hostname, src->update_window));
+                         pw_concat (src->hostname, ": update_window \"", src->update_window,
+                                    "\" names no window or window group", NULL));
     }
 }
 
 static void
 s_check_scans (sched_plan_t *self)
 {
-    //  Agents with the same scan setting, zone and instance get the same
-    //  verdict: each combination is checked once.
-    zhashx_t *memo = zhashx_new ();
-    zhashx_set_destructor (memo, s_free_item);
+    //  Agents with the same scan setting and instance get the same verdict:
+    //  each combination is checked once.
+    s_table_t scans;
+    s_table_init (&scans, 16);
+    size_t scan_count = 0;
+    s_scan_memos_t *memos = pw_calloc (self->instance_count + 1, sizeof (s_scan_memos_t));
     for (size_t i = 0; i < self->agent_count; i++) {
         const pw_plan_slot_t *slot = pw_plan_slot (self->plan, (int)i);
         s_agent_t *meta = &self->meta [i];
@@ -449,18 +740,27 @@ s_check_scans (sched_plan_t *self)
         if (slot->status != PW_SLOT_PLANNED || !src->scan || !meta->cal)
             continue;
         const pw_plan_instance_t *instance = &self->instances [slot->instance];
-        char *key = pw_sprintf ("%s\x1f%s\x1f%d", src->scan, meta->cal->tz, slot->instance);
-        s_scan_memo_t *seen = zhashx_lookup (memo, key);
+        int scan = s_table_get (&scans, src->scan, -1);
+        if (scan < 0) {
+            scan = (int)scan_count++;
+            s_table_put (&scans, src->scan, scan);
+        }
+        s_scan_memos_t *memo = &memos [slot->instance];
+        s_scan_memo_t *seen = NULL;
+        for (size_t k = 0; k < memo->count && !seen; k++)
+            if (memo->items [k].scan == scan)
+                seen = &memo->items [k];
         if (!seen) {
-            seen = pw_calloc (1, sizeof *seen);
+            memo->items = pw_realloc (memo->items, (memo->count + 1) * sizeof (s_scan_memo_t));
+            seen = &memo->items [memo->count++];
+            memset (seen, 0, sizeof *seen);
+            seen->scan = scan;
             pw_scan_schedule_t schedule;
             const pw_tz_t *zone = pw_tz_cache_get (self->zones, meta->cal->tz, NULL);
             seen->failed = pw_scan_schedule_parse (src->scan, &schedule, NULL) ||
                            pw_scan_check (&schedule, zone, &self->inputs->scan_rules,
                                           instance->start_utc, INT64_MIN, &seen->result, NULL);
-            zhashx_insert (memo, key, seen);
         }
-        free (key);
         if (seen->failed)
             continue;
         const pw_scan_result_t *result = &seen->result;
@@ -469,13 +769,78 @@ s_check_scans (sched_plan_t *self)
         const char *code = pw_scan_verdict_code (result->verdict);
         if (code)
             s_violation_add (self, code, (int)i, -1, slot->instance, instance->window,
-                             pw_sprintf ("%s: %s", src->hostname, result->message));
+                             pw_concat (src->hostname, ": ", result->message, NULL));
     }
-    zhashx_destroy (&memo);
+    for (size_t i = 0; i < self->instance_count; i++)
+        free (memos [i].items);
+    free (memos);
+    s_table_free (&scans);
 }
 
+static void
+s_lookup_init (s_lookup_t *lookup, const sched_inputs_t *inputs)
+{
+    size_t n = inputs->agent_count;
+    //  Windows, then window groups: a group wins over a window of its name.
+    s_table_t targets;
+    s_table_init (&targets, inputs->window_count + inputs->group_count);
+    for (size_t i = 0; i < inputs->window_count; i++)
+        s_table_put (&targets, inputs->windows [i].name, 2 * (int)i + 1);
+    for (size_t i = 0; i < inputs->group_count; i++)
+        s_table_put (&targets, inputs->groups [i].name, 2 * (int)i);
+    s_table_t orgs;
+    s_table_init (&orgs, inputs->org_count);
+    lookup->org_count = 0;
+    for (size_t i = 0; i < inputs->org_count; i++)
+        if (s_table_get (&orgs, inputs->orgs [i].name, -1) < 0)
+            s_table_put (&orgs, inputs->orgs [i].name, (int)lookup->org_count++);
+    //  The names dependencies use: an agent of such a name is in the plan
+    //  even when unsubscribed, and an edge finds its agents here (the last
+    //  of a name, should two agents share one).
+    s_table_init (&lookup->named, 2 * inputs->dependency_count);
+    for (size_t i = 0; i < inputs->dependency_count; i++) {
+        s_table_put (&lookup->named, inputs->dependencies [i].hostname, -1);
+        s_table_put (&lookup->named, inputs->dependencies [i].depends_on, -1);
+    }
+    lookup->target = pw_malloc ((n + 1) * sizeof (int));
+    lookup->org = pw_malloc ((n + 1) * sizeof (int));
+    lookup->depended = pw_calloc (n + 1, sizeof (bool));
+    for (size_t i = 0; i < n; i++) {
+        const sched_agent_t *agent = &inputs->agents [i];
+        lookup->target [i] = s_table_get (&targets, agent->update_window, -1);
+        int org = s_table_get (&orgs, agent->org, -1);
+        if (org < 0) {
+            //  An org the inputs do not list: numbered all the same.
+            org = (int)lookup->org_count++;
+            s_table_put (&orgs, agent->org, org);
+        }
+        lookup->org [i] = org;
+        if (inputs->dependency_count) {
+            size_t slot = s_table_slot (&lookup->named, agent->hostname);
+            if (lookup->named.keys [slot]) {
+                lookup->named.values [slot] = (int)i;
+                lookup->depended [i] = true;
+            }
+        }
+    }
+    s_table_free (&orgs);
+    s_table_free (&targets);
+}
+
+static void
+s_lookup_free (s_lookup_t *lookup)
+{
+    s_table_free (&lookup->named);
+    free (lookup->target);
+    free (lookup->org);
+    free (lookup->depended);
+}
+
+//  The agents of the plan placed in their instances or groups for the cycle
+//  of ANCHOR, and the edges between them: all the planner needs.
 static sched_plan_t *
-s_build (const sched_inputs_t *inputs, pw_date_t anchor, pw_tz_cache_t *zones, char **error_p)
+s_prepare (const sched_inputs_t *inputs, const s_lookup_t *lookup, pw_date_t anchor,
+           pw_tz_cache_t *zones)
 {
     sched_plan_t *self = pw_calloc (1, sizeof *self);
     self->inputs = inputs;
@@ -483,52 +848,45 @@ s_build (const sched_inputs_t *inputs, pw_date_t anchor, pw_tz_cache_t *zones, c
     self->anchor_date = anchor;
     pw_cycle_id_format (&inputs->cycle, anchor, self->cycle, sizeof self->cycle);
     pw_tz_date_format (anchor, self->anchor, sizeof self->anchor);
-    self->inst_index = zhashx_new ();
-    self->group_index = zhashx_new ();
     self->calendars = zhashx_new ();
     zhashx_set_destructor (self->calendars, s_calendar_destroy);
-    self->org_index = zhashx_new ();
-    zhashx_set_destructor (self->org_index, s_free_item);
+    self->org_cals = pw_calloc (lookup->org_count + 1, sizeof (s_org_cal_t));
+    self->org_found = pw_calloc (lookup->org_count + 1, sizeof (bool));
 
     //  Agents in the plan: the subscribed ones, and any other a dependency
     //  names (so the plan can say a dependent waits for an unsubscribed one).
-    zhashx_t *depended = zhashx_new ();
-    for (size_t i = 0; i < inputs->dependency_count; i++) {
-        zhashx_update (depended, inputs->dependencies [i].hostname, (void *)1);
-        zhashx_update (depended, inputs->dependencies [i].depends_on, (void *)1);
-    }
-    zhashx_t *groups = zhashx_new ();
-    for (size_t i = 0; i < inputs->group_count; i++)
-        zhashx_update (groups, inputs->groups [i].name, (void *)&inputs->groups [i]);
-    zhashx_t *windows = zhashx_new ();
-    for (size_t i = 0; i < inputs->window_count; i++)
-        zhashx_update (windows, inputs->windows [i].name, (void *)&inputs->windows [i]);
-
     self->agents = pw_calloc (inputs->agent_count + 1, sizeof (pw_plan_agent_t));
     self->meta = pw_calloc (inputs->agent_count + 1, sizeof (s_agent_t));
-    zhashx_t *by_name = zhashx_new ();
+    int *plan_index = pw_malloc ((inputs->agent_count + 1) * sizeof (int));
     for (size_t i = 0; i < inputs->agent_count; i++) {
         const sched_agent_t *src = &inputs->agents [i];
-        if (!src->subscribed && !zhashx_lookup (depended, src->hostname))
+        plan_index [i] = -1;
+        if (!src->subscribed && !lookup->depended [i])
             continue;
         int index = (int)self->agent_count++;
         self->meta [index].src = (int)i;
-        zhashx_update (by_name, src->hostname, (void *)(intptr_t)(index + 1));
-        s_place_agent (self, index, groups, windows);
+        plan_index [i] = index;
+        s_place_agent (self, index, lookup);
     }
     self->edges = pw_calloc (inputs->dependency_count + 1, sizeof (pw_plan_edge_t));
     for (size_t i = 0; i < inputs->dependency_count; i++) {
-        intptr_t agent = (intptr_t)zhashx_lookup (by_name, inputs->dependencies [i].hostname);
-        intptr_t on = (intptr_t)zhashx_lookup (by_name, inputs->dependencies [i].depends_on);
+        int agent = s_table_get (&lookup->named, inputs->dependencies [i].hostname, -1);
+        int on = s_table_get (&lookup->named, inputs->dependencies [i].depends_on, -1);
+        agent = agent >= 0 ? plan_index [agent] : -1;
+        on = on >= 0 ? plan_index [on] : -1;
         //  An agent removed from the inventory since the apply: its edges go.
-        if (agent && on)
-            self->edges [self->edge_count++] = (pw_plan_edge_t){(int)agent - 1, (int)on - 1};
+        if (agent >= 0 && on >= 0)
+            self->edges [self->edge_count++] = (pw_plan_edge_t){agent, on};
     }
-    zhashx_destroy (&by_name);
-    zhashx_destroy (&windows);
-    zhashx_destroy (&groups);
-    zhashx_destroy (&depended);
+    free (plan_index);
+    return self;
+}
 
+//  Runs the planner over a prepared plan, then checks the scans. Returns
+//  SELF, or NULL (SELF destroyed) when the planner refuses the input.
+static sched_plan_t *
+s_finish (sched_plan_t *self, char **error_p)
+{
     pw_plan_input_t input = {.agents = self->agents,
                              .agent_count = self->agent_count,
                              .instances = self->instances,
@@ -582,23 +940,28 @@ sched_plan_build (const sched_inputs_t *inputs, const char *cycle, int64_t now,
             *invalid_p = true;
             return NULL;
         }
-        return s_build (inputs, anchor, zones, error_p);
+    } else {
+        pw_date_t today = pw_tz_civil_from_days (now >= 0 ? now / 86400 : (now - 86399) / 86400);
+        anchor = pw_cycle_anchor_on_or_before (&inputs->cycle, today);
     }
-    pw_date_t today = pw_tz_civil_from_days (now >= 0 ? now / 86400 : (now - 86399) / 86400);
-    anchor = pw_cycle_anchor_on_or_before (&inputs->cycle, today);
-    sched_plan_t *self = s_build (inputs, anchor, zones, error_p);
-    if (!self)
-        return NULL;
-    //  Past the cycle's last window: the next cycle is the one to prepare.
-    int64_t last_end = INT64_MIN;
-    for (size_t i = 0; i < self->inst_count; i++)
-        if (!self->insts [i].broken && self->insts [i].wi.end > last_end)
-            last_end = self->insts [i].wi.end;
-    if (self->inst_count && now > last_end) {
-        sched_plan_destroy (&self);
-        self = s_build (inputs, pw_cycle_next_anchor (&inputs->cycle, anchor), zones, error_p);
+    s_lookup_t lookup;
+    s_lookup_init (&lookup, inputs);
+    sched_plan_t *self = s_prepare (inputs, &lookup, anchor, zones);
+    if (!cycle || !*cycle) {
+        //  Past the cycle's last window: the next cycle is the one to
+        //  prepare. The instances tell, before anything is planned.
+        int64_t last_end = INT64_MIN;
+        for (size_t i = 0; i < self->inst_count; i++)
+            if (!self->insts [i].broken && self->insts [i].wi.end > last_end)
+                last_end = self->insts [i].wi.end;
+        if (self->inst_count && now > last_end) {
+            sched_plan_destroy (&self);
+            self =
+                s_prepare (inputs, &lookup, pw_cycle_next_anchor (&inputs->cycle, anchor), zones);
+        }
     }
-    return self;
+    s_lookup_free (&lookup);
+    return s_finish (self, error_p);
 }
 
 void
@@ -624,9 +987,8 @@ sched_plan_destroy (sched_plan_t **self_p)
     for (size_t i = 0; i < self->violation_count; i++)
         free (self->violations [i].detail);
     free (self->violations);
-    zhashx_destroy (&self->inst_index);
-    zhashx_destroy (&self->group_index);
-    zhashx_destroy (&self->org_index);
+    free (self->org_cals);
+    free (self->org_found);
     zhashx_destroy (&self->calendars);
     free (self);
     *self_p = NULL;
@@ -676,15 +1038,71 @@ sched_plan_pw (const sched_plan_t *self)
 
 //  --- output -------------------------------------------------------------
 
+static char *
+s_digits (char *at, int value, int width)
+{
+    for (int i = width - 1; i >= 0; i--, value /= 10)
+        at [i] = (char)('0' + value % 10);
+    return at + width;
+}
+
+//  The last time written, for lists where most times repeat.
+typedef struct {
+    bool set;
+    int64_t t;
+    size_t len;
+    char text [24];
+} s_time_cache_t;
+
 //  "2026-10-24T20:00:00Z"
 static void
 s_time (pw_strbuf_t *out, int64_t t)
 {
     int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-    int64_t secs = t - days * 86400;
+    int secs = (int)(t - days * 86400);
     pw_date_t date = pw_tz_civil_from_days (days);
-    pw_strbuf_appendf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", date.year, date.month, date.day,
-                       (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    if (date.year < 0 || date.year > 9999) {
+        pw_strbuf_appendf (out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", date.year, date.month,
+                           date.day, secs / 3600, secs / 60 % 60, secs % 60);
+        return;
+    }
+    char buf [24], *at = buf;
+    *at++ = '"';
+    at = s_digits (at, date.year, 4);
+    *at++ = '-';
+    at = s_digits (at, date.month, 2);
+    *at++ = '-';
+    at = s_digits (at, date.day, 2);
+    *at++ = 'T';
+    at = s_digits (at, secs / 3600, 2);
+    *at++ = ':';
+    at = s_digits (at, secs / 60 % 60, 2);
+    *at++ = ':';
+    at = s_digits (at, secs % 60, 2);
+    *at++ = 'Z';
+    *at++ = '"';
+    pw_strbuf_append_len (out, buf, (size_t)(at - buf));
+}
+
+static void
+s_time_cached (pw_strbuf_t *out, int64_t t, s_time_cache_t *cache)
+{
+    if (!cache->set || cache->t != t) {
+        pw_strbuf_t text;
+        pw_strbuf_init (&text);
+        s_time (&text, t);
+        cache->set = text.len < sizeof cache->text;
+        cache->t = t;
+        cache->len = text.len;
+        if (cache->set)
+            memcpy (cache->text, text.data, text.len);
+        else
+            pw_strbuf_append_len (out, text.data, text.len);
+        pw_strbuf_free (&text);
+        if (!cache->set)
+            return;
+    }
+    pw_strbuf_append_len (out, cache->text, cache->len);
 }
 
 static const char *
@@ -782,9 +1200,9 @@ sched_plan_document (const sched_plan_t *self, const char *org, const char *wind
 
     pw_strbuf_t out;
     pw_strbuf_init (&out);
-    pw_strbuf_append (&out, "{\"cycle\":");
-    pw_strbuf_append_json (&out, self->cycle);
-    pw_strbuf_append (&out, ",\"instances\":[");
+    S_APPEND (&out, "{\"cycle\":");
+    s_json (&out, self->cycle);
+    S_APPEND (&out, ",\"instances\":[");
     bool first = true;
     for (size_t k = 0; k < count; k++) {
         int i = order [k];
@@ -793,22 +1211,23 @@ sched_plan_document (const sched_plan_t *self, const char *org, const char *wind
         const s_inst_t *inst = &self->insts [self->instance_inst [i]];
         pw_strbuf_append (&out, first ? "{\"window\":" : ",{\"window\":");
         first = false;
-        pw_strbuf_append_json (&out, inst->window->name);
-        pw_strbuf_append (&out, ",\"group\":");
-        pw_strbuf_append_json (&out, inst->window->group);
-        if (inst->window->group)
-            pw_strbuf_appendf (&out, ",\"position\":%d", inst->window->position);
-        else
-            pw_strbuf_append (&out, ",\"position\":null");
-        pw_strbuf_append (&out, ",\"start_utc\":");
+        s_json (&out, inst->window->name);
+        S_APPEND (&out, ",\"group\":");
+        s_json (&out, inst->window->group);
+        if (inst->window->group) {
+            S_APPEND (&out, ",\"position\":");
+            s_int (&out, inst->window->position);
+        } else
+            S_APPEND (&out, ",\"position\":null");
+        S_APPEND (&out, ",\"start_utc\":");
         s_time (&out, inst->wi.start);
-        pw_strbuf_append (&out, ",\"end_utc\":");
+        S_APPEND (&out, ",\"end_utc\":");
         s_time (&out, inst->wi.end);
-        pw_strbuf_append (&out, ",\"start_local\":");
-        pw_strbuf_append_json (&out, inst->wi.local_start);
-        pw_strbuf_append (&out, ",\"tz\":");
-        pw_strbuf_append_json (&out, inst->wi.tz);
-        pw_strbuf_append (&out, ",\"waves\":[");
+        S_APPEND (&out, ",\"start_local\":");
+        s_json (&out, inst->wi.local_start);
+        S_APPEND (&out, ",\"tz\":");
+        s_json (&out, inst->wi.tz);
+        S_APPEND (&out, ",\"waves\":[");
         size_t waves = pw_plan_wave_count (self->plan, i);
         for (size_t w = 1; w <= waves; w++) {
             size_t n = 0;
@@ -819,15 +1238,15 @@ sched_plan_document (const sched_plan_t *self, const char *org, const char *wind
                 if (!s_org_ok (&f, members [m]))
                     continue;
                 if (!first_name)
-                    pw_strbuf_append (&out, ",");
+                    S_APPEND (&out, ",");
                 first_name = false;
-                pw_strbuf_append_json (&out, self->agents [members [m]].name);
+                s_json (&out, self->agents [members [m]].name);
             }
-            pw_strbuf_append (&out, "]");
+            S_APPEND (&out, "]");
         }
-        pw_strbuf_append (&out, "]}");
+        S_APPEND (&out, "]}");
     }
-    pw_strbuf_append (&out, "],\"unscheduled\":[");
+    S_APPEND (&out, "],\"unscheduled\":[");
     first = true;
     for (size_t a = 0; a < self->agent_count; a++) {
         if (pw_plan_slot (self->plan, (int)a)->status != PW_SLOT_UNSCHEDULED ||
@@ -835,12 +1254,12 @@ sched_plan_document (const sched_plan_t *self, const char *org, const char *wind
             continue;
         pw_strbuf_append (&out, first ? "{\"agent\":" : ",{\"agent\":");
         first = false;
-        pw_strbuf_append_json (&out, self->agents [a].name);
-        pw_strbuf_append (&out, ",\"reason\":");
-        pw_strbuf_append_json (&out, s_reason (self, (int)a));
-        pw_strbuf_append (&out, "}");
+        s_json (&out, self->agents [a].name);
+        S_APPEND (&out, ",\"reason\":");
+        s_json (&out, s_reason (self, (int)a));
+        S_APPEND (&out, "}");
     }
-    pw_strbuf_append (&out, "],\"violations\":[");
+    S_APPEND (&out, "],\"violations\":[");
     first = true;
     for (size_t i = 0; i < self->violation_count; i++) {
         const s_violation_t *v = &self->violations [i];
@@ -857,125 +1276,243 @@ sched_plan_document (const sched_plan_t *self, const char *org, const char *wind
             continue;
         pw_strbuf_append (&out, first ? "{\"code\":" : ",{\"code\":");
         first = false;
-        pw_strbuf_append_json (&out, v->code);
-        pw_strbuf_append (&out, ",\"agent\":");
-        pw_strbuf_append_json (&out, s_name (self, v->agent));
-        pw_strbuf_append (&out, ",\"other\":");
-        pw_strbuf_append_json (&out, s_name (self, v->other));
-        pw_strbuf_append (&out, ",\"detail\":");
-        pw_strbuf_append_json (&out, v->detail);
-        pw_strbuf_append (&out, "}");
+        s_json (&out, v->code);
+        S_APPEND (&out, ",\"agent\":");
+        s_json (&out, s_name (self, v->agent));
+        S_APPEND (&out, ",\"other\":");
+        s_json (&out, s_name (self, v->other));
+        S_APPEND (&out, ",\"detail\":");
+        s_json (&out, v->detail);
+        S_APPEND (&out, "}");
     }
-    pw_strbuf_append (&out, "],\"scans\":[");
+    S_APPEND (&out, "],\"scans\":[");
     first = true;
+    s_time_cache_t scan_time = {0};
     for (size_t a = 0; a < self->agent_count; a++) {
         if (!self->meta [a].has_scan || !s_agent_ok (&f, (int)a))
             continue;
         pw_strbuf_append (&out, first ? "{\"agent\":" : ",{\"agent\":");
         first = false;
-        pw_strbuf_append_json (&out, self->agents [a].name);
-        pw_strbuf_append (&out, ",\"at_utc\":");
-        s_time (&out, self->meta [a].scan_at);
-        pw_strbuf_append (&out, "}");
+        s_json (&out, self->agents [a].name);
+        S_APPEND (&out, ",\"at_utc\":");
+        s_time_cached (&out, self->meta [a].scan_at, &scan_time);
+        S_APPEND (&out, "}");
     }
-    pw_strbuf_append (&out, "]}");
+    S_APPEND (&out, "]}");
     free (order);
     free (f.instance_ok);
     return pw_strbuf_take (&out);
 }
 
 static void
-s_opt_time (pw_strbuf_t *out, const char *key, bool set, int64_t t)
+s_opt_int (pw_strbuf_t *out, const char *key, bool set, int64_t value)
 {
+    pw_strbuf_append (out, key);
     if (set)
-        pw_strbuf_appendf (out, ",\"%s\":%" PRId64, key, t);
+        s_int (out, value);
     else
-        pw_strbuf_appendf (out, ",\"%s\":null", key);
+        pw_strbuf_append_len (out, "null", 4);
+}
+
+void
+sched_plan_agent_row (const sched_plan_t *self, size_t agent, sched_agent_row_t *row)
+{
+    const s_agent_t *meta = &self->meta [agent];
+    const sched_agent_t *src = &self->inputs->agents [meta->src];
+    const pw_plan_slot_t *slot = pw_plan_slot (self->plan, (int)agent);
+    bool planned = slot->status == PW_SLOT_PLANNED;
+    const s_inst_t *inst = planned ? &self->insts [self->instance_inst [slot->instance]] : NULL;
+    *row = (sched_agent_row_t){.agent_id = src->id,
+                               .hostname = src->hostname,
+                               .org = src->org,
+                               .planned = planned,
+                               .reason = s_reason (self, (int)agent),
+                               .window = inst ? inst->window->name : NULL,
+                               .window_group = inst ? inst->window->group : NULL,
+                               .has_position = planned && slot->position > 0,
+                               .position = slot->position,
+                               .has_wave = planned,
+                               .wave = slot->wave,
+                               .has_start = planned,
+                               .has_end = planned,
+                               .has_wave_end = planned,
+                               .start_utc = slot->start_utc,
+                               .end_utc = slot->end_utc,
+                               .wave_end_utc = slot->wave_end_utc,
+                               .timezone = inst ? inst->wi.tz : meta->tz,
+                               .has_scan = meta->has_scan,
+                               .scan_utc = meta->scan_at,
+                               .has_health_timeout = meta->health_timeout >= 0,
+                               .health_timeout = meta->health_timeout};
+}
+
+uint64_t
+sched_agent_row_hash (const sched_agent_row_t *row)
+{
+    s_row_key_t key;
+    key.len = 0;
+    key.hash = 0;
+    s_key_int (&key, true, row->agent_id);
+    s_key_str (&key, row->hostname);
+    s_key_str (&key, row->org);
+    s_key_int (&key, true, row->planned);
+    s_key_str (&key, row->reason);
+    s_key_str (&key, row->window);
+    s_key_str (&key, row->window_group);
+    s_key_int (&key, row->has_position, row->position);
+    s_key_int (&key, row->has_wave, row->wave);
+    s_key_int (&key, row->has_start, row->start_utc);
+    s_key_int (&key, row->has_end, row->end_utc);
+    s_key_int (&key, row->has_wave_end, row->wave_end_utc);
+    s_key_str (&key, row->timezone);
+    s_key_int (&key, row->has_scan, row->scan_utc);
+    s_key_int (&key, row->has_health_timeout, row->health_timeout);
+    return s_key_hash (&key);
+}
+
+int64_t
+sched_plan_agent_id (const sched_plan_t *self, size_t agent)
+{
+    return self->inputs->agents [self->meta [agent].src].id;
+}
+
+uint64_t
+sched_plan_agent_hash (const sched_plan_t *self, size_t agent)
+{
+    sched_agent_row_t row;
+    sched_plan_agent_row (self, agent, &row);
+    return sched_agent_row_hash (&row);
+}
+
+char *
+sched_plan_agent_rows_of (const sched_plan_t *self, const size_t *agents, size_t count)
+{
+    if (!agents)
+        count = self->agent_count;
+    pw_strbuf_t out;
+    pw_strbuf_init (&out);
+    S_APPEND (&out, "[");
+    for (size_t i = 0; i < count; i++) {
+        sched_agent_row_t row;
+        sched_plan_agent_row (self, agents ? agents [i] : i, &row);
+        pw_strbuf_append (&out, i ? ",{\"agent_id\":" : "{\"agent_id\":");
+        s_int (&out, row.agent_id);
+        S_APPEND (&out, ",\"hostname\":");
+        s_json (&out, row.hostname);
+        S_APPEND (&out, ",\"org\":");
+        s_json (&out, row.org);
+        pw_strbuf_append (&out, row.planned ? ",\"status\":\"planned\",\"reason\":"
+                                            : ",\"status\":\"unscheduled\",\"reason\":");
+        s_json (&out, row.reason);
+        S_APPEND (&out, ",\"window\":");
+        s_json (&out, row.window);
+        S_APPEND (&out, ",\"window_group\":");
+        s_json (&out, row.window_group);
+        s_opt_int (&out, ",\"position\":", row.has_position, row.position);
+        s_opt_int (&out, ",\"wave\":", row.has_wave, row.wave);
+        s_opt_int (&out, ",\"start_utc\":", row.has_start, row.start_utc);
+        s_opt_int (&out, ",\"end_utc\":", row.has_end, row.end_utc);
+        s_opt_int (&out, ",\"wave_end_utc\":", row.has_wave_end, row.wave_end_utc);
+        S_APPEND (&out, ",\"timezone\":");
+        s_json (&out, row.timezone);
+        s_opt_int (&out, ",\"scan_utc\":", row.has_scan, row.scan_utc);
+        s_opt_int (&out, ",\"health_timeout_s\":", row.has_health_timeout, row.health_timeout);
+        S_APPEND (&out, "}");
+    }
+    S_APPEND (&out, "]");
+    return pw_strbuf_take (&out);
 }
 
 char *
 sched_plan_agent_rows (const sched_plan_t *self)
 {
-    pw_strbuf_t out;
-    pw_strbuf_init (&out);
-    pw_strbuf_append (&out, "[");
-    for (size_t a = 0; a < self->agent_count; a++) {
-        const s_agent_t *meta = &self->meta [a];
-        const sched_agent_t *src = &self->inputs->agents [meta->src];
-        const pw_plan_slot_t *slot = pw_plan_slot (self->plan, (int)a);
-        bool planned = slot->status == PW_SLOT_PLANNED;
-        pw_strbuf_appendf (&out, "%s{\"agent_id\":%" PRId64 ",\"hostname\":", a ? "," : "",
-                           src->id);
-        pw_strbuf_append_json (&out, src->hostname);
-        pw_strbuf_append (&out, ",\"org\":");
-        pw_strbuf_append_json (&out, src->org);
-        pw_strbuf_appendf (&out,
-                           ",\"status\":\"%s\",\"reason\":", planned ? "planned" : "unscheduled");
-        pw_strbuf_append_json (&out, s_reason (self, (int)a));
-        const s_inst_t *inst = planned ? &self->insts [self->instance_inst [slot->instance]] : NULL;
-        pw_strbuf_append (&out, ",\"window\":");
-        pw_strbuf_append_json (&out, inst ? inst->window->name : NULL);
-        pw_strbuf_append (&out, ",\"window_group\":");
-        pw_strbuf_append_json (&out, inst ? inst->window->group : NULL);
-        if (planned && slot->position > 0)
-            pw_strbuf_appendf (&out, ",\"position\":%d", slot->position);
-        else
-            pw_strbuf_append (&out, ",\"position\":null");
-        if (planned)
-            pw_strbuf_appendf (&out, ",\"wave\":%d", slot->wave);
-        else
-            pw_strbuf_append (&out, ",\"wave\":null");
-        s_opt_time (&out, "start_utc", planned, slot->start_utc);
-        s_opt_time (&out, "end_utc", planned, slot->end_utc);
-        s_opt_time (&out, "wave_end_utc", planned, slot->wave_end_utc);
-        pw_strbuf_append (&out, ",\"timezone\":");
-        pw_strbuf_append_json (&out, inst ? inst->wi.tz : meta->tz);
-        s_opt_time (&out, "scan_utc", meta->has_scan, meta->scan_at);
-        if (meta->health_timeout >= 0)
-            pw_strbuf_appendf (&out, ",\"health_timeout_s\":%d}", meta->health_timeout);
-        else
-            pw_strbuf_append (&out, ",\"health_timeout_s\":null}");
-    }
-    pw_strbuf_append (&out, "]");
-    return pw_strbuf_take (&out);
+    return sched_plan_agent_rows_of (self, NULL, 0);
 }
 
-static void
-s_opt_id (pw_strbuf_t *out, const sched_plan_t *self, const char *key, int agent)
+static int64_t
+s_agent_id (const sched_plan_t *self, int agent)
 {
-    if (agent >= 0)
-        pw_strbuf_appendf (out, ",\"%s\":%" PRId64, key,
-                           self->inputs->agents [self->meta [agent].src].id);
-    else
-        pw_strbuf_appendf (out, ",\"%s\":null", key);
+    return agent >= 0 ? self->inputs->agents [self->meta [agent].src].id : 0;
+}
+
+uint64_t
+sched_violation_row_hash (const sched_violation_row_t *row)
+{
+    s_row_key_t key;
+    key.len = 0;
+    key.hash = 0;
+    s_key_int (&key, true, row->ordinal);
+    s_key_str (&key, row->code);
+    s_key_int (&key, row->has_agent, row->agent_id);
+    s_key_int (&key, row->has_other, row->other_agent_id);
+    s_key_str (&key, row->window);
+    s_key_int (&key, true, (int64_t)row->member_count);
+    for (size_t m = 0; m < row->member_count; m++)
+        s_key_str (&key, row->members [m]);
+    s_key_str (&key, row->detail);
+    return s_key_hash (&key);
+}
+
+uint64_t
+sched_plan_violation_hash (const sched_plan_t *self, size_t index)
+{
+    const s_violation_t *v = &self->violations [index];
+    const char **members = pw_malloc ((v->member_count + 1) * sizeof (char *));
+    for (size_t m = 0; m < v->member_count; m++)
+        members [m] = self->agents [v->members [m]].name;
+    sched_violation_row_t row = {.ordinal = (int64_t)index + 1,
+                                 .code = v->code,
+                                 .has_agent = v->agent >= 0,
+                                 .agent_id = s_agent_id (self, v->agent),
+                                 .has_other = v->other >= 0,
+                                 .other_agent_id = s_agent_id (self, v->other),
+                                 .window = v->window,
+                                 .members = members,
+                                 .member_count = v->member_count,
+                                 .detail = v->detail};
+    uint64_t hash = sched_violation_row_hash (&row);
+    free (members);
+    return hash;
+}
+
+char *
+sched_plan_violation_rows_of (const sched_plan_t *self, const size_t *violations, size_t count)
+{
+    if (!violations)
+        count = self->violation_count;
+    pw_strbuf_t out;
+    pw_strbuf_init (&out);
+    S_APPEND (&out, "[");
+    for (size_t k = 0; k < count; k++) {
+        size_t i = violations ? violations [k] : k;
+        const s_violation_t *v = &self->violations [i];
+        pw_strbuf_append (&out, k ? ",{\"ordinal\":" : "{\"ordinal\":");
+        s_int (&out, (int64_t)i + 1);
+        S_APPEND (&out, ",\"code\":\"");
+        pw_strbuf_append (&out, v->code);
+        S_APPEND (&out, "\"");
+        s_opt_int (&out, ",\"agent_id\":", v->agent >= 0, s_agent_id (self, v->agent));
+        s_opt_int (&out, ",\"other_agent_id\":", v->other >= 0, s_agent_id (self, v->other));
+        S_APPEND (&out, ",\"window\":");
+        s_json (&out, v->window);
+        S_APPEND (&out, ",\"members\":[");
+        for (size_t m = 0; m < v->member_count; m++) {
+            if (m)
+                S_APPEND (&out, ",");
+            s_json (&out, self->agents [v->members [m]].name);
+        }
+        S_APPEND (&out, "],\"detail\":");
+        s_json (&out, v->detail);
+        S_APPEND (&out, "}");
+    }
+    S_APPEND (&out, "]");
+    return pw_strbuf_take (&out);
 }
 
 char *
 sched_plan_violation_rows (const sched_plan_t *self)
 {
-    pw_strbuf_t out;
-    pw_strbuf_init (&out);
-    pw_strbuf_append (&out, "[");
-    for (size_t i = 0; i < self->violation_count; i++) {
-        const s_violation_t *v = &self->violations [i];
-        pw_strbuf_appendf (&out, "%s{\"ordinal\":%zu,\"code\":\"%s\"", i ? "," : "", i + 1,
-                           v->code);
-        s_opt_id (&out, self, "agent_id", v->agent);
-        s_opt_id (&out, self, "other_agent_id", v->other);
-        pw_strbuf_append (&out, ",\"window\":");
-        pw_strbuf_append_json (&out, v->window);
-        pw_strbuf_append (&out, ",\"members\":[");
-        for (size_t m = 0; m < v->member_count; m++) {
-            if (m)
-                pw_strbuf_append (&out, ",");
-            pw_strbuf_append_json (&out, self->agents [v->members [m]].name);
-        }
-        pw_strbuf_append (&out, "],\"detail\":");
-        pw_strbuf_append_json (&out, v->detail);
-        pw_strbuf_append (&out, "}");
-    }
-    pw_strbuf_append (&out, "]");
-    return pw_strbuf_take (&out);
+    return sched_plan_violation_rows_of (self, NULL, 0);
 }
 
 char *
@@ -1008,6 +1545,6 @@ sched_plan_violations_payload (const sched_plan_t *self)
             first = false;
         }
     }
-    pw_strbuf_append (&out, "}}");
+    S_APPEND (&out, "}}");
     return pw_strbuf_take (&out);
 }

@@ -118,10 +118,70 @@ size_t sched_plan_violations (const sched_plan_t *self);
 char *sched_plan_document (const sched_plan_t *self, const char *org, const char *window);
 
 //  JSON arrays of plan_agents and plan_violations rows (the columns of
-//  sql/queries/sched_plan_agents_put.sql and sched_plan_violations_put.sql).
-//  Caller frees.
+//  sql/queries/sched_plan_agents_patch.sql and
+//  sched_plan_violations_patch.sql). Caller frees.
 char *sched_plan_agent_rows (const sched_plan_t *self);
 char *sched_plan_violation_rows (const sched_plan_t *self);
+
+//  The same for the agents (0 .. sched_plan_agents - 1) or violations
+//  (0 .. sched_plan_violations - 1) listed in INDEXES, in that order; all
+//  of them when INDEXES is NULL. Caller frees.
+char *sched_plan_agent_rows_of (const sched_plan_t *self, const size_t *indexes, size_t count);
+char *sched_plan_violation_rows_of (const sched_plan_t *self, const size_t *indexes, size_t count);
+
+//  One plan_agents row, as the plan writes it or as it is read back.
+//  Strings are borrowed; a has_ flag false stands for NULL.
+typedef struct {
+    int64_t agent_id;
+    const char *hostname;
+    const char *org;
+    bool planned; //  status "planned", else "unscheduled"
+    const char *reason;
+    const char *window;
+    const char *window_group;
+    bool has_position;
+    int position;
+    bool has_wave;
+    int wave;
+    bool has_start, has_end, has_wave_end;
+    int64_t start_utc, end_utc, wave_end_utc;
+    const char *timezone;
+    bool has_scan;
+    int64_t scan_utc;
+    bool has_health_timeout;
+    int health_timeout;
+} sched_agent_row_t;
+
+//  One plan_violations row, the same way.
+typedef struct {
+    int64_t ordinal;
+    const char *code;
+    bool has_agent;
+    int64_t agent_id;
+    bool has_other;
+    int64_t other_agent_id;
+    const char *window;
+    const char *const *members;
+    size_t member_count;
+    const char *detail;
+} sched_violation_row_t;
+
+//  The row of plan agent AGENT, and its agent_id.
+void sched_plan_agent_row (const sched_plan_t *self, size_t agent, sched_agent_row_t *row);
+int64_t sched_plan_agent_id (const sched_plan_t *self, size_t agent);
+
+//  A 64-bit hash of a row: rows with equal values hash alike, so a row
+//  whose hash is that of the stored one need not be written again.
+uint64_t sched_agent_row_hash (const sched_agent_row_t *row);
+uint64_t sched_violation_row_hash (const sched_violation_row_t *row);
+
+//  The hash of the row of plan agent AGENT, or of violation INDEX.
+uint64_t sched_plan_agent_hash (const sched_plan_t *self, size_t agent);
+uint64_t sched_plan_violation_hash (const sched_plan_t *self, size_t index);
+
+//  A 64-bit hash of LEN bytes of TEXT (a rendered document), in the same
+//  family.
+uint64_t sched_text_hash (const char *text, size_t len);
 
 //  Payloads of the plan.ready and plan.violations events. Caller frees.
 char *sched_plan_ready_payload (const sched_plan_t *self);

@@ -20,7 +20,7 @@ const pw_setup_section_t sched_sections [SCHED_SECTION_COUNT] = {
     PW_SETUP_SECTION_CYCLE, PW_SETUP_SECTION_WINDOWS, PW_SETUP_SECTION_WINDOW_GROUPS,
     PW_SETUP_SECTION_BLACKOUTS, PW_SETUP_SECTION_DEPENDENCIES};
 
-#define S_RESULTS 8
+#define S_RESULTS 9
 
 typedef struct {
     sched_inputs_t inputs; //  first: the public part
@@ -69,6 +69,12 @@ s_budget (const char *text)
     return strcmp (text, "count") == 0     ? PW_BUDGET_COUNT
            : strcmp (text, "percent") == 0 ? PW_BUDGET_PERCENT
                                            : PW_BUDGET_NONE;
+}
+
+static int
+s_org_compare (const void *a, const void *b)
+{
+    return strcmp ((*(const sched_org_t *const *)a)->name, (*(const sched_org_t *const *)b)->name);
 }
 
 sched_inputs_t *
@@ -147,21 +153,64 @@ sched_store_load (pw_db_t *db)
     for (int r = 0; r < PQntuples (res); r++)
         in->dependencies [r] = (sched_dependency_t){s_str (res, r, 0), s_str (res, r, 1)};
 
+    //  Agents by hostname, settings by agent_id, joined here: an agent
+    //  without settings (not resolved yet) reads as subscribed with none.
+    PGresult *settings = s_query (db, loaded, "sched_agent_settings_list");
+    if (!settings)
+        goto failed;
     res = s_query (db, loaded, "sched_agents_list");
     if (!res)
         goto failed;
-    in->agent_count = (size_t)PQntuples (res);
-    in->agents = pw_calloc (in->agent_count + 1, sizeof (sched_agent_t));
-    for (int r = 0; r < PQntuples (res); r++)
-        in->agents [r] = (sched_agent_t){.id = strtoll (PQgetvalue (res, r, 0), NULL, 10),
-                                         .hostname = s_str (res, r, 1),
-                                         .org = s_str (res, r, 2),
-                                         .subscribed = s_bool (res, r, 3),
-                                         .expected_minutes = s_int (res, r, 4),
-                                         .update_window = s_str (res, r, 5),
-                                         .scan = s_str (res, r, 6),
-                                         .manual_patching = s_str (res, r, 7),
-                                         .health_check = s_str (res, r, 8)};
+    int setting_count = PQntuples (settings);
+    int64_t *setting_ids = pw_malloc (((size_t)setting_count + 1) * sizeof (int64_t));
+    for (int r = 0; r < setting_count; r++)
+        setting_ids [r] = strtoll (PQgetvalue (settings, r, 0), NULL, 10);
+    const sched_org_t **orgs = pw_malloc ((in->org_count + 1) * sizeof (sched_org_t *));
+    for (size_t o = 0; o < in->org_count; o++)
+        orgs [o] = &in->orgs [o];
+    qsort (orgs, in->org_count, sizeof *orgs, s_org_compare);
+    in->agents = pw_calloc ((size_t)PQntuples (res) + 1, sizeof (sched_agent_t));
+    const char *last_org = NULL;
+    const sched_org_t *found = NULL;
+    for (int r = 0; r < PQntuples (res); r++) {
+        //  The org must exist, as in a join; agents of one org mostly come
+        //  together, so the last one is tried first.
+        const char *org = PQgetvalue (res, r, 2);
+        if (!last_org || strcmp (org, last_org) != 0) {
+            last_org = org;
+            const sched_org_t key = {.name = org}, *key_p = &key;
+            const sched_org_t **hit =
+                bsearch (&key_p, orgs, in->org_count, sizeof *orgs, s_org_compare);
+            found = hit ? *hit : NULL;
+        }
+        if (!found)
+            continue;
+        int64_t id = strtoll (PQgetvalue (res, r, 0), NULL, 10);
+        int low = 0, high = setting_count;
+        while (low < high) {
+            int mid = low + (high - low) / 2;
+            if (setting_ids [mid] < id)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        int setting = low < setting_count && setting_ids [low] == id ? low : -1;
+        bool subscribed =
+            found->subscribed && s_bool (res, r, 3) &&
+            (setting < 0 || PQgetisnull (settings, setting, 1) || s_bool (settings, setting, 1));
+        in->agents [in->agent_count++] =
+            (sched_agent_t){.id = id,
+                            .hostname = s_str (res, r, 1),
+                            .org = org,
+                            .subscribed = subscribed,
+                            .expected_minutes = s_int (res, r, 4),
+                            .update_window = setting >= 0 ? s_str (settings, setting, 2) : NULL,
+                            .scan = setting >= 0 ? s_str (settings, setting, 3) : NULL,
+                            .manual_patching = setting >= 0 ? s_str (settings, setting, 4) : NULL,
+                            .health_check = setting >= 0 ? s_str (settings, setting, 5) : NULL};
+    }
+    free (setting_ids);
+    free (orgs);
     return in;
 
 failed:;
@@ -382,48 +431,340 @@ sched_store_write_section (pw_db_t *db, const pw_setup_t *setup, pw_setup_sectio
 }
 
 int
-sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX])
+sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX],
+                         char version [SCHED_VERSION_SIZE])
 {
     hex [0] = '\0';
+    version [0] = '\0';
     const char *params [] = {cycle};
     PGresult *res = pw_db_exec (db, "sched_plan_digest", 1, params);
     if (!res)
         return -1;
-    if (PQntuples (res))
+    if (PQntuples (res)) {
         snprintf (hex, SCHED_DIGEST_HEX, "%s", PQgetvalue (res, 0, 0));
+        snprintf (version, SCHED_VERSION_SIZE, "%s", PQgetvalue (res, 0, 1));
+    }
     PQclear (res);
     return 0;
 }
 
-int
-sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *document,
-                      const char *digest, const char *actor, int64_t compute_us)
+//  One agent row of a stored plan, or one violation row (ID its ordinal).
+typedef struct {
+    int64_t agent_id;
+    uint64_t hash;
+} s_row_t;
+
+struct _sched_stored_t {
+    char cycle [16];
+    char version [SCHED_VERSION_SIZE];
+    bool document_known; //  false when read back: the document is not
+    uint64_t document_hash;
+    size_t document_len;
+    s_row_t *agents; //  in plan order
+    size_t agent_count;
+    s_row_t *violations; //  entry K is ordinal K + 1 when its agent_id says so
+    size_t violation_count;
+};
+
+void
+sched_stored_destroy (sched_stored_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sched_stored_t *self = *self_p;
+    free (self->agents);
+    free (self->violations);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Slot of ID in an open-addressing index of SIZE (a power of two).
+static size_t
+s_id_slot (int64_t id, size_t size)
+{
+    uint64_t hash = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    return (size_t)(hash >> 32) & (size - 1);
+}
+
+//  What PLAN and DOCUMENT are as rows, hashed; the version comes later.
+static sched_stored_t *
+s_stored_new (const sched_plan_t *plan, const char *document)
+{
+    sched_stored_t *self = pw_calloc (1, sizeof *self);
+    snprintf (self->cycle, sizeof self->cycle, "%s", sched_plan_cycle (plan));
+    self->document_known = true;
+    self->document_len = strlen (document);
+    self->document_hash = sched_text_hash (document, self->document_len);
+    self->agent_count = sched_plan_agents (plan);
+    self->agents = pw_malloc ((self->agent_count + 1) * sizeof (s_row_t));
+    for (size_t a = 0; a < self->agent_count; a++)
+        self->agents [a] =
+            (s_row_t){sched_plan_agent_id (plan, a), sched_plan_agent_hash (plan, a)};
+    self->violation_count = sched_plan_violations (plan);
+    self->violations = pw_malloc ((self->violation_count + 1) * sizeof (s_row_t));
+    for (size_t i = 0; i < self->violation_count; i++)
+        self->violations [i] = (s_row_t){(int64_t)i + 1, sched_plan_violation_hash (plan, i)};
+    return self;
+}
+
+static int64_t
+s_int64 (PGresult *res, int row, int col)
+{
+    return strtoll (PQgetvalue (res, row, col), NULL, 10);
+}
+
+//  Splits a text[] literal as PostgreSQL writes it ({a,"b c"}) in place
+//  into ITEMS (room for strlen (TEXT) / 2 + 1); NULL for an unquoted NULL.
+//  Returns the count.
+static size_t
+s_split_array (char *text, const char **items)
+{
+    size_t count = 0;
+    char *p = text;
+    if (*p == '{')
+        p++;
+    while (*p && *p != '}') {
+        char *start = p, *out = p;
+        bool quoted = *p == '"';
+        if (quoted) {
+            start = out = ++p;
+            while (*p && *p != '"') {
+                if (*p == '\\' && p [1])
+                    p++;
+                *out++ = *p++;
+            }
+            if (*p == '"')
+                p++;
+        } else {
+            while (*p && *p != ',' && *p != '}')
+                out = ++p;
+        }
+        char end = *p;
+        *out = '\0';
+        items [count++] = !quoted && strcmp (start, "NULL") == 0 ? NULL : start;
+        if (end == ',')
+            p++;
+        else
+            break;
+    }
+    return count;
+}
+
+//  What the store holds of the plan of CYCLE, read back; VERSION is that
+//  of its plans row. NULL on a store error.
+static sched_stored_t *
+s_stored_read (pw_db_t *db, const char *cycle, const char *version)
+{
+    const char *params [] = {cycle};
+    PGresult *res = pw_db_exec (db, "sched_plan_agents_stored", 1, params);
+    if (!res)
+        return NULL;
+    sched_stored_t *self = pw_calloc (1, sizeof *self);
+    snprintf (self->cycle, sizeof self->cycle, "%s", cycle);
+    snprintf (self->version, sizeof self->version, "%s", version);
+    self->agent_count = (size_t)PQntuples (res);
+    self->agents = pw_malloc ((self->agent_count + 1) * sizeof (s_row_t));
+    for (int r = 0; r < PQntuples (res); r++) {
+        sched_agent_row_t row = {.agent_id = s_int64 (res, r, 0),
+                                 .hostname = s_str (res, r, 1),
+                                 .org = s_str (res, r, 2),
+                                 .planned = s_bool (res, r, 3),
+                                 .reason = s_str (res, r, 4),
+                                 .window = s_str (res, r, 5),
+                                 .window_group = s_str (res, r, 6),
+                                 .has_position = !PQgetisnull (res, r, 7),
+                                 .position = s_int (res, r, 7),
+                                 .has_wave = !PQgetisnull (res, r, 8),
+                                 .wave = s_int (res, r, 8),
+                                 .has_start = !PQgetisnull (res, r, 9),
+                                 .start_utc = s_int64 (res, r, 9),
+                                 .has_end = !PQgetisnull (res, r, 10),
+                                 .end_utc = s_int64 (res, r, 10),
+                                 .has_wave_end = !PQgetisnull (res, r, 11),
+                                 .wave_end_utc = s_int64 (res, r, 11),
+                                 .timezone = s_str (res, r, 12),
+                                 .has_scan = !PQgetisnull (res, r, 13),
+                                 .scan_utc = s_int64 (res, r, 13),
+                                 .has_health_timeout = !PQgetisnull (res, r, 14),
+                                 .health_timeout = s_int (res, r, 14)};
+        self->agents [r] = (s_row_t){row.agent_id, sched_agent_row_hash (&row)};
+    }
+    PQclear (res);
+    res = pw_db_exec (db, "sched_plan_violations_stored", 1, params);
+    if (!res) {
+        sched_stored_destroy (&self);
+        return NULL;
+    }
+    int rows = PQntuples (res);
+    int64_t last = rows ? s_int64 (res, rows - 1, 0) : 0;
+    //  Ordinals from 1 up, normally without a gap; the entries of missing
+    //  ones stay unclaimed and so differ from any new row.
+    self->violation_count = last > 0 ? (size_t)last : 0;
+    self->violations = pw_calloc (self->violation_count + 1, sizeof (s_row_t));
+    for (int r = 0; r < rows; r++) {
+        int64_t ordinal = s_int64 (res, r, 0);
+        if (ordinal < 1 || ordinal > last)
+            continue;
+        char *members = pw_strdup (PQgetvalue (res, r, 5));
+        const char **items = pw_malloc ((strlen (members) / 2 + 2) * sizeof (char *));
+        sched_violation_row_t row = {.ordinal = ordinal,
+                                     .code = s_str (res, r, 1),
+                                     .has_agent = !PQgetisnull (res, r, 2),
+                                     .agent_id = s_int64 (res, r, 2),
+                                     .has_other = !PQgetisnull (res, r, 3),
+                                     .other_agent_id = s_int64 (res, r, 3),
+                                     .window = s_str (res, r, 4),
+                                     .members = items,
+                                     .member_count = s_split_array (members, items),
+                                     .detail = s_str (res, r, 6)};
+        self->violations [ordinal - 1] = (s_row_t){ordinal, sched_violation_row_hash (&row)};
+        free (items);
+        free (members);
+    }
+    PQclear (res);
+    return self;
+}
+
+//  Writes the plans row with STATEMENT and keeps its new version in
+//  WRITTEN. DOCUMENT NULL leaves the stored one (sched_plan_update only).
+static int
+s_put_head (pw_db_t *db, const char *statement, const sched_plan_t *plan, const char *document,
+            const char *digest, const char *actor, int64_t compute_us, sched_stored_t *written)
+{
+    char numbers [5][24];
+    snprintf (numbers [0], sizeof numbers [0], "%" PRId64, compute_us);
+    snprintf (numbers [1], sizeof numbers [1], "%zu", sched_plan_agents (plan));
+    snprintf (numbers [2], sizeof numbers [2], "%zu", sched_plan_planned (plan));
+    snprintf (numbers [3], sizeof numbers [3], "%zu", sched_plan_unscheduled (plan));
+    snprintf (numbers [4], sizeof numbers [4], "%zu", sched_plan_violations (plan));
+    const char *head [] = {sched_plan_cycle (plan),
+                           sched_plan_anchor (plan),
+                           actor,
+                           digest,
+                           numbers [0],
+                           numbers [1],
+                           numbers [2],
+                           numbers [3],
+                           numbers [4],
+                           document};
+    PGresult *res = pw_db_exec (db, statement, 10, head);
+    if (!res)
+        return -1;
+    int rc = PQntuples (res) == 1 ? 0 : -1;
+    if (rc == 0)
+        snprintf (written->version, sizeof written->version, "%s", PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return rc;
+}
+
+//  Sends the rows of WRITTEN that BEFORE (what the store holds; NULL when
+//  it holds no plan of the cycle) does not hold as they are.
+static int
+s_put_changes (pw_db_t *db, const sched_plan_t *plan, const sched_stored_t *before,
+               const sched_stored_t *written)
 {
     const char *cycle = sched_plan_cycle (plan);
-    char numbers [5][24];
-    snprintf (numbers [0], 24, "%" PRId64, compute_us);
-    snprintf (numbers [1], 24, "%zu", sched_plan_agents (plan));
-    snprintf (numbers [2], 24, "%zu", sched_plan_planned (plan));
-    snprintf (numbers [3], 24, "%zu", sched_plan_unscheduled (plan));
-    snprintf (numbers [4], 24, "%zu", sched_plan_violations (plan));
-    const char *head [] = {cycle,       sched_plan_anchor (plan),
-                           actor,       digest,
-                           numbers [0], numbers [1],
-                           numbers [2], numbers [3],
-                           numbers [4], document};
-    int rc = s_exec (db, "sched_plan_put", 10, head);
-    //  Both run even when empty: they delete what the new plan no longer has.
-    if (rc == 0) {
-        char *rows = sched_plan_agent_rows (plan);
-        const char *params [] = {cycle, rows};
-        rc = s_exec (db, "sched_plan_agents_put", 2, params);
+    size_t before_agents = before ? before->agent_count : 0;
+    //  Agents: the stored ones by agent_id in an open-addressing index;
+    //  what is not found there is new, what is not visited is gone.
+    size_t size = 16;
+    while (size < 2 * before_agents)
+        size *= 2;
+    size_t *index = pw_malloc (size * sizeof (size_t));
+    for (size_t k = 0; k < size; k++)
+        index [k] = SIZE_MAX;
+    for (size_t k = 0; k < before_agents; k++) {
+        size_t slot = s_id_slot (before->agents [k].agent_id, size);
+        while (index [slot] != SIZE_MAX)
+            slot = (slot + 1) & (size - 1);
+        index [slot] = k;
+    }
+    bool *seen = pw_calloc (before_agents + 1, sizeof (bool));
+    size_t *changed = pw_malloc ((written->agent_count + 1) * sizeof (size_t));
+    size_t changed_count = 0, gone_count = 0;
+    for (size_t a = 0; a < written->agent_count; a++) {
+        const s_row_t *now = &written->agents [a];
+        size_t slot = s_id_slot (now->agent_id, size);
+        while (index [slot] != SIZE_MAX && before->agents [index [slot]].agent_id != now->agent_id)
+            slot = (slot + 1) & (size - 1);
+        if (index [slot] == SIZE_MAX || seen [index [slot]]) {
+            changed [changed_count++] = a;
+            continue;
+        }
+        seen [index [slot]] = true;
+        if (before->agents [index [slot]].hash != now->hash)
+            changed [changed_count++] = a;
+    }
+    pw_strbuf_t gone;
+    pw_strbuf_init (&gone);
+    pw_strbuf_append (&gone, "{");
+    for (size_t k = 0; k < before_agents; k++)
+        if (!seen [k])
+            pw_strbuf_appendf (&gone, "%s%" PRId64, gone_count++ ? "," : "",
+                               before->agents [k].agent_id);
+    pw_strbuf_append (&gone, "}");
+    free (seen);
+    free (index);
+    int rc = 0;
+    if (changed_count || gone_count) {
+        char *rows = sched_plan_agent_rows_of (plan, changed, changed_count);
+        const char *params [] = {cycle, rows, gone.data};
+        rc = s_exec (db, "sched_plan_agents_patch", 3, params);
         free (rows);
     }
-    if (rc == 0) {
-        char *rows = sched_plan_violation_rows (plan);
-        const char *params [] = {cycle, rows};
-        rc = s_exec (db, "sched_plan_violations_put", 2, params);
+    pw_strbuf_free (&gone);
+    //  Violations: by ordinal.
+    size_t before_violations = before ? before->violation_count : 0;
+    changed_count = 0;
+    changed = pw_realloc (changed, (written->violation_count + 1) * sizeof (size_t));
+    for (size_t k = 0; k < written->violation_count; k++)
+        if (k >= before_violations || before->violations [k].agent_id != (int64_t)k + 1 ||
+            before->violations [k].hash != written->violations [k].hash)
+            changed [changed_count++] = k;
+    if (rc == 0 && (changed_count || written->violation_count < before_violations)) {
+        char *rows = sched_plan_violation_rows_of (plan, changed, changed_count);
+        char count [24];
+        snprintf (count, sizeof count, "%zu", written->violation_count);
+        const char *params [] = {cycle, rows, count};
+        rc = s_exec (db, "sched_plan_violations_patch", 3, params);
         free (rows);
     }
+    free (changed);
+    return rc;
+}
+
+int
+sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *document,
+                      const char *digest, const char *actor, int64_t compute_us,
+                      const sched_stored_t *stored, const char *version, sched_stored_t **written_p)
+{
+    *written_p = NULL;
+    const char *cycle = sched_plan_cycle (plan);
+    //  What the store holds: nothing, what this process wrote, or (when it
+    //  does not know) the rows read back.
+    const sched_stored_t *before = NULL;
+    sched_stored_t *read = NULL;
+    if (version && *version) {
+        if (stored && strcmp (stored->cycle, cycle) == 0 && strcmp (stored->version, version) == 0)
+            before = stored;
+        else if (!(before = read = s_stored_read (db, cycle, version)))
+            return -1;
+    }
+    sched_stored_t *written = s_stored_new (plan, document);
+    int rc;
+    if (before) {
+        bool same = before->document_known && written->document_len == before->document_len &&
+                    written->document_hash == before->document_hash;
+        rc = s_put_head (db, "sched_plan_update", plan, same ? NULL : document, digest, actor,
+                         compute_us, written);
+    } else
+        rc = s_put_head (db, "sched_plan_put", plan, document, digest, actor, compute_us, written);
+    if (rc == 0)
+        rc = s_put_changes (db, plan, before, written);
+    sched_stored_destroy (&read);
+    if (rc == 0)
+        *written_p = written;
+    else
+        sched_stored_destroy (&written);
     return rc;
 }

@@ -7,6 +7,16 @@
     statements whatever the number of agents. Every function runs inside
     the caller's transaction (pw_db_begin for the tenant) and uses only the
     prepared statements of sql/queries/sched_*.sql.
+
+    A plan is stored in one of two ways. When the caller holds what it last
+    wrote for the cycle (a sched_stored_t) and the plans row is still the
+    version it wrote, the rows are compared in memory, by hash, and only
+    the rows that changed are sent, the document only when it changed. Any
+    other time (first plan after a start, or another scheduler wrote the
+    plan since) every row is sent and PostgreSQL compares them with the
+    stored ones. Only the scheduler writes plan_agents and plan_violations,
+    and always with their plans row, which is what makes the version of
+    that row enough to know the rest.
 */
 #ifndef SCHED_STORE_H_INCLUDED
 #define SCHED_STORE_H_INCLUDED
@@ -44,14 +54,31 @@ void sched_store_names_free (char ***names_p, size_t count);
 int sched_store_write_section (pw_db_t *db, const pw_setup_t *setup, pw_setup_section_t section,
                                const char *actor);
 
-//  The inputs digest of the stored plan of CYCLE into HEX ("" when there is
-//  none). 0 or -1.
-int sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX]);
+#define SCHED_VERSION_SIZE 24
+
+//  The inputs digest of the stored plan of CYCLE into HEX and the version
+//  of its plans row into VERSION ("" for both when there is none), and
+//  locks the row until the transaction ends. 0 or -1.
+int sched_store_plan_digest (pw_db_t *db, const char *cycle, char hex [SCHED_DIGEST_HEX],
+                             char version [SCHED_VERSION_SIZE]);
+
+//  What this process last wrote of one tenant's plan: its cycle, the
+//  version of its plans row, and a hash of its document and of every row.
+typedef struct _sched_stored_t sched_stored_t;
+
+//  Destroys it and nulls the caller's pointer. NULL-safe.
+void sched_stored_destroy (sched_stored_t **self_p);
 
 //  Replaces the stored plan of PLAN's cycle; DOCUMENT is its unfiltered
-//  sched_plan_document. 0 or -1.
+//  sched_plan_document. STORED (may be NULL) is what was last written and
+//  VERSION the version of the plans row sched_store_plan_digest read:
+//  when they match, only what changed is written. Sets *WRITTEN_P to what
+//  is stored now, for the next call once the transaction has committed
+//  (caller destroys). 0 or -1.
 int sched_store_plan_put (pw_db_t *db, const sched_plan_t *plan, const char *document,
-                          const char *digest, const char *actor, int64_t compute_us);
+                          const char *digest, const char *actor, int64_t compute_us,
+                          const sched_stored_t *stored, const char *version,
+                          sched_stored_t **written_p);
 
 #ifdef __cplusplus
 }

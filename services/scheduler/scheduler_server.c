@@ -6,7 +6,9 @@
     storing it when it is missing or stale. A SUB socket on the policy
     service's PUB marks tenants whose settings or inventory changed, and a
     timer re-plans them, at most once per tenant per debounce interval.
-    Planning itself is sched_build (pure); rows are sched_store.
+    Planning itself is sched_build (pure); rows are sched_store, which is
+    handed what this process last stored of each tenant's plan, so that a
+    re-plan writes only what changed.
 */
 #include "scheduler_server.h"
 
@@ -42,6 +44,7 @@ typedef struct {
     char *zoneinfo;
     zsock_t *sub;
     zhashx_t *tenants; //  tenant -> s_tenant_t
+    zhashx_t *stored;  //  tenant -> sched_stored_t: its plan as last committed
     char **served;     //  tenants this instance serves; NULL = all
     size_t served_count;
     int debounce_ms;
@@ -126,7 +129,7 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
         s_db_failed (self, outcome, "plan");
         return;
     }
-    char digest [SCHED_DIGEST_HEX], stored [SCHED_DIGEST_HEX];
+    char digest [SCHED_DIGEST_HEX], stored [SCHED_DIGEST_HEX], version [SCHED_VERSION_SIZE];
     outcome->inputs = sched_store_load (db);
     if (!outcome->inputs) {
         s_db_failed (self, outcome, "plan: loading inputs");
@@ -147,7 +150,7 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
     }
     const char *id = sched_plan_cycle (outcome->plan);
     sched_inputs_digest (outcome->inputs, id, digest);
-    if (sched_store_plan_digest (db, id, stored)) {
+    if (sched_store_plan_digest (db, id, stored, version)) {
         s_db_failed (self, outcome, "plan: reading the stored plan");
         goto rollback;
     }
@@ -158,10 +161,12 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
     started = zclock_usecs ();
     char *ready = sched_plan_ready_payload (outcome->plan);
     outcome->document = sched_plan_document (outcome->plan, NULL, NULL);
+    sched_stored_t *written = NULL;
     int rc = s_tenant_ensure (db, tenant);
     if (rc == 0)
         rc = sched_store_plan_put (db, outcome->plan, outcome->document, digest, actor,
-                                   outcome->compute_us);
+                                   outcome->compute_us, zhashx_lookup (self->stored, tenant),
+                                   version, &written);
     if (rc == 0)
         rc = pw_service_emit (service, tenant, "plan.ready", id, actor, ready);
     if (rc == 0 && sched_plan_violations (outcome->plan)) {
@@ -170,14 +175,19 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
         free (payload);
     }
     free (ready);
+    //  Until this commits, what the store holds is not known for sure.
+    zhashx_delete (self->stored, tenant);
     if (rc) {
+        sched_stored_destroy (&written);
         s_db_failed (self, outcome, "plan: storing the plan");
         goto rollback;
     }
     if (pw_service_commit (service)) {
+        sched_stored_destroy (&written);
         s_db_failed (self, outcome, "plan: commit");
         return;
     }
+    zhashx_update (self->stored, tenant, written);
     outcome->persist_us = zclock_usecs () - started;
     outcome->stored = true;
     pw_metric_add (self->m_plans, 1);
@@ -442,6 +452,12 @@ s_tenant_free (void **item_p)
     *item_p = NULL;
 }
 
+static void
+s_stored_free (void **item_p)
+{
+    sched_stored_destroy ((sched_stored_t **)item_p);
+}
+
 static bool
 s_serves (s_state_t *self, const char *tenant)
 {
@@ -536,6 +552,8 @@ scheduler_server_register (pw_service_t *service)
     self->zones = pw_tz_cache_new (self->zoneinfo);
     self->tenants = zhashx_new ();
     zhashx_set_destructor (self->tenants, s_tenant_free);
+    self->stored = zhashx_new ();
+    zhashx_set_destructor (self->stored, s_stored_free);
     self->debounce_ms = (int)pw_config_int (config, "replan_debounce_ms");
     if (self->debounce_ms < 0)
         self->debounce_ms = 0;
@@ -585,6 +603,7 @@ scheduler_server_destroy (void **state_p)
     s_state_t *self = *state_p;
     zsock_destroy (&self->sub);
     zhashx_destroy (&self->tenants);
+    zhashx_destroy (&self->stored);
     pw_tz_cache_destroy (&self->zones);
     for (size_t i = 0; i < self->served_count; i++)
         free (self->served [i]);

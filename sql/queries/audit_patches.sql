@@ -1,20 +1,19 @@
--- Per agent, from the last scans: failed installs, installed patches
--- waiting for a reboot, and missing patches whose effective status is
--- approved, with when they became approved (unix us). Unordered: the
--- audit groups them by agent in C.
-SELECT st.agent_id, st.state, p.kb, p.severity,
-       coalesce((extract(epoch FROM coalesce(
-                    ps.until,
-                    CASE ps.source_kind WHEN 'decision' THEN d.decided_at
-                                        WHEN 'override' THEN k.updated_at END,
-                    p.released_at)) * 1000000)::bigint, 0) AS approved_us
+-- Per agent, from the last scans: the patches reported missing whose
+-- effective status is approved, as arrays of patch ids, one row per source
+-- of the approval time (the status's own `until`, else the time of the
+-- review decision of source_policy or of the tenant's KB override, else
+-- the release: audit_catalog has those per patch); then the failed
+-- installs and the installed patches waiting for a reboot. Rows in no
+-- order. $1: the transaction's tenant (see audit_facts_plan.sql).
+SELECT st.agent_id, 'missing' AS state, ps.source_kind, ps.source_policy,
+       (extract(epoch FROM ps.until) * 1000000)::bigint AS until_us, array_agg(st.patch_id)
   FROM scan_states st
-  JOIN patches p ON p.tenant_id = st.tenant_id AND p.patch_id = st.patch_id
-  LEFT JOIN patch_status ps
-         ON ps.tenant_id = st.tenant_id AND ps.agent_id = st.agent_id AND ps.patch_id = st.patch_id
-  LEFT JOIN decisions d
-         ON d.tenant_id = st.tenant_id AND d.policy = ps.source_policy AND d.kb = p.kb
-  LEFT JOIN kb_overrides k ON k.tenant_id = st.tenant_id AND k.kb = p.kb
- WHERE st.tenant_id = pw_tenant()
-   AND (st.state IN ('failed', 'pending_reboot')
-        OR (st.state = 'missing' AND ps.status = 'approved'))
+  JOIN patch_status ps
+    ON ps.tenant_id = st.tenant_id AND ps.agent_id = st.agent_id AND ps.patch_id = st.patch_id
+ WHERE st.tenant_id = $1 AND st.state = 'missing' AND ps.status = 'approved'
+ GROUP BY st.agent_id, ps.source_kind, ps.source_policy, ps.until
+ UNION ALL
+SELECT agent_id, state, NULL, NULL, NULL, array_agg(patch_id)
+  FROM scan_states
+ WHERE tenant_id = $1 AND state IN ('failed', 'pending_reboot')
+ GROUP BY agent_id, state

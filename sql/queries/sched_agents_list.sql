@@ -1,12 +1,9 @@
--- Every agent of the session's tenant with what planning reads: effective
--- subscription (the org's, the agent's and the resolved setting), expected
--- minutes, and the effective settings (NULL when not resolved yet).
-SELECT a.agent_id, a.hostname, a.org,
-       (o.patching = 'subscribed' AND a.subscribed AND coalesce(s.subscribed, true)) AS subscribed,
-       coalesce(a.expected_minutes, 0) AS expected_minutes,
-       s.update_window, s.scan, s.manual_patching, s.health_check
-  FROM agents a
-  JOIN orgs o ON o.tenant_id = a.tenant_id AND o.name = a.org
-  LEFT JOIN agent_settings s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
- WHERE a.tenant_id = pw_tenant()
- ORDER BY a.hostname
+-- Every agent of the session's tenant, by hostname, with what planning reads
+-- from the inventory: its own subscription and expected minutes. Its org's
+-- subscription comes from sched_orgs_list and its effective settings from
+-- sched_agent_settings_list; the two are joined in the scheduler, which
+-- keeps this an index scan at any size.
+SELECT agent_id, hostname, org, subscribed, coalesce(expected_minutes, 0) AS expected_minutes
+  FROM agents
+ WHERE tenant_id = pw_tenant()
+ ORDER BY hostname

@@ -24,8 +24,28 @@ CREATE TEMP TABLE IF NOT EXISTS pw_tmp_scans (
     hostname text, ident text, state text, scanned_at timestamptz
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS pw_tmp_scan_ids (
-    agent_id bigint, patch_id bigint, state text, scanned_at timestamptz
+    agent_id bigint, patch_id bigint, state text, scanned_at timestamptz, line integer
 ) ON COMMIT DELETE ROWS;
+-- An import uploaded in parts: each part's rows wait here, across
+-- transactions, until the last part imports them all (or the upload is
+-- dropped). `upload` is the service's number for the upload, `line` the
+-- row's line in the file. The rows live as long as the session: a new
+-- connection starts with none, and the service refuses the rest of an
+-- upload whose rows were staged on an earlier connection.
+CREATE TEMP TABLE IF NOT EXISTS pw_upload_agents (
+    upload integer, line integer, hostname text, org text, group_path text, class text,
+    os text, os_version text, custom_fields jsonb, tags text[], ignored_kbs text[],
+    subscribed boolean, expected_minutes integer, last_checkin timestamptz,
+    last_scan timestamptz
+);
+CREATE TEMP TABLE IF NOT EXISTS pw_upload_patches (
+    upload integer, line integer, ident text, kb text, title text, classification text,
+    products text[], severity text, released_at timestamptz, supersedes text[],
+    reboot_required boolean, cves text[]
+);
+CREATE TEMP TABLE IF NOT EXISTS pw_upload_scans (
+    upload integer, line integer, hostname text, ident text, state text, scanned_at timestamptz
+);
 -- The tables a decision rewrites are read by index probes: its staged rows
 -- are a few thousand out of millions, and the store's pages are in memory
 -- or on SSD, so a random page costs little more than a sequential one (the

@@ -7,7 +7,10 @@
     superuser. Covered: a burst recorded exactly once, SIGKILL mid-burst,
     gap recovery, findings opened and resolved (with their events on the
     audit's PUB), trail verification against each kind of tampering,
-    pwctl audit / trail verify, events_since.
+    pwctl audit / trail verify, events_since, and the real policy service
+    as producer: killed mid-burst, and 1,000 events of one transaction
+    (in order, gap-free, recorded, republished; a failed commit publishes
+    nothing).
 */
 #include <errno.h>
 #include <signal.h>
@@ -425,7 +428,11 @@ s_policy_ctl (pw_itest_service_t *policy, const char *a1, const char *a2, const 
 {
     char endpoint [96];
     snprintf (endpoint, sizeof endpoint, "--policy-endpoint=%s", policy->router);
-    const char *args [16] = {endpoint, "--tenant=relay", "--actor=alice@msp", "--timeout-ms=3000",
+    //  Short for the decisions, to see a killed service soon; an import
+    //  takes several requests, and a slow machine (sanitizers) needs longer.
+    bool import = a1 && strcmp (a1, "import") == 0;
+    const char *args [16] = {endpoint, "--tenant=relay", "--actor=alice@msp",
+                             import ? "--timeout-ms=30000" : "--timeout-ms=3000",
                              "--reason=monthly review"};
     int n = 5;
     const char *more [] = {a1, a2, a3, a4};
@@ -520,6 +527,199 @@ s_test_producer_restart (void)
     pw_reply_free (&reply);
     fprintf (stderr, "    producer restart: %d calls failed around the kill, %ld events recorded\n",
              failed, head);
+    PW_CHECK_INT (pw_itest_service_stop (&policy), 0);
+}
+
+//  --- one transaction, many events ------------------------------------------
+
+#define S_BATCH_KBS 1000
+
+//  Reads the events SUB has within WAIT_MS (then 300 ms after each) into
+//  SEQS and SUBJECTS (at most MAX); returns how many.
+static int
+s_read_events (zsock_t *sub, int wait_ms, uint64_t *seqs, char **subjects, int max)
+{
+    int count = 0;
+    zpoller_t *poller = zpoller_new (sub, NULL);
+    while (zpoller_wait (poller, wait_ms)) {
+        bool malformed = false;
+        pw_event_t *event = pw_wire_recv_event (sub, 1 << 20, &malformed);
+        if (event && count < max) {
+            seqs [count] = event->seq;
+            subjects [count] = pw_strdup (event->subject);
+        }
+        count += event != NULL;
+        pw_event_free (&event);
+        wait_ms = 300;
+    }
+    zpoller_destroy (&poller);
+    return count;
+}
+
+static pw_reply_t *
+s_decide (const char *router, const char *tenant, int count)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__ReviewDecideRequest call = PATCHWARDEN__V1__REVIEW_DECIDE_REQUEST__INIT;
+    char **kbs = pw_calloc ((size_t)count, sizeof (char *));
+    for (int i = 0; i < count; i++)
+        kbs [i] = pw_sprintf ("KB%d", 9000001 + i);
+    call.policy = "Baseline";
+    call.action = "approve";
+    call.reason = "bulk review";
+    call.n_kbs = (size_t)count;
+    call.kbs = kbs;
+    request.tenant = (char *)tenant;
+    request.actor = "alice@msp";
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_DECIDE;
+    request.review_decide = &call;
+    pw_reply_t *reply = pw_itest_call (router, &request, 30000);
+    for (int i = 0; i < count; i++)
+        free (kbs [i]);
+    free (kbs);
+    return reply;
+}
+
+//  Checks that SEQS (COUNT of them) run on from FIRST without a gap and
+//  that each SUBJECT names the KB decided in that place.
+static void
+s_check_order (const char *what, const uint64_t *seqs, char **subjects, int count, uint64_t first)
+{
+    for (int i = 0; i < count; i++) {
+        char expected [64];
+        snprintf (expected, sizeof expected, "Baseline/KB%d", 9000001 + i);
+        if (seqs [i] != first + (uint64_t)i || strcmp (subjects [i], expected) != 0) {
+            PW_FAIL_AT ("%s: event %d is seq %llu \"%s\", expected seq %llu \"%s\"", what, i,
+                        (unsigned long long)seqs [i], subjects [i],
+                        (unsigned long long)(first + (uint64_t)i), expected);
+            return;
+        }
+    }
+}
+
+static void
+s_test_batch_emit (void)
+{
+    //  The real policy service decides 1,000 KBs in one call: one
+    //  transaction, 1,000 events, written in one statement at commit.
+    char pub [64];
+    s_free_endpoint (pub, sizeof pub);
+    PW_CHECK_INT (pw_itest_service_stop (&s_audit), 0);
+    snprintf (s_scheduler_pub, sizeof s_scheduler_pub, "%s", pub);
+    PW_CHECK_INT (s_start_audit (), 0);
+    pw_itest_service_t policy;
+    if (s_start_policy (&policy, pub)) {
+        PW_FAIL_AT ("policy service did not start");
+        return;
+    }
+    char *sql = pw_sprintf (
+        "INSERT INTO tenants VALUES ('batch'), ('batch-fail');"
+        "INSERT INTO patch_policies (tenant_id, name, baseline) "
+        "  VALUES ('batch', 'Baseline', true), ('batch-fail', 'Baseline', true);"
+        "INSERT INTO patches (tenant_id, ident, kb, classification, severity, released_at) "
+        "  SELECT t, 'KB' || (9000000 + i), 'KB' || (9000000 + i), 'security', 'Important', "
+        "         now() - interval '10 days' "
+        "    FROM generate_series(1, %d) i, unnest(ARRAY['batch', 'batch-fail']) t",
+        S_BATCH_KBS);
+    s_admin_exec (sql);
+    free (sql);
+    zsock_t *direct = zsock_new (ZMQ_SUB); //  the producer's publications
+    zsock_set_rcvhwm (direct, 100000);
+    zsock_set_subscribe (direct, "batch");
+    zsock_connect (direct, "%s", pub);
+    zsock_t *recorded = zsock_new (ZMQ_SUB); //  the audit's republications
+    zsock_set_rcvhwm (recorded, 100000);
+    zsock_set_subscribe (recorded, "batch");
+    zsock_connect (recorded, "%s", s_audit.pub);
+    usleep (300 * 1000);
+
+    pw_reply_t *reply = s_decide (policy.router, "batch", S_BATCH_KBS);
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_REVIEW_DECIDE)
+        PW_CHECK_INT (reply->review_decide->n_kbs, S_BATCH_KBS);
+    pw_reply_free (&reply);
+    //  In the outbox: contiguous seqs in emit order, times in that order too
+    long first = s_count ("SELECT min(seq) FROM events WHERE tenant_id = '%s' "
+                          "AND kind = 'decision.approve'",
+                          "batch");
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE tenant_id = '%s' "
+                           "AND kind = 'decision.approve' AND seq - (SELECT min(seq) FROM events "
+                           "  WHERE tenant_id = 'batch' AND kind = 'decision.approve') "
+                           "  = substr(subject, 12)::int - 9000001",
+                           "batch"),
+                  S_BATCH_KBS);
+    PW_CHECK_INT (s_count ("SELECT max(seq) - min(seq) + 1 FROM events WHERE tenant_id = '%s' "
+                           "AND kind = 'decision.approve'",
+                           "batch"),
+                  S_BATCH_KBS);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM (SELECT time < lag(time) OVER (ORDER BY seq) "
+                           "  AS back FROM events WHERE tenant_id = '%s') x WHERE back",
+                           "batch"),
+                  0);
+    //  Published by the producer after the commit, in order, with their seqs
+    uint64_t seqs [S_BATCH_KBS + 16];
+    char *subjects [S_BATCH_KBS + 16];
+    int got = s_read_events (direct, 5000, seqs, subjects, S_BATCH_KBS + 16);
+    PW_CHECK (got >= S_BATCH_KBS);
+    if (got >= S_BATCH_KBS)
+        s_check_order ("published", seqs, subjects, S_BATCH_KBS, (uint64_t)first);
+    for (int i = 0; i < got && i < S_BATCH_KBS + 16; i++)
+        free (subjects [i]);
+    //  Recorded once, each with its trail record, and republished in order
+    long head = s_count (S_RELAY_HEAD, "batch");
+    PW_CHECK (head >= S_BATCH_KBS);
+    PW_CHECK_INT (s_wait_count (S_CURSOR, "batch", head, 15000), head);
+    PW_CHECK_INT (s_count (S_RECORDED, "batch"), head);
+    PW_CHECK_INT (s_count (S_TRAIL, "batch"), head);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM trail WHERE tenant_id = '%s' "
+                           "AND action = 'decision.approve' AND reason = 'bulk review'",
+                           "batch"),
+                  S_BATCH_KBS);
+    got = s_read_events (recorded, 5000, seqs, subjects, S_BATCH_KBS + 16);
+    PW_CHECK (got >= S_BATCH_KBS);
+    if (got >= S_BATCH_KBS)
+        s_check_order ("republished", seqs, subjects, S_BATCH_KBS, (uint64_t)first);
+    for (int i = 0; i < got && i < S_BATCH_KBS + 16; i++)
+        free (subjects [i]);
+    reply = s_verify ("batch");
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_TRAIL_VERIFY &&
+              reply->trail_verify->ok && reply->trail_verify->records == (uint64_t)head);
+    pw_reply_free (&reply);
+
+    //  A commit whose events cannot be written fails whole: nothing stored,
+    //  nothing published, no seq used up
+    s_admin_exec ("CREATE FUNCTION pw_test_refuse() RETURNS trigger LANGUAGE plpgsql "
+                  "  AS $$ BEGIN RAISE EXCEPTION 'outbox refused by the test'; END $$;"
+                  "CREATE TRIGGER pw_test_refuse BEFORE INSERT ON events FOR EACH ROW "
+                  "  WHEN (NEW.tenant_id = 'batch-fail') EXECUTE FUNCTION pw_test_refuse()");
+    reply = s_decide (policy.router, "batch-fail", 10);
+    PW_CHECK (reply && reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK);
+    if (reply && reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK)
+        PW_CHECK (strstr (reply->message, "outbox refused by the test") != NULL);
+    pw_reply_free (&reply);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM events WHERE tenant_id = '%s'", "batch-fail"), 0);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM decisions WHERE tenant_id = '%s'", "batch-fail"),
+                  0);
+    PW_CHECK_INT (s_count (S_RELAY_HEAD, "batch-fail"), 0);
+    got = s_read_events (direct, 1000, seqs, subjects, S_BATCH_KBS + 16);
+    PW_CHECK_INT (got, 0);
+    for (int i = 0; i < got && i < S_BATCH_KBS + 16; i++)
+        free (subjects [i]);
+    //  Once the outbox takes them, the same call commits from seq 1
+    s_admin_exec ("DROP TRIGGER pw_test_refuse ON events; DROP FUNCTION pw_test_refuse()");
+    reply = s_decide (policy.router, "batch-fail", 10);
+    PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+    pw_reply_free (&reply);
+    got = s_read_events (direct, 5000, seqs, subjects, S_BATCH_KBS + 16);
+    PW_CHECK (got >= 10);
+    if (got >= 10)
+        s_check_order ("published after the failure", seqs, subjects, 10, 1);
+    for (int i = 0; i < got && i < S_BATCH_KBS + 16; i++)
+        free (subjects [i]);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM decisions WHERE tenant_id = '%s'", "batch-fail"),
+                  10);
+    zsock_destroy (&direct);
+    zsock_destroy (&recorded);
     PW_CHECK_INT (pw_itest_service_stop (&policy), 0);
 }
 
@@ -836,6 +1036,161 @@ s_test_findings (void)
     zsock_destroy (&sub);
 }
 
+//  The detail of the open finding CODE of SUBJECT in tenant "facts" (caller
+//  frees), or NULL when none is open.
+static char *
+s_facts_detail (const char *code, const char *subject)
+{
+    const char *params [] = {code, subject};
+    PGresult *res = PQexecParams (s_admin,
+                                  "SELECT severity || ': ' || detail FROM findings "
+                                  "WHERE tenant_id = 'facts' AND open AND code = $1 "
+                                  "AND subject = $2",
+                                  2, NULL, params, NULL, NULL, 0);
+    char *detail = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1
+                       ? pw_strdup (PQgetvalue (res, 0, 0))
+                       : NULL;
+    PQclear (res);
+    return detail;
+}
+
+static long
+s_json_count (const pw_json_value_t *totals, const char *figure, const char *severity)
+{
+    return (long)pw_json_number (pw_json_get (pw_json_get (totals, figure), severity));
+}
+
+//  Missing approved patches as the store has them (scan states, statuses,
+//  decisions, overrides, deferrals) and the planned windows of the last
+//  three cycles: which are past window + grace, how the findings name
+//  them, and how compliance counts them. Every patch is approved at a
+//  different time from a different source, and the windows are chosen so
+//  that taking the time from the wrong source changes the outcome.
+static void
+s_test_patch_facts (void)
+{
+    s_admin_exec (
+        "INSERT INTO tenants VALUES ('facts');"
+        "INSERT INTO orgs (tenant_id, name) VALUES ('facts', 'contoso');"
+        "INSERT INTO patch_policies (tenant_id, name, baseline) VALUES ('facts', 'Base', true);"
+        "INSERT INTO agents (tenant_id, hostname, org, class, last_scan) "
+        "  VALUES ('facts', 'SRV', 'contoso', 'server', now()),"
+        "         ('facts', 'MAN', 'contoso', 'server', now()),"
+        "         ('facts', 'WS', 'contoso', 'workstation', now());"
+        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, patch_policies, scan, "
+        "                            update_window, manual_patching) "
+        "  SELECT 'facts', agent_id, true, '{Base}', 'mon 04:00', "
+        "         CASE WHEN hostname <> 'MAN' THEN 'SAT-1' END, "
+        "         CASE WHEN hostname = 'MAN' THEN 'vendor signs off' END "
+        "    FROM agents WHERE tenant_id = 'facts';"
+        //  KBC by release, KBM by a decision, KBL by an override, KBU by
+        //  the end of its deferral; KBR waits for review; KBY is installed
+        "INSERT INTO patches (tenant_id, ident, kb, classification, severity, released_at) "
+        "  VALUES ('facts', 'KBC', 'KBC', 'security', 'Critical', now() - interval '60 days'),"
+        "         ('facts', 'KBI', 'KBI', 'security', 'important', now() - interval '10 days'),"
+        "         ('facts', 'KBM', 'KBM', 'security', 'Moderate', now() - interval '90 days'),"
+        "         ('facts', 'KBL', 'KBL', 'security', 'Low', now() - interval '90 days'),"
+        "         ('facts', 'KBU', 'KBU', 'update', '', now() - interval '100 days'),"
+        "         ('facts', 'KBR', 'KBR', 'security', 'Critical', now() - interval '100 days'),"
+        "         ('facts', 'KBY', 'KBY', 'security', 'Critical', now() - interval '100 days'),"
+        "         ('facts', 'KBF2', 'KBF2', 'security', 'Low', now() - interval '5 days'),"
+        "         ('facts', 'KBF1', 'KBF1', 'security', 'Low', now() - interval '5 days');"
+        "INSERT INTO decisions (tenant_id, policy, kb, action, decided_at) "
+        "  VALUES ('facts', 'Base', 'KBM', 'approve', now() - interval '30 days');"
+        "INSERT INTO kb_overrides (tenant_id, kb, action, note, updated_at) "
+        "  VALUES ('facts', 'KBL', 'approve', 'everywhere', now() - interval '25 days');"
+        "INSERT INTO scan_states (tenant_id, agent_id, patch_id, state, scanned_at) "
+        "  SELECT 'facts', a.agent_id, p.patch_id, "
+        "         CASE WHEN p.kb = 'KBY' THEN 'installed' "
+        "              WHEN p.kb LIKE 'KBF%' THEN CASE a.hostname WHEN 'SRV' THEN 'failed' "
+        "                                                         ELSE 'pending_reboot' END "
+        "              ELSE 'missing' END, now() "
+        "    FROM agents a, patches p WHERE a.tenant_id = 'facts' AND p.tenant_id = 'facts' "
+        "     AND (p.kb NOT LIKE 'KBF%' OR a.hostname <> 'MAN');"
+        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, until, source_kind, "
+        "                          source_policy) "
+        "  SELECT 'facts', s.agent_id, s.patch_id, "
+        "         CASE p.kb WHEN 'KBR' THEN 'review' ELSE 'approved' END, "
+        "         CASE p.kb WHEN 'KBU' THEN now() - interval '35 days' END, "
+        "         CASE p.kb WHEN 'KBM' THEN 'decision' WHEN 'KBL' THEN 'override' "
+        "                   ELSE 'rule' END, 'Base' "
+        "    FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
+        "   WHERE s.tenant_id = 'facts';"
+        //  Three cycles: windows that ended 45 and 20 days ago, and the
+        //  current one, still to come; WS only has the current one, MAN
+        //  none (it is patched by hand)
+        "INSERT INTO plans (tenant_id, cycle, anchor, computed_at, inputs_digest, agents, "
+        "                   planned, unscheduled, violations, document) "
+        "  VALUES ('facts', 'c1', current_date, now() - interval '50 days', '', 0, 0, 0, 0, '{}'),"
+        "         ('facts', 'c2', current_date, now() - interval '25 days', '', 0, 0, 0, 0, '{}'),"
+        "         ('facts', 'c3', current_date, now(), '', 0, 0, 0, 0, '{}');"
+        "INSERT INTO plan_agents (tenant_id, cycle, agent_id, hostname, org, status, \"window\", "
+        "                         start_utc, end_utc) "
+        "  SELECT 'facts', c.cycle, a.agent_id, a.hostname, a.org, 'planned', 'SAT-1', "
+        "         c.ends - interval '4 hours', c.ends "
+        "    FROM agents a, (VALUES ('c1', now() - interval '45 days'), "
+        "                           ('c2', now() - interval '20 days'), "
+        "                           ('c3', now() + interval '5 days')) AS c(cycle, ends) "
+        "   WHERE a.tenant_id = 'facts' AND (a.hostname = 'SRV' OR "
+        "                                    (a.hostname = 'WS' AND c.cycle = 'c3'));");
+    usleep (700 * 1000);
+    for (int run = 0; run < 2; run++) {
+        pw_reply_t *reply = s_run ("facts");
+        PW_CHECK (reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK);
+        if (run == 1 && reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
+            PW_CHECK_INT (reply->audit_run->opened, 0);
+            PW_CHECK_INT (reply->audit_run->resolved, 0);
+        }
+        pw_reply_free (&reply);
+    }
+    //  SRV: KBC's window is the one of 45 days ago (released before it),
+    //  KBM's the one of 20 days ago (decided after the first); KBL was
+    //  overridden after the first too, and is within its 30 days; KBU's
+    //  deferral ended after the first; KBI came after the second
+    char *detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
+    PW_CHECK_STR (detail, "critical: 2 approved patches missing past window + grace: KBC "
+                          "(Critical, window ended 45 days ago), KBM (Moderate, window ended 20 "
+                          "days ago)");
+    free (detail);
+    //  MAN is measured from the approvals themselves: the worst first
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "MAN");
+    PW_CHECK_STR (detail, "critical: 4 approved patches missing past window + grace: KBC "
+                          "(Critical, window ended 60 days ago), KBI (Important, window ended 10 "
+                          "days ago), KBM (Moderate, window ended 30 days ago), KBU (Unspecified, "
+                          "window ended 35 days ago)");
+    free (detail);
+    //  WS's only window is still to come
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "WS") == NULL);
+    detail = s_facts_detail ("INSTALL_FAILED", "SRV");
+    PW_CHECK_STR (detail, "high: 2 installs failed: KBF1, KBF2");
+    free (detail);
+    detail = s_facts_detail ("PENDING_REBOOT", "WS");
+    PW_CHECK_STR (detail, "low: 2 installed patches wait for a reboot: KBF1, KBF2");
+    free (detail);
+
+    char audit [96];
+    snprintf (audit, sizeof audit, "--audit-endpoint=%s", s_audit.router);
+    const char *json_args [] = {audit, "--tenant=facts", "--json", "audit", NULL};
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (pw_itest_pwctl (json_args, &out, &err), 0);
+    pw_json_t *reader = pw_json_new (out, strlen (out));
+    const pw_json_value_t *totals = pw_json_get (pw_json_parse (reader), "totals");
+    //  Five approved patches missing on each of the three agents (not the
+    //  one in review, not the installed one, not the failed ones)
+    const char *severities [] = {"critical", "important", "moderate", "low", "unspecified"};
+    const long overdue [] = {2, 1, 2, 0, 1};
+    for (int i = 0; i < 5; i++) {
+        PW_CHECK_INT (s_json_count (totals, "missing", severities [i]), 3);
+        PW_CHECK_INT (s_json_count (totals, "overdue", severities [i]), overdue [i]);
+    }
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "failed")), 2);
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "pending_reboot")), 1);
+    PW_CHECK_INT ((long)pw_json_number (pw_json_get (totals, "compliant")), 1);
+    pw_json_destroy (&reader);
+    free (out);
+    free (err);
+}
+
 static void
 s_test_bad_input (void)
 {
@@ -891,8 +1246,10 @@ main (int argc, char **argv)
         PW_RUN (s_test_throughput);
         PW_RUN (s_test_trail);
         PW_RUN (s_test_findings);
+        PW_RUN (s_test_patch_facts);
         PW_RUN (s_test_follow);
         PW_RUN (s_test_producer_restart);
+        PW_RUN (s_test_batch_emit);
         PW_RUN (s_test_bad_input);
         PW_RUN (s_test_store_outage);
     }

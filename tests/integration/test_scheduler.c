@@ -93,6 +93,13 @@ s_plan (const char *tenant, const char *cycle, const char *org, const char *wind
     return reply;
 }
 
+//  Frees a reply that was only asked for its side effects.
+static void
+s_done (pw_reply_t *reply)
+{
+    pw_reply_free (&reply);
+}
+
 static const char *
 s_json (const pw_reply_t *reply)
 {
@@ -571,6 +578,85 @@ s_test_five_thousand (void)
                "5000");
 }
 
+//  A stored plan is replaced by writing only the rows that changed; rows
+//  written by someone else are read back and repaired.
+static void
+s_test_stored_rows (void)
+{
+    const char *versions = "SELECT string_agg (xmin::text, ',' ORDER BY agent_id) FROM plan_agents "
+                           "WHERE tenant_id = 'acme' AND cycle = '2024-06'";
+    //  The rows the last plan wrote: those of its own transaction.
+    const char *written = "SELECT coalesce (string_agg (a.hostname, ',' ORDER BY a.hostname), '-') "
+                          "FROM plan_agents a JOIN plans p USING (tenant_id, cycle) "
+                          "WHERE a.tenant_id = 'acme' AND a.cycle = '2024-06' AND a.xmin = p.xmin";
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    char *before = s_value (versions);
+    pw_reply_t *reply = s_plan ("acme", "2024-06", NULL, NULL, true);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PLAN)
+        PW_CHECK (reply->plan->persist_us > 0);
+    pw_reply_free (&reply);
+    char *after = s_value (versions);
+    PW_CHECK_STR (after, before);
+    CHECK_SQL (written, "-");
+    free (before);
+    free (after);
+
+    //  One agent changed: its row alone is written.
+    s_sql ("UPDATE agents SET expected_minutes = 40 WHERE tenant_id = 'acme' AND hostname = "
+           "'WEB01'");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, false));
+    CHECK_SQL (written, "WEB01");
+    CHECK_SQL ("SELECT to_char (end_utc AT TIME ZONE 'UTC', 'HH24:MI') FROM plan_agents WHERE "
+               "tenant_id = 'acme' AND hostname = 'WEB01' AND cycle = '2024-06'",
+               "23:10");
+
+    //  An agent that joins, then leaves.
+    s_sql ("INSERT INTO agents (tenant_id, hostname, org, class, expected_minutes) VALUES "
+           "('acme', 'TMP01', 'contoso', 'server', 20)");
+    s_sql ("INSERT INTO agent_settings (tenant_id, agent_id, subscribed, update_window) SELECT "
+           "tenant_id, agent_id, true, 'SAT-NIGHT' FROM agents WHERE hostname = 'TMP01'");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, false));
+    CHECK_SQL (written, "TMP01");
+    s_sql ("DELETE FROM agents WHERE tenant_id = 'acme' AND hostname = 'TMP01'");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, false));
+    CHECK_SQL ("SELECT count(*) FROM plan_agents WHERE tenant_id = 'acme' AND cycle = '2024-06' "
+               "AND hostname = 'TMP01'",
+               "0");
+    CHECK_SQL (written, "-");
+
+    //  Someone else wrote the plan: its rows are read back, and the one
+    //  that does not match the plan is written again.
+    s_sql ("UPDATE agents SET expected_minutes = 20 WHERE tenant_id = 'acme' AND hostname = "
+           "'WEB01'");
+    s_sql ("UPDATE plan_agents SET wave = 7 WHERE tenant_id = 'acme' AND cycle = '2024-06' AND "
+           "hostname = 'DC01'");
+    s_sql (
+        "UPDATE plans SET computed_by = 'someone' WHERE tenant_id = 'acme' AND cycle = '2024-06'");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, false));
+    CHECK_SQL (written, "DC01,WEB01");
+    CHECK_SQL ("SELECT wave || ' ' || to_char (end_utc AT TIME ZONE 'UTC', 'HH24:MI') FROM "
+               "plan_agents WHERE tenant_id = 'acme' AND cycle = '2024-06' AND hostname = 'DC01'",
+               "1 20:20");
+    CHECK_SQL ("SELECT planned || '/' || unscheduled || '/' || violations FROM plans WHERE "
+               "tenant_id = 'acme' AND cycle = '2024-06'",
+               "7/1/0");
+    //  The same for violations, and for a violation that is not there.
+    s_sql ("UPDATE plan_violations SET detail = 'x' WHERE tenant_id = 'cyc' AND cycle = '2024-06' "
+           "AND ordinal = 2");
+    s_sql ("DELETE FROM plan_violations WHERE tenant_id = 'cyc' AND cycle = '2024-06' AND "
+           "ordinal = 3");
+    s_sql (
+        "UPDATE plans SET computed_by = 'someone' WHERE tenant_id = 'cyc' AND cycle = '2024-06'");
+    s_done (s_plan ("cyc", "2024-06", NULL, NULL, true));
+    CHECK_SQL ("SELECT string_agg (code || ':' || (v.xmin = p.xmin), ',' ORDER BY ordinal) FROM "
+               "plan_violations v JOIN plans p USING (tenant_id, cycle) WHERE v.tenant_id = 'cyc' "
+               "AND v.cycle = '2024-06'",
+               "DEPENDENCY_CYCLE:false,DEPENDENCY_ORDER:true,UNKNOWN_WINDOW:true");
+    CHECK_SQL ("SELECT detail FROM plan_violations WHERE tenant_id = 'cyc' AND cycle = '2024-06' "
+               "AND ordinal = 2",
+               "B2 depends on an unscheduled agent: A1 (dependency cycle)");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -608,6 +694,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_cycle_of_two);
     PW_RUN (s_test_policy_event);
     PW_RUN (s_test_five_thousand);
+    PW_RUN (s_test_stored_rows);
     PW_CHECK (pw_itest_service_alive (&s_scheduler));
     PW_CHECK_INT (pw_itest_service_stop (&s_scheduler), 0);
     zsock_destroy (&s_policy_pub);

@@ -1,5 +1,7 @@
 /*  test_csv - the RFC 4180 reader: quoting, line ends, BOM, line numbers,
-    header mapping, ragged rows and every kind of bad record.
+    header mapping, ragged rows and every kind of bad record; and the
+    splitting of a file into parts that each read, behind the header row,
+    as the same records on the same lines as the whole file.
 
     Each case renders what the reader returns as text, one line per call:
     `LINE:field|field|...` for a record and `LINE!message` for a bad one,
@@ -214,6 +216,149 @@ s_test_null_safe (void)
     pw_csv_destroy (&csv);
 }
 
+//  Splits TEXT into parts of at most MAX bytes and reads each part behind
+//  the header, as the service reads an upload: every record rendered as
+//  s_render renders it, the parts one after the other. *PARTS_P gets the
+//  parts as `LINE+LEN` (caller frees). Checks that the parts cover the text
+//  after the header, but empty lines between them, and that each fits, but
+//  a part of one record.
+static char *
+s_render_parts (const char *text, size_t len, size_t max, char **parts_p)
+{
+    size_t header_len = 0, count = 0;
+    pw_csv_part_t *parts = pw_csv_split (text, len, max, &header_len, &count);
+    pw_strbuf_t out, list;
+    pw_strbuf_init (&out);
+    pw_strbuf_init (&list);
+    pw_strbuf_append (&out, "");
+    pw_strbuf_append (&list, "");
+    size_t at = header_len;
+    for (size_t p = 0; p < count; p++) {
+        while (at < parts [p].offset &&
+               (text [at] == '\n' || (text [at] == '\r' && text [at + 1] == '\n')))
+            at += text [at] == '\n' ? 1 : 2;
+        if (parts [p].offset != at)
+            PW_FAIL_AT ("part %zu begins at %zu, the part before ends at %zu", p, parts [p].offset,
+                        at);
+        at = parts [p].offset + parts [p].len;
+        pw_strbuf_appendf (&list, "%s%d+%zu", p ? " " : "", parts [p].line, parts [p].len);
+        pw_strbuf_t part;
+        pw_strbuf_init (&part);
+        pw_strbuf_append_len (&part, text, header_len);
+        pw_strbuf_append_len (&part, text + parts [p].offset, parts [p].len);
+        pw_csv_t *csv = pw_csv_new (part.data, part.len);
+        if (pw_csv_read_header (csv) != 0)
+            pw_strbuf_appendf (&out, "H%d!%s\n", pw_csv_line (csv), pw_csv_error (csv));
+        pw_csv_set_line (csv, parts [p].line);
+        int records = 0, rc;
+        while ((rc = pw_csv_next (csv)) != 0) {
+            records++;
+            if (rc < 0) {
+                pw_strbuf_appendf (&out, "%d!%s\n", pw_csv_line (csv), pw_csv_error (csv));
+                continue;
+            }
+            pw_strbuf_appendf (&out, "%d:", pw_csv_line (csv));
+            for (size_t i = 0; i < pw_csv_field_count (csv); i++)
+                pw_strbuf_appendf (&out, "%s%s", i ? "|" : "", pw_csv_field (csv, i));
+            pw_strbuf_append (&out, "\n");
+        }
+        if (part.len > max && records > 1)
+            PW_FAIL_AT ("part %zu: %zu bytes with the header, %d records", p, part.len, records);
+        pw_csv_destroy (&csv);
+        pw_strbuf_free (&part);
+    }
+    while (at < len && (text [at] == '\n' || (text [at] == '\r' && text [at + 1] == '\n')))
+        at += text [at] == '\n' ? 1 : 2;
+    if (at != len)
+        PW_FAIL_AT ("the parts end at %zu, the text at %zu", at, len);
+    free (parts);
+    *parts_p = pw_strbuf_take (&list);
+    return pw_strbuf_take (&out);
+}
+
+typedef struct {
+    const char *name;
+    const char *text;
+    size_t max;
+    const char *parts; //  LINE+LEN of each part
+} s_split_case_t;
+
+static const s_split_case_t s_splits [] = {
+    //  A 6-byte header and 4-byte records: two records fit in 14 bytes.
+    {"two records a part", "h1,h2\n1,a\n2,b\n3,c\n4,d\n", 14, "2+8 4+8"},
+    {"one byte short of two", "h1,h2\n1,a\n2,b\n3,c\n4,d\n", 13, "2+4 3+4 4+4 5+4"},
+    {"the whole file fits", "h1,h2\n1,a\n2,b\n3,c\n4,d\n", 22, "2+16"},
+    {"no final newline", "h\n1\n2\n3", 5, "2+2 3+3"},
+    {"CRLF", "h,n\r\n1,a\r\n2,b\r\n3,c\r\n", 15, "2+10 4+5"},
+    {"quoted line breaks stay in their record", "h,n\n1,\"x\ny\"\n2,z\n3,\"p\nq\nr\"\n4,w\n", 16,
+     "2+12 5+10 8+4"},
+    {"byte-order mark and empty lines", "\xEF\xBB\xBFh\n\n1\n\n\n2\n3\n\n", 8, "2+3 6+2 7+2"},
+    {"a record larger than a part", "h\n1234567890\n1\n", 5, "2+11 3+2"},
+    {"header only", "h1,h2\n", 4, "2+0"},
+    {"empty", "", 10, "1+0"},
+    {"broken quoting ends where the reader ends it", "h\nab\"c\nx\n\"y\"z\nw\n", 4,
+     "2+5 3+2 4+5 5+2"},
+    {"unterminated quote runs to the end", "h\n1\n\"2\n3\n4\n", 4, "2+2 3+7"},
+};
+
+static void
+s_test_split (void)
+{
+    for (size_t i = 0; i < sizeof s_splits / sizeof s_splits [0]; i++) {
+        const s_split_case_t *c = &s_splits [i];
+        size_t len = strlen (c->text);
+        char *parts = NULL;
+        char *got = s_render_parts (c->text, len, c->max, &parts);
+        char *whole = s_render (c->text, len, true, 0);
+        if (strcmp (got, whole) != 0)
+            PW_FAIL_AT ("%s: in parts\n%s\nwhole\n%s", c->name, got, whole);
+        if (strcmp (parts, c->parts) != 0)
+            PW_FAIL_AT ("%s: parts %s, expected %s", c->name, parts, c->parts);
+        free (parts);
+        free (got);
+        free (whole);
+    }
+    //  The header goes in front of every part, as written.
+    const char *text = "\xEF\xBB\xBF"
+                       "Host ,\"Pa\ntch\"\r\nA,1\r\nB,2\r\n";
+    size_t header_len = 0, count = 0;
+    pw_csv_part_t *parts = pw_csv_split (text, strlen (text), 20, &header_len, &count);
+    PW_CHECK_INT (header_len, 19);
+    PW_CHECK_INT (count, 2);
+    PW_CHECK_INT (parts [0].line, 3);
+    PW_CHECK_INT (parts [1].line, 4);
+    free (parts);
+}
+
+//  A large file with quoted line breaks, in parts of several sizes.
+static void
+s_test_split_many (void)
+{
+    pw_strbuf_t text;
+    pw_strbuf_init (&text);
+    pw_strbuf_append (&text, "host,patch,note\n");
+    for (int i = 0; i < 3000; i++) {
+        if (i % 7 == 3)
+            pw_strbuf_appendf (&text, "H%d,KB%d,\"a\nb, \"\"c\"\"\n\"\r\n", i, i);
+        else if (i % 11 == 5)
+            pw_strbuf_appendf (&text, "\nH%d,KB%d,\n", i, i);
+        else
+            pw_strbuf_appendf (&text, "H%d,KB%d,x%0*d\n", i, i, i % 40 + 1, 0);
+    }
+    char *whole = s_render (text.data, text.len, true, 0);
+    static const size_t sizes [] = {17, 64, 100, 1000, 4096, 65536};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes [0]; s++) {
+        char *parts = NULL;
+        char *got = s_render_parts (text.data, text.len, sizes [s], &parts);
+        if (strcmp (got, whole) != 0)
+            PW_FAIL_AT ("parts of %zu bytes read differently from the whole file", sizes [s]);
+        free (parts);
+        free (got);
+    }
+    free (whole);
+    pw_strbuf_free (&text);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -224,5 +369,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_max_record);
     PW_RUN (s_test_many);
     PW_RUN (s_test_null_safe);
+    PW_RUN (s_test_split);
+    PW_RUN (s_test_split_many);
     return PW_TEST_END ();
 }

@@ -1,10 +1,11 @@
 /*  test_gen - the synthetic fleet: determinism, sizes and ratios, the
-    dependency graph (depth, cycles), re-import of its files through
-    pw_import and the setup parser, and speed.
+    dependency graph (edges per size, depth, cycles), re-import of its
+    files through pw_import and the setup parser, and speed.
 
     Run from the repository root (the catalogue is examples/data). With -v
     the timings are printed.
 */
+#include <czmq.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -63,16 +64,29 @@ s_graph_build (s_graph_t *graph, const pw_gen_t *fleet)
     size_t count, dep_count;
     const pw_import_agent_t *agents = pw_gen_agents (fleet, &count);
     const pw_gen_dependency_t *deps = pw_gen_dependencies (fleet, &dep_count);
+    zhashx_t *index = zhashx_new ();
+    for (size_t i = 0; i < count; i++)
+        zhashx_insert (index, agents [i].hostname, (void *)(i + 1));
     graph->count = count;
     graph->after = pw_calloc (count, sizeof (size_t *));
     graph->after_count = pw_calloc (count, sizeof (size_t));
     for (size_t d = 0; d < dep_count; d++) {
-        size_t from = s_index_of (agents, count, deps [d].agent);
+        size_t from = (size_t)zhashx_lookup (index, deps [d].agent) - 1;
         graph->after [from] = pw_calloc (deps [d].after_count, sizeof (size_t));
         for (size_t k = 0; k < deps [d].after_count; k++)
             graph->after [from][graph->after_count [from]++] =
-                s_index_of (agents, count, deps [d].after [k]);
+                (size_t)zhashx_lookup (index, deps [d].after [k]) - 1;
     }
+    zhashx_destroy (&index);
+}
+
+static size_t
+s_edge_count (const s_graph_t *graph)
+{
+    size_t edges = 0;
+    for (size_t v = 0; v < graph->count; v++)
+        edges += graph->after_count [v];
+    return edges;
 }
 
 static void
@@ -94,6 +108,7 @@ typedef struct {
     size_t depth;
     int next;
     int cyclic;
+    bool *member; //  on a cycle; may be NULL
 } s_tarjan_t;
 
 static void
@@ -112,7 +127,7 @@ s_strongconnect (s_tarjan_t *t, size_t v)
             t->low [v] = t->index [w];
     }
     if (t->low [v] == t->index [v]) {
-        size_t members = 0, w;
+        size_t members = 0, w, top = t->depth;
         do {
             w = t->stack [--t->depth];
             t->on_stack [w] = false;
@@ -120,11 +135,13 @@ s_strongconnect (s_tarjan_t *t, size_t v)
         } while (w != v);
         if (members > 1)
             t->cyclic++;
+        for (size_t k = t->depth; members > 1 && t->member && k < top; k++)
+            t->member [t->stack [k]] = true;
     }
 }
 
 static int
-s_cycle_count (s_graph_t *graph)
+s_cycle_count (s_graph_t *graph, bool *member)
 {
     s_tarjan_t t = {graph,
                     pw_calloc (graph->count, sizeof (int)),
@@ -133,7 +150,8 @@ s_cycle_count (s_graph_t *graph)
                     pw_calloc (graph->count, sizeof (size_t)),
                     0,
                     0,
-                    0};
+                    0,
+                    member};
     for (size_t i = 0; i < graph->count; i++)
         t.index [i] = -1;
     for (size_t i = 0; i < graph->count; i++)
@@ -311,10 +329,36 @@ s_test_graph (void)
         PW_CHECK_INT (pw_gen_cycles (fleet), cycles);
         s_graph_t graph;
         s_graph_build (&graph, fleet);
-        PW_CHECK_INT (s_cycle_count (&graph), cycles);
-        //  Dependencies stay inside an org and among servers.
         size_t count;
         const pw_import_agent_t *agents = pw_gen_agents (fleet, &count);
+        bool *member = pw_calloc (count, sizeof (bool));
+        PW_CHECK_INT (s_cycle_count (&graph, member), cycles);
+        //  A planted cycle is the only mistake of its members: subscribed,
+        //  patched in a chain window, not by hand.
+        size_t org_count, members = 0, unclean = 0;
+        const pw_gen_org_t *orgs = pw_gen_orgs (fleet, &org_count);
+        for (size_t v = 0; v < count; v++) {
+            if (!member [v])
+                continue;
+            members++;
+            const char *window = NULL, *reason = NULL;
+            for (size_t f = 0; f < agents [v].cf_count; f++) {
+                if (strcmp (agents [v].cf [f].name, "PatchWindow") == 0)
+                    window = agents [v].cf [f].value;
+                if (strcmp (agents [v].cf [f].name, "ManualPatchReason") == 0)
+                    reason = agents [v].cf [f].value;
+            }
+            bool org_subscribed = false;
+            for (size_t o = 0; o < org_count; o++)
+                if (strcmp (orgs [o].name, agents [v].org) == 0)
+                    org_subscribed = orgs [o].subscribed;
+            unclean += !agents [v].subscribed || !org_subscribed || reason || !window ||
+                       strncmp (window, "SAT-", 4) != 0 || strcmp (window, "SAT-7") == 0;
+        }
+        PW_CHECK_INT (members, cycles == 0 ? 0 : cycles == 1 ? 2 : 5);
+        PW_CHECK_INT (unclean, 0);
+        free (member);
+        //  Dependencies stay inside an org and among servers.
         size_t crossing = 0, fan_in = 0, two_deps = 0;
         size_t *dependents = pw_calloc (count, sizeof (size_t));
         for (size_t v = 0; v < count; v++) {
@@ -349,6 +393,59 @@ s_test_graph (void)
         s_graph_free (&graph);
         pw_gen_destroy (&fleet);
     }
+}
+
+//  About two dependency edges per server (0.2 per agent) as far as the
+//  customers' tiers allow, so about 10,000 at 50,000 agents; no chain
+//  deeper than eight servers, the deepest at eight in large fleets.
+static void
+s_test_edges (void)
+{
+    static const struct {
+        size_t agents;
+        size_t min_edges, max_edges;
+    } sizes [] = {{1000, 60, 120}, {10000, 1600, 2100}, {50000, 9500, 10500}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes [0]; s++) {
+        pw_gen_options_t options = {.seed = 7, .agents = sizes [s].agents};
+        double started = s_now_ms ();
+        pw_gen_t *fleet = pw_gen_new (&options, NULL);
+        double elapsed = s_now_ms () - started;
+        s_graph_t graph;
+        s_graph_build (&graph, fleet);
+        size_t edges = s_edge_count (&graph), count, crossing = 0;
+        const pw_import_agent_t *agents = pw_gen_agents (fleet, &count);
+        for (size_t v = 0; v < count; v++)
+            for (size_t k = 0; k < graph.after_count [v]; k++)
+                crossing += strcmp (agents [v].org, agents [graph.after [v][k]].org) != 0;
+        size_t *memo = pw_calloc (count, sizeof (size_t));
+        size_t deepest = 0;
+        for (size_t v = 0; v < count; v++) {
+            size_t length = s_longest (&graph, v, memo);
+            if (length > deepest)
+                deepest = length;
+        }
+        if (s_pw_verbose)
+            fprintf (stderr, "    %zu agents: %zu edges, deepest chain %zu (%.1f ms)\n",
+                     sizes [s].agents, edges, deepest, elapsed);
+        PW_CHECK (edges >= sizes [s].min_edges && edges <= sizes [s].max_edges);
+        PW_CHECK (deepest <= 8);
+        PW_CHECK (sizes [s].agents < 10000 || deepest == 8);
+        PW_CHECK_INT (crossing, 0);
+        PW_CHECK_INT (s_cycle_count (&graph, NULL), 0);
+        free (memo);
+        s_graph_free (&graph);
+        pw_gen_destroy (&fleet);
+    }
+    //  The same seed and size, the same edges.
+    pw_gen_options_t options = {.seed = 7, .agents = 10000, .cycles = 2};
+    pw_gen_t *a = pw_gen_new (&options, NULL), *b = pw_gen_new (&options, NULL);
+    char *ta = pw_gen_render (a, PW_GEN_DEPENDENCIES_YAML);
+    char *tb = pw_gen_render (b, PW_GEN_DEPENDENCIES_YAML);
+    PW_CHECK_STR (ta, tb);
+    free (ta);
+    free (tb);
+    pw_gen_destroy (&a);
+    pw_gen_destroy (&b);
 }
 
 //  The files read back through pw_import and the setup parser.
@@ -559,6 +656,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_determinism);
     PW_RUN (s_test_ratios);
     PW_RUN (s_test_graph);
+    PW_RUN (s_test_edges);
     PW_RUN (s_test_reimport);
     PW_RUN (s_test_write);
     PW_RUN (s_test_options);

@@ -439,6 +439,35 @@ s_test_agents_bad (void)
     pw_import_destroy (&import);
 }
 
+//  One part of a larger file: the header row, then records that begin on
+//  line 1000 of the file. Rows and messages name the file's lines; the
+//  header keeps its own.
+static void
+s_test_part (void)
+{
+    const char *text = "hostname,org,class,notes\n"
+                       "WEB01,contoso,server,\"two\nlines\"\n"
+                       "\n"
+                       "web01,contoso,laptop,\n";
+    pw_import_options_t options = {.first_line = 1000};
+    pw_import_t *import =
+        pw_import_parse (PW_IMPORT_AGENTS, "agents.csv", text, strlen (text), &options);
+    CHECK_ERRORS (import,
+                  "agents.csv:1003: hostname: \"web01\" appears again (first on line 1000)\n"
+                  "agents.csv:1003: class: \"laptop\" is not one of server, workstation\n");
+    char *warnings = pw_import_render_warnings (import);
+    PW_CHECK_STR (warnings, "agents.csv:1: notes: column is not used\n");
+    free (warnings);
+    pw_import_destroy (&import);
+    text = "hostname,org,class\nWEB01,contoso,server\n";
+    import = pw_import_parse (PW_IMPORT_AGENTS, "agents.csv", text, strlen (text), &options);
+    size_t count = 0;
+    const pw_import_agent_t *agents = pw_import_agents (import, &count);
+    PW_CHECK_INT (count, 1);
+    PW_CHECK_INT (agents [0].line, 1000);
+    pw_import_destroy (&import);
+}
+
 static void
 s_test_agents_header (void)
 {
@@ -1001,6 +1030,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_debian_catalogue);
     PW_RUN (s_test_agents_csv);
     PW_RUN (s_test_agents_bad);
+    PW_RUN (s_test_part);
     PW_RUN (s_test_agents_header);
     PW_RUN (s_test_agents_json);
     PW_RUN (s_test_patches_bad);

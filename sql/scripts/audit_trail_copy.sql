@@ -1,1 +1,0 @@
-COPY pw_tmp_trail FROM STDIN

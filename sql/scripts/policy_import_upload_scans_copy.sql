@@ -1,0 +1,1 @@
+COPY pw_upload_scans FROM STDIN
