@@ -55,6 +55,7 @@ struct _audit_facts_t {
     int64_t now_us;
     pw_checks_config_t config;
     PGresult *res_agents, *res_patches, *res_overrides, *res_review, *res_settings;
+    bool patches_borrowed; //  res_patches belongs to the cache
     PGresult *res_slots, *res_violations, *res_installed, *res_catalog;
     s_agent_t *agents;
     size_t agent_count;
@@ -535,9 +536,123 @@ s_load_installed (audit_facts_t *self)
     }
 }
 
+//  --- the patch facts cache ---------------------------------------------
+
+typedef struct {
+    char *tenant;
+    char *version; //  facts_version and epoch when read (audit_facts_version)
+    PGresult *patches;
+    uint64_t used; //  the cache's clock at the last load that used it
+} s_cached_t;
+
+struct _audit_facts_cache_t {
+    s_cached_t *entries;
+    size_t size;
+    uint64_t clock, hits, misses;
+};
+
+audit_facts_cache_t *
+audit_facts_cache_new (size_t tenants)
+{
+    audit_facts_cache_t *self = pw_calloc (1, sizeof *self);
+    self->size = tenants ? tenants : 1;
+    self->entries = pw_calloc (self->size, sizeof *self->entries);
+    return self;
+}
+
+static void
+s_cached_clear (s_cached_t *entry)
+{
+    free (entry->tenant);
+    free (entry->version);
+    PQclear (entry->patches);
+    memset (entry, 0, sizeof *entry);
+}
+
+void
+audit_facts_cache_destroy (audit_facts_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    audit_facts_cache_t *self = *self_p;
+    for (size_t i = 0; i < self->size; i++)
+        s_cached_clear (&self->entries [i]);
+    free (self->entries);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint64_t *misses_p)
+{
+    *hits_p = self ? self->hits : 0;
+    *misses_p = self ? self->misses : 0;
+}
+
+//  The entry of TENANT, else the one to reuse for it (empty or least
+//  recently used).
+static s_cached_t *
+s_cached (audit_facts_cache_t *self, const char *tenant)
+{
+    s_cached_t *victim = &self->entries [0];
+    for (size_t i = 0; i < self->size; i++) {
+        s_cached_t *entry = &self->entries [i];
+        if (entry->tenant && strcmp (entry->tenant, tenant) == 0)
+            return entry;
+        if (!entry->tenant ? victim->tenant != NULL : victim->tenant && entry->used < victim->used)
+            victim = entry;
+    }
+    return victim;
+}
+
+//  Reads the patch rows (audit_patches), or takes them from CACHE when the
+//  tenant's facts version is the one they were read at. The version is read
+//  first: a write committed between the two reads leaves the rows newer
+//  than their version, which costs one needless reload, never a stale hit.
+//  0, or -1 on a store error.
+static int
+s_load_patch_rows (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, const char *tenant)
+{
+    const char *tenant_p [] = {tenant};
+    if (!cache) {
+        self->res_patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
+        return self->res_patches ? 0 : -1;
+    }
+    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
+    if (!res)
+        return -1;
+    const char *version = PQgetvalue (res, 0, 0);
+    s_cached_t *entry = s_cached (cache, tenant);
+    entry->used = ++cache->clock;
+    if (entry->tenant && strcmp (entry->tenant, tenant) == 0 && entry->version &&
+        strcmp (entry->version, version) == 0) {
+        cache->hits++;
+        PQclear (res);
+        self->res_patches = entry->patches;
+        self->patches_borrowed = true;
+        return 0;
+    }
+    PGresult *patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
+    if (!patches) {
+        PQclear (res);
+        return -1;
+    }
+    cache->misses++;
+    s_cached_clear (entry);
+    entry->tenant = pw_strdup (tenant);
+    entry->version = pw_strdup (version);
+    entry->patches = patches;
+    entry->used = cache->clock;
+    PQclear (res);
+    self->res_patches = patches;
+    self->patches_borrowed = true;
+    return 0;
+}
+
 audit_facts_t *
-audit_facts_load (pw_db_t *db, const char *tenant, const pw_checks_config_t *defaults,
-                  int64_t now_us, int64_t installed_from_us, int64_t installed_to_us)
+audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
+                  const pw_checks_config_t *defaults, int64_t now_us, int64_t installed_from_us,
+                  int64_t installed_to_us)
 {
     audit_facts_t *self = pw_calloc (1, sizeof *self);
     self->now_us = now_us;
@@ -556,7 +671,7 @@ audit_facts_load (pw_db_t *db, const char *tenant, const pw_checks_config_t *def
         !(self->res_slots = pw_db_exec (db, "audit_plan_slots", 1, cycles)) ||
         !(self->res_violations = pw_db_exec (db, "audit_plan_violations", 0, NULL)) ||
         !(self->res_catalog = pw_db_exec (db, "audit_catalog", 1, tenant_p)) ||
-        !(self->res_patches = pw_db_exec (db, "audit_patches", 1, tenant_p)) ||
+        s_load_patch_rows (self, db, cache, tenant) ||
         !(self->res_overrides = pw_db_exec (db, "audit_overrides", 1, tenant_p)) ||
         !(self->res_review = pw_db_exec (db, "audit_review", 1, tenant_p)) ||
         !(self->res_installed = pw_db_exec (db, "audit_installed", 2, period))) {
@@ -613,7 +728,8 @@ audit_facts_destroy (audit_facts_t **self_p)
     free (self->slot_ends);
     free (self->policies);
     PQclear (self->res_agents);
-    PQclear (self->res_patches);
+    if (!self->patches_borrowed)
+        PQclear (self->res_patches);
     PQclear (self->res_overrides);
     PQclear (self->res_review);
     PQclear (self->res_settings);

@@ -83,8 +83,8 @@ s_by_id (const void *a, const void *b)
 }
 
 int
-audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks_config_t *defaults,
-                  audit_run_result_t *result)
+audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const char *tenant,
+                  const pw_checks_config_t *defaults, audit_run_result_t *result)
 {
     memset (result, 0, sizeof *result);
     int64_t started = audit_now_us ();
@@ -102,7 +102,7 @@ audit_run_tenant (pw_db_t *db, zsock_t *pub, const char *tenant, const pw_checks
     pw_strbuf_init (&events);
     if (pw_db_begin (db, tenant))
         goto cleanup;
-    facts = audit_facts_load (db, tenant, defaults, started, 0, 0);
+    facts = audit_facts_load (db, cache, tenant, defaults, started, 0, 0);
     if (!facts)
         goto rollback;
     int64_t compute_started = audit_now_us ();
@@ -350,14 +350,15 @@ s_month_range (const char *month, int64_t now_us, int64_t *from_p, int64_t *to_p
 //  Loads facts and open findings and counts compliance, in one read-only
 //  transaction.
 static pw_compliance_t *
-s_compliance (pw_db_t *db, const char *tenant, const pw_checks_config_t *defaults, int64_t from_us,
-              int64_t to_us, int64_t *last_run_p)
+s_compliance (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
+              const pw_checks_config_t *defaults, int64_t from_us, int64_t to_us,
+              int64_t *last_run_p)
 {
     pw_compliance_t *compliance = NULL;
     if (pw_db_begin (db, tenant))
         return NULL;
     int64_t now = audit_now_us ();
-    audit_facts_t *facts = audit_facts_load (db, tenant, defaults, now, from_us, to_us);
+    audit_facts_t *facts = audit_facts_load (db, cache, tenant, defaults, now, from_us, to_us);
     pw_findings_t *open = facts ? audit_findings_load_open (db, tenant) : NULL;
     PGresult *state = open ? pw_db_exec (db, "audit_state_get", 0, NULL) : NULL;
     if (state) {
@@ -388,12 +389,12 @@ s_time_json (pw_strbuf_t *out, int64_t us)
 }
 
 char *
-audit_summary_json (pw_db_t *db, const char *tenant, const char *org,
+audit_summary_json (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant, const char *org,
                     const pw_checks_config_t *defaults, bool *found_p)
 {
     int64_t now = audit_now_us (), from, to, last_run = 0;
     s_month_range (NULL, now, &from, &to);
-    pw_compliance_t *c = s_compliance (db, tenant, defaults, from, to, &last_run);
+    pw_compliance_t *c = s_compliance (db, cache, tenant, defaults, from, to, &last_run);
     if (!c)
         return NULL;
     if (org && !*org)
@@ -550,15 +551,16 @@ s_markdown_to_html (const char *md, const char *title)
 }
 
 char *
-audit_report (pw_db_t *db, const char *tenant, const char *org, const char *month, bool html,
-              const pw_checks_config_t *defaults, const char **error_p)
+audit_report (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant, const char *org,
+              const char *month, bool html, const pw_checks_config_t *defaults,
+              const char **error_p)
 {
     int64_t from, to;
     if (!month || s_month_range (month, audit_now_us (), &from, &to)) {
         *error_p = "month must be YYYY-MM";
         return NULL;
     }
-    pw_compliance_t *c = s_compliance (db, tenant, defaults, from, to, NULL);
+    pw_compliance_t *c = s_compliance (db, cache, tenant, defaults, from, to, NULL);
     if (!c) {
         *error_p = "store";
         return NULL;
@@ -583,11 +585,12 @@ audit_report (pw_db_t *db, const char *tenant, const char *org, const char *mont
 //  --- snapshots ----------------------------------------------------------
 
 int
-audit_snapshot (pw_db_t *db, const char *tenant, const pw_checks_config_t *defaults)
+audit_snapshot (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
+                const pw_checks_config_t *defaults)
 {
     int64_t now = audit_now_us (), from, to;
     s_month_range (NULL, now, &from, &to);
-    pw_compliance_t *c = s_compliance (db, tenant, defaults, from, to, NULL);
+    pw_compliance_t *c = s_compliance (db, cache, tenant, defaults, from, to, NULL);
     if (!c)
         return -1;
     time_t seconds = (time_t)(now / 1000000);

@@ -37,6 +37,8 @@ static const pw_config_key_t s_keys [] = {
     {"catch_up_interval_ms", PW_CFG_INT, "1000",
      "how often every event stream's head is compared with what was recorded"},
     {"record_batch", PW_CFG_INT, "20000", "most events recorded in one transaction"},
+    {"facts_cache_tenants", PW_CFG_INT, "4",
+     "tenants whose patch facts are kept between audits while unchanged (0: none)"},
     {"scan_max_age_h", PW_CFG_INT, "168",
      "a last scan older than this is stale (tenant settings override it)"},
     {"scan_gap_h", PW_CFG_INT, "24",
@@ -68,8 +70,10 @@ typedef struct {
     zsock_t *scheduler_sub;
     audit_pipeline_t *pipeline;
     pw_checks_config_t defaults;
-    zhashx_t *tenants; //  name -> s_tenant_t
-    char **served;     //  NULL: every tenant
+    audit_facts_cache_t *cache;        //  NULL: facts_cache_tenants 0
+    uint64_t cache_hits, cache_misses; //  as last added to the metrics
+    zhashx_t *tenants;                 //  name -> s_tenant_t
+    char **served;                     //  NULL: every tenant
     size_t served_count;
     int debounce_ms;
     pw_metric_t *m_runs;
@@ -77,9 +81,24 @@ typedef struct {
     pw_metric_t *m_run_ms;
     pw_metric_t *m_opened;
     pw_metric_t *m_resolved;
+    pw_metric_t *m_cache_hits;
+    pw_metric_t *m_cache_misses;
     pw_metric_t *m_open [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
     size_t open_sum [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
 } s_server_t;
+
+//  Adds the facts cache's hits and misses since the last call to the
+//  metrics.
+static void
+s_cache_metrics (s_server_t *self)
+{
+    uint64_t hits, misses;
+    audit_facts_cache_stats (self->cache, &hits, &misses);
+    pw_metric_add (self->m_cache_hits, (int64_t)(hits - self->cache_hits));
+    pw_metric_add (self->m_cache_misses, (int64_t)(misses - self->cache_misses));
+    self->cache_hits = hits;
+    self->cache_misses = misses;
+}
 
 static void
 s_tenant_destroy (void **item_p)
@@ -164,7 +183,10 @@ s_audit (s_server_t *self, s_tenant_t *t, audit_run_result_t *result)
         t->audit_due_ms = zclock_mono () + 1000;
         return -1;
     }
-    if (audit_run_tenant (db, pw_service_pub (self->service), t->name, &self->defaults, result)) {
+    int rc = audit_run_tenant (db, self->cache, pw_service_pub (self->service), t->name,
+                               &self->defaults, result);
+    s_cache_metrics (self);
+    if (rc) {
         pw_metric_add (self->m_run_failures, 1);
         pw_log_warn ("audit failed, will retry", "tenant=%s reason=\"%s\"", t->name,
                      pw_db_last_error (db));
@@ -242,9 +264,10 @@ s_full (pw_service_t *service, void *state)
         if (s_audit (self, t, NULL))
             continue;
         if (strcmp (t->snapshot_day, today) != 0 &&
-            audit_snapshot (db, t->name, &self->defaults) == 0)
+            audit_snapshot (db, self->cache, t->name, &self->defaults) == 0)
             snprintf (t->snapshot_day, sizeof t->snapshot_day, "%s", today);
     }
+    s_cache_metrics (self);
     free (all);
 }
 
@@ -264,8 +287,9 @@ s_audit_summary (pw_service_t *service, pw_call_t *call, void *state)
     s_server_t *self = state;
     const char *org = call->request->audit_summary->org;
     bool found = true;
-    char *json =
-        audit_summary_json (pw_service_db (service), call->tenant, org, &self->defaults, &found);
+    char *json = audit_summary_json (pw_service_db (service), self->cache, call->tenant, org,
+                                     &self->defaults, &found);
+    s_cache_metrics (self);
     if (!json) {
         pw_call_fail_db (service, call, "audit_summary");
         return;
@@ -300,8 +324,9 @@ s_audit_report (pw_service_t *service, pw_call_t *call, void *state)
         return;
     }
     const char *error = NULL;
-    char *content = audit_report (pw_service_db (service), call->tenant, req->org, req->month, html,
-                                  &self->defaults, &error);
+    char *content = audit_report (pw_service_db (service), self->cache, call->tenant, req->org,
+                                  req->month, html, &self->defaults, &error);
+    s_cache_metrics (self);
     if (!content) {
         if (strcmp (error, "store") == 0)
             pw_call_fail_db (service, call, "audit_report");
@@ -663,6 +688,12 @@ audit_server_register (pw_service_t *service)
     self->m_opened = pw_metrics_counter ("pw_audit_findings_opened_total", "Findings opened", NULL);
     self->m_resolved =
         pw_metrics_counter ("pw_audit_findings_resolved_total", "Findings resolved", NULL);
+    int64_t cached = pw_config_int (config, "facts_cache_tenants");
+    self->cache = cached > 0 ? audit_facts_cache_new ((size_t)cached) : NULL;
+    self->m_cache_hits = pw_metrics_counter ("pw_audit_facts_cache_hits_total",
+                                             "Audits that found the patch facts unchanged", NULL);
+    self->m_cache_misses = pw_metrics_counter ("pw_audit_facts_cache_misses_total",
+                                               "Audits that read the patch facts", NULL);
 
     self->policy_sub = s_sub (pw_config_str (config, "policy_pub"));
     self->scheduler_sub = s_sub (pw_config_str (config, "scheduler_pub"));
@@ -701,6 +732,7 @@ audit_server_destroy (void **state_p)
     zsock_destroy (&self->policy_sub);
     zsock_destroy (&self->scheduler_sub);
     zhashx_destroy (&self->tenants);
+    audit_facts_cache_destroy (&self->cache);
     for (size_t i = 0; i < self->served_count; i++)
         free (self->served [i]);
     free (self->served);

@@ -1191,6 +1191,80 @@ s_test_patch_facts (void)
     free (err);
 }
 
+//  The value of the unlabelled metric NAME on the audit's /metrics; -1
+//  when it is not there.
+static long
+s_metric (const char *name)
+{
+    char *body = NULL;
+    long value = -1;
+    if (pw_itest_http_get (s_audit.http_port, "/metrics", &body) == 200 && body) {
+        char *line = pw_sprintf ("\n%s ", name);
+        const char *at = strstr (body, line);
+        if (at)
+            value = strtol (at + strlen (line), NULL, 10);
+        free (line);
+    }
+    free (body);
+    return value;
+}
+
+//  Runs a full audit of 'facts' and returns how the patch facts were found:
+//  1 in the cache, 0 read from the store, -1 when the audit failed.
+static int
+s_facts_run_cached (void)
+{
+    long hits = s_metric ("pw_audit_facts_cache_hits_total");
+    long misses = s_metric ("pw_audit_facts_cache_misses_total");
+    pw_reply_t *reply = s_run ("facts");
+    bool ok = reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK;
+    pw_reply_free (&reply);
+    long new_hits = s_metric ("pw_audit_facts_cache_hits_total");
+    long new_misses = s_metric ("pw_audit_facts_cache_misses_total");
+    if (!ok || new_hits + new_misses != hits + misses + 1)
+        return -1;
+    return new_hits == hits + 1 ? 1 : 0;
+}
+
+//  The patch facts are kept between audits while the tenant's scan states
+//  and statuses stay as they are; any write to them, by the service role
+//  for the tenant or by an administrator, is seen by the next audit.
+static void
+s_test_facts_cache (void)
+{
+    //  The facts as s_test_patch_facts left them, read once more
+    PW_CHECK (s_facts_run_cached () >= 0);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    //  KBC installed on SRV, written as a service writes it
+    PGresult *res = PQexec (
+        s_producer, "BEGIN; SELECT set_config('pw.tenant', 'facts', true);"
+                    "UPDATE scan_states SET state = 'installed' "
+                    " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+                    "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
+                    "COMMIT");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    char *detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
+    PW_CHECK_STR (detail, "medium: 1 approved patch missing past window + grace: KBM "
+                          "(Moderate, window ended 20 days ago)");
+    free (detail);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    //  KBM installed too, by an administrator (no tenant in the session)
+    s_admin_exec ("UPDATE scan_states SET state = 'installed' "
+                  " WHERE tenant_id = 'facts' "
+                  "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV") == NULL);
+    //  A status rewritten (KBI back to review on WS) is a change as well
+    s_admin_exec ("UPDATE patch_status SET status = 'review' "
+                  " WHERE tenant_id = 'facts' "
+                  "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI')");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+}
+
 static void
 s_test_bad_input (void)
 {
@@ -1247,6 +1321,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_trail);
         PW_RUN (s_test_findings);
         PW_RUN (s_test_patch_facts);
+        PW_RUN (s_test_facts_cache);
         PW_RUN (s_test_follow);
         PW_RUN (s_test_producer_restart);
         PW_RUN (s_test_batch_emit);
