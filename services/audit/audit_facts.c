@@ -54,7 +54,7 @@ typedef struct {
 struct _audit_facts_t {
     int64_t now_us;
     pw_checks_config_t config;
-    PGresult *res_agents, *res_patches, *res_overrides, *res_review, *res_settings;
+    PGresult *res_agents, *res_patches, *res_overrides, *res_settings;
     bool patches_borrowed; //  res_patches belongs to the cache
     PGresult *res_slots, *res_violations, *res_installed, *res_catalog;
     s_agent_t *agents;
@@ -338,13 +338,17 @@ s_next_id (const char **p_p, int64_t *id_p)
     return true;
 }
 
-typedef enum { S_MISSING, S_FAILED, S_PENDING_REBOOT } s_list_t;
+//  What a row of audit_patches lists: approved patches (missing, unless
+//  the agent's install of them failed), patches in review, failed
+//  installs, installs waiting for a reboot.
+typedef enum { S_MISSING, S_FAILED, S_PENDING_REBOOT, S_REVIEW } s_list_t;
 
 static s_list_t
 s_list (const char *state)
 {
-    return strcmp (state, "missing") == 0  ? S_MISSING
+    return strcmp (state, "approved") == 0 ? S_MISSING
            : strcmp (state, "failed") == 0 ? S_FAILED
+           : strcmp (state, "review") == 0 ? S_REVIEW
                                            : S_PENDING_REBOOT;
 }
 
@@ -356,23 +360,100 @@ s_list_count (pw_check_agent_t *c, s_list_t list)
                               : &c->pending_reboot_count;
 }
 
+//  A patch waiting for review in a patch policy (as the statuses say).
+typedef struct {
+    const char *policy;
+    const s_patch_t *patch;
+} s_waiting_t;
+
+static int
+s_by_policy_patch (const void *a, const void *b)
+{
+    const s_waiting_t *x = a, *y = b;
+    int c = strcmp (x->policy, y->policy);
+    return c ? c : x->patch->id < y->patch->id ? -1 : x->patch->id > y->patch->id;
+}
+
+//  True when patch policy POLICY has decided on PATCH's KB.
+static bool
+s_decided (const audit_facts_t *self, const s_patch_t *patch, const char *policy)
+{
+    for (size_t i = 0; i < patch->decision_count; i++)
+        if (strcmp (self->decisions [patch->decision + i].policy, policy) == 0)
+            return true;
+    return false;
+}
+
+//  The review queue of every patch policy with patches in review there and
+//  no decision yet on their KB: how many distinct patches, and the release
+//  of the oldest. WAITING (COUNT pairs, duplicates across agents) is sorted
+//  in place.
+static void
+s_review_queues (audit_facts_t *self, s_waiting_t *waiting, size_t count)
+{
+    qsort (waiting, count, sizeof *waiting, s_by_policy_patch);
+    self->policies = pw_calloc (count + 1, sizeof *self->policies);
+    self->policy_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        const s_waiting_t *w = &waiting [i];
+        if ((i > 0 && s_by_policy_patch (w, &waiting [i - 1]) == 0) ||
+            s_decided (self, w->patch, w->policy))
+            continue;
+        pw_check_policy_t *q = self->policy_count ? &self->policies [self->policy_count - 1] : NULL;
+        if (!q || strcmp (q->name, w->policy) != 0) {
+            q = &self->policies [self->policy_count++];
+            q->name = w->policy;
+        }
+        q->review_waiting++;
+        int64_t released = w->patch->released_us;
+        if (released && (!q->oldest_waiting_since_us || released < q->oldest_waiting_since_us))
+            q->oldest_waiting_since_us = released;
+    }
+}
+
+//  An approved patch whose install failed is reported as failed, not as
+//  missing: drops it from the agent's missing list.
+static void
+s_drop_failed (pw_check_agent_t *c)
+{
+    if (!c->failed_count)
+        return;
+    pw_check_patch_t *missing = (pw_check_patch_t *)c->missing;
+    size_t kept = 0;
+    for (size_t i = 0; i < c->missing_count; i++) {
+        bool failed = false;
+        for (size_t f = 0; f < c->failed_count && !failed; f++)
+            failed = c->failed [f].kb == missing [i].kb;
+        if (!failed)
+            missing [kept++] = missing [i];
+    }
+    c->missing_count = kept;
+}
+
 //  Rows come in any order, several per agent: count each agent's patches
 //  per list, give each list its slice of one array, then fill the slices.
+//  Patches in review go to the review queues instead.
 static void
 s_load_patches (audit_facts_t *self)
 {
     PGresult *res = self->res_patches;
-    size_t rows = (size_t)PQntuples (res), total = 0;
+    size_t rows = (size_t)PQntuples (res), total = 0, review = 0;
     s_agent_t **owner = pw_calloc (rows + 1, sizeof *owner);
     for (size_t i = 0; i < rows; i++) {
         int row = (int)i;
         s_agent_t *a = owner [i] = s_agent (self, s_i64 (res, row, 0));
         size_t count = s_id_count (s_str (res, row, 5));
-        if (a)
-            *s_list_count (&a->check, s_list (s_str (res, row, 1))) += count;
-        total += a ? count : 0;
+        s_list_t list = s_list (s_str (res, row, 1));
+        if (list == S_REVIEW)
+            review += count;
+        else if (a) {
+            *s_list_count (&a->check, list) += count;
+            total += count;
+        }
     }
     self->patches = pw_calloc (total + 1, sizeof *self->patches);
+    s_waiting_t *waiting = pw_calloc (review + 1, sizeof *waiting);
+    size_t waiting_count = 0;
     size_t offset = 0;
     for (size_t i = 0; i < self->agent_count; i++) {
         pw_check_agent_t *c = &self->agents [i].check;
@@ -385,20 +466,29 @@ s_load_patches (audit_facts_t *self)
     for (size_t i = 0; i < rows; i++) {
         int row = (int)i;
         s_agent_t *a = owner [i];
+        s_list_t list = s_list (s_str (res, row, 1));
+        const char *policy = s_str (res, row, 3);
+        const char *ids = s_str (res, row, 5);
+        int64_t id;
+        if (list == S_REVIEW) {
+            //  Queues are per policy, whichever agents the patches are on
+            for (const char *p = ids && *ids == '{' ? ids + 1 : ""; s_next_id (&p, &id);) {
+                const s_patch_t *patch = s_patch (self, id);
+                if (patch && policy && *policy)
+                    waiting [waiting_count++] = (s_waiting_t){policy, patch};
+            }
+            continue;
+        }
         if (!a)
             continue;
-        s_list_t list = s_list (s_str (res, row, 1));
         pw_check_patch_t *slice =
             (pw_check_patch_t *)(list == S_MISSING  ? a->check.missing
                                  : list == S_FAILED ? a->check.failed
                                                     : a->check.pending_reboot);
         size_t *count = s_list_count (&a->check, list);
         s_source_t source = s_source (s_str (res, row, 2));
-        const char *policy = s_str (res, row, 3);
         int64_t until = s_i64 (res, row, 4);
         const int64_t *until_p = PQgetisnull (res, row, 4) ? NULL : &until;
-        const char *ids = s_str (res, row, 5);
-        int64_t id;
         for (const char *p = ids && *ids == '{' ? ids + 1 : ""; s_next_id (&p, &id);) {
             const s_patch_t *patch = s_patch (self, id);
             if (!patch)
@@ -412,8 +502,12 @@ s_load_patches (audit_facts_t *self)
         }
     }
     free (owner);
-    for (size_t i = 0; i < self->agent_count; i++)
+    s_review_queues (self, waiting, waiting_count);
+    free (waiting);
+    for (size_t i = 0; i < self->agent_count; i++) {
+        s_drop_failed (&self->agents [i].check);
         s_order_patches (self, &self->agents [i].check);
+    }
 }
 
 static void
@@ -509,19 +603,6 @@ s_load_violations (audit_facts_t *self)
         } else if (strcmp (code, "WINDOW_OVER_CAPACITY") == 0 ||
                    strcmp (code, "WINDOW_OVERRUN") == 0 || strcmp (code, "CHAIN_TOO_DEEP") == 0)
             self->plan_rows [self->plan_row_count++] = i;
-    }
-}
-
-static void
-s_load_review (audit_facts_t *self)
-{
-    PGresult *res = self->res_review;
-    self->policy_count = (size_t)PQntuples (res);
-    self->policies = pw_calloc (self->policy_count + 1, sizeof *self->policies);
-    for (size_t i = 0; i < self->policy_count; i++) {
-        self->policies [i].name = s_str (res, (int)i, 0);
-        self->policies [i].review_waiting = (size_t)s_i64 (res, (int)i, 1);
-        self->policies [i].oldest_waiting_since_us = s_i64 (res, (int)i, 2);
     }
 }
 
@@ -673,7 +754,6 @@ audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
         !(self->res_catalog = pw_db_exec (db, "audit_catalog", 1, tenant_p)) ||
         s_load_patch_rows (self, db, cache, tenant) ||
         !(self->res_overrides = pw_db_exec (db, "audit_overrides", 1, tenant_p)) ||
-        !(self->res_review = pw_db_exec (db, "audit_review", 1, tenant_p)) ||
         !(self->res_installed = pw_db_exec (db, "audit_installed", 2, period))) {
         audit_facts_destroy (&self);
         return NULL;
@@ -694,7 +774,6 @@ audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
     s_load_catalog (self);
     s_load_patches (self);
     s_load_overrides (self);
-    s_load_review (self);
     s_load_installed (self);
     return self;
 }
@@ -731,7 +810,6 @@ audit_facts_destroy (audit_facts_t **self_p)
     if (!self->patches_borrowed)
         PQclear (self->res_patches);
     PQclear (self->res_overrides);
-    PQclear (self->res_review);
     PQclear (self->res_settings);
     PQclear (self->res_slots);
     PQclear (self->res_violations);

@@ -1115,7 +1115,7 @@ s_test_patch_facts (void)
         "         CASE p.kb WHEN 'KBM' THEN 'decision' WHEN 'KBL' THEN 'override' "
         "                   ELSE 'rule' END, 'Base' "
         "    FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
-        "   WHERE s.tenant_id = 'facts';"
+        "   WHERE s.tenant_id = 'facts' AND s.state IN ('missing', 'failed');"
         //  Three cycles: windows that ended 45 and 20 days ago, and the
         //  current one, still to come; WS only has the current one, MAN
         //  none (it is patched by hand)
@@ -1235,10 +1235,14 @@ s_test_facts_cache (void)
     //  The facts as s_test_patch_facts left them, read once more
     PW_CHECK (s_facts_run_cached () >= 0);
     PW_CHECK_INT (s_facts_run_cached (), 1);
-    //  KBC installed on SRV, written as a service writes it
+    //  KBC installed on SRV, written as the policy service writes an
+    //  import: the scan state, and the status of a patch no longer missing
     PGresult *res = PQexec (
         s_producer, "BEGIN; SELECT set_config('pw.tenant', 'facts', true);"
                     "UPDATE scan_states SET state = 'installed' "
+                    " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+                    "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
+                    "DELETE FROM patch_status "
                     " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
                     "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
                     "COMMIT");
@@ -1251,18 +1255,43 @@ s_test_facts_cache (void)
     free (detail);
     PW_CHECK_INT (s_facts_run_cached (), 1);
     //  KBM installed too, by an administrator (no tenant in the session)
-    s_admin_exec ("UPDATE scan_states SET state = 'installed' "
+    s_admin_exec ("BEGIN;"
+                  "UPDATE scan_states SET state = 'installed' "
                   " WHERE tenant_id = 'facts' "
                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
-                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
+                  "DELETE FROM patch_status "
+                  " WHERE tenant_id = 'facts' "
+                  "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
+                  "COMMIT");
     PW_CHECK_INT (s_facts_run_cached (), 0);
     PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV") == NULL);
-    //  A status rewritten (KBI back to review on WS) is a change as well
-    s_admin_exec ("UPDATE patch_status SET status = 'review' "
+    //  The review queue of Base: KBR, in review on every agent, counted
+    //  once, since its release 100 days ago
+    detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
+    PW_CHECK (detail && strncmp (detail,
+                                 "medium: 1 patch waits for review, the oldest for 100 "
+                                 "days",
+                                 51) == 0);
+    free (detail);
+    //  A status rewritten (KBI back to review everywhere) is a change too
+    s_admin_exec ("UPDATE patch_status SET status = 'review', source_kind = 'rule' "
                   " WHERE tenant_id = 'facts' "
                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI')");
     PW_CHECK_INT (s_facts_run_cached (), 0);
+    detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
+    PW_CHECK (detail && strncmp (detail, "medium: 2 patches wait for review", 33) == 0);
+    free (detail);
     PW_CHECK_INT (s_facts_run_cached (), 1);
+    //  A decision on KBR takes it out of the queue though no status moved
+    //  yet (the decisions are read on every run)
+    s_admin_exec ("INSERT INTO decisions (tenant_id, policy, kb, action, decided_at) "
+                  "  VALUES ('facts', 'Base', 'KBR', 'deny', now())");
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
+    PW_CHECK (detail == NULL); //  KBI, 10 days old, is within the 14 days
+    free (detail);
 }
 
 static void
