@@ -235,10 +235,18 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     rc = 0;
 
     //  Published after the commit: a subscriber never sees a change that
-    //  did not happen. RETURNING keeps the order of the rows sent.
-    for (int row = 0; pub && emitted && row < PQntuples (emitted) && (size_t)row < n_changes;
-         row++) {
-        const pw_finding_t *f = changes [row].finding;
+    //  did not happen. Change i (from 0) got the seq first + i, whatever
+    //  order RETURNING gives the rows in.
+    uint64_t first = UINT64_MAX;
+    for (int row = 0; emitted && row < PQntuples (emitted); row++) {
+        uint64_t seq = strtoull (PQgetvalue (emitted, row, 0), NULL, 10);
+        first = seq < first ? seq : first;
+    }
+    for (int row = 0; pub && emitted && row < PQntuples (emitted); row++) {
+        uint64_t index = strtoull (PQgetvalue (emitted, row, 0), NULL, 10) - first;
+        if (index >= n_changes)
+            continue;
+        const pw_finding_t *f = changes [index].finding;
         pw_strbuf_t payload;
         pw_strbuf_init (&payload);
         s_finding_json (&payload, f);
@@ -247,12 +255,12 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
         event.producer = "audit";
         event.seq = strtoull (PQgetvalue (emitted, row, 0), NULL, 10);
         event.time_us = strtoll (PQgetvalue (emitted, row, 1), NULL, 10);
-        event.kind = changes [row].opened ? "finding.opened" : "finding.resolved";
+        event.kind = changes [index].opened ? "finding.opened" : "finding.resolved";
         event.subject = (char *)f->subject;
         event.actor = "audit";
         event.payload_json = payload.data;
         char *topic =
-            pw_sprintf ("%s/finding/%s/%s", tenant, changes [row].opened ? "opened" : "resolved",
+            pw_sprintf ("%s/finding/%s/%s", tenant, changes [index].opened ? "opened" : "resolved",
                         pw_finding_code_name (f->code));
         audit_publish (pub, topic, &event);
         free (topic);
