@@ -831,6 +831,18 @@ audit_facts_config (const audit_facts_t *self)
     return &self->config;
 }
 
+//  True when OUT has a finding CODE on SUBJECT at or after index FROM.
+static bool
+s_found_since (const pw_findings_t *out, size_t from, pw_finding_code_t code, const char *subject)
+{
+    for (size_t i = from; i < pw_findings_size (out); i++) {
+        const pw_finding_t *f = pw_findings_get (out, i);
+        if (f->code == code && strcmp (f->subject, subject) == 0)
+            return true;
+    }
+    return false;
+}
+
 void
 audit_facts_evaluate (const audit_facts_t *self, pw_findings_t *out)
 {
@@ -844,6 +856,9 @@ audit_facts_evaluate (const audit_facts_t *self, pw_findings_t *out)
                 pw_findings_addf (out, PW_CODE_SCAN_GAP, PW_FINDING_SEV_MEDIUM, a->check.hostname,
                                   a->check.hostname, "%s", a->scan_gap [g]);
     }
+    //  Agent findings have codes of their own: the window and group
+    //  findings below are looked for among those of the plan only
+    size_t plan_findings = pw_findings_size (out);
     for (size_t i = 0; i < self->policy_count; i++)
         pw_checks_policy (&self->config, &self->policies [i], self->now_us, out);
     pw_check_plan_t plan = {.cycles = self->cycles, .cycle_count = self->cycle_count};
@@ -857,7 +872,7 @@ audit_facts_evaluate (const audit_facts_t *self, pw_findings_t *out)
         if (pw_finding_code_parse (s_str (res, row, 0), &code))
             continue;
         const char *subject = *s_str (res, row, 4) ? s_str (res, row, 4) : s_str (res, row, 6);
-        if (!*subject || pw_findings_find (out, code, subject))
+        if (!*subject || s_found_since (out, plan_findings, code, subject))
             continue;
         pw_findings_addf (out, code, PW_FINDING_SEV_MEDIUM, "", subject, "%s", s_str (res, row, 6));
     }
