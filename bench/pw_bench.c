@@ -551,8 +551,9 @@ s_audit (s_args_t *args)
     for (int r = 0; r < runs; r++) {
         if (admin) {
             PQclear (PQexecParams (admin,
-                                   "UPDATE facts_version SET version = version + 1 "
-                                   "WHERE tenant_id = $1",
+                                   "INSERT INTO facts_version AS f VALUES ($1, 'facts', 1) "
+                                   "ON CONFLICT (tenant_id, counter) "
+                                   "DO UPDATE SET version = f.version + 1",
                                    1, NULL, tenant_p, NULL, NULL, 0));
             s_audit_once (dealer, args->tenant, &changed_total [r], &changed_service [r],
                           &changed_compute [r], &agents, &open);

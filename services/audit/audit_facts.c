@@ -56,6 +56,7 @@ struct _audit_facts_t {
     pw_checks_config_t config;
     PGresult *res_agents, *res_patches, *res_overrides, *res_settings;
     bool patches_borrowed; //  res_patches belongs to the cache
+    bool plan_borrowed;    //  res_slots and res_violations belong to the cache
     PGresult *res_slots, *res_violations, *res_installed, *res_catalog;
     s_agent_t *agents;
     size_t agent_count;
@@ -621,8 +622,10 @@ s_load_installed (audit_facts_t *self)
 
 typedef struct {
     char *tenant;
-    char *version; //  facts_version and epoch when read (audit_facts_version)
+    char *version; //  the patch facts' key when read (audit_facts_version)
     PGresult *patches;
+    char *plan_version; //  the plan's key when read
+    PGresult *slots, *violations;
     uint64_t used; //  the cache's clock at the last load that used it
 } s_cached_t;
 
@@ -647,6 +650,9 @@ s_cached_clear (s_cached_t *entry)
     free (entry->tenant);
     free (entry->version);
     PQclear (entry->patches);
+    free (entry->plan_version);
+    PQclear (entry->slots);
+    PQclear (entry->violations);
     memset (entry, 0, sizeof *entry);
 }
 
@@ -686,48 +692,80 @@ s_cached (audit_facts_cache_t *self, const char *tenant)
     return victim;
 }
 
-//  Reads the patch rows (audit_patches), or takes them from CACHE when the
-//  tenant's facts version is the one they were read at. The version is read
-//  first: a write committed between the two reads leaves the rows newer
-//  than their version, which costs one needless reload, never a stale hit.
-//  0, or -1 on a store error.
+//  The plan's rows: the planned slots of the last cycles and the current
+//  plan's violations. 0, or -1 on a store error (nothing kept).
 static int
-s_load_patch_rows (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, const char *tenant)
+s_read_plan (pw_db_t *db, PGresult **slots_p, PGresult **violations_p)
+{
+    const char *cycles [] = {S_PLAN_CYCLES};
+    *slots_p = pw_db_exec (db, "audit_plan_slots", 1, cycles);
+    *violations_p = *slots_p ? pw_db_exec (db, "audit_plan_violations", 0, NULL) : NULL;
+    if (*violations_p)
+        return 0;
+    PQclear (*slots_p);
+    *slots_p = NULL;
+    return -1;
+}
+
+//  Reads the patch rows (audit_patches) and the plan's rows, or takes each
+//  from CACHE when the tenant's version of it is the one they were read at.
+//  The versions are read first: a write committed between the two reads
+//  leaves the rows newer than their version, which costs one needless
+//  reload, never a stale hit. 0, or -1 on a store error.
+static int
+s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, const char *tenant)
 {
     const char *tenant_p [] = {tenant};
     if (!cache) {
         self->res_patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
-        return self->res_patches ? 0 : -1;
+        return self->res_patches && s_read_plan (db, &self->res_slots, &self->res_violations) == 0
+                   ? 0
+                   : -1;
     }
     PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
     if (!res)
         return -1;
-    const char *version = PQgetvalue (res, 0, 0);
+    const char *version = PQgetvalue (res, 0, 0), *plan_version = PQgetvalue (res, 0, 1);
     s_cached_t *entry = s_cached (cache, tenant);
+    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
+        s_cached_clear (entry);
+        entry->tenant = pw_strdup (tenant);
+    }
     entry->used = ++cache->clock;
-    if (entry->tenant && strcmp (entry->tenant, tenant) == 0 && entry->version &&
-        strcmp (entry->version, version) == 0) {
+    int rc = 0;
+    if (entry->version && strcmp (entry->version, version) == 0)
         cache->hits++;
-        PQclear (res);
-        self->res_patches = entry->patches;
-        self->patches_borrowed = true;
-        return 0;
+    else {
+        PGresult *patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
+        if (patches) {
+            cache->misses++;
+            PQclear (entry->patches);
+            free (entry->version);
+            entry->patches = patches;
+            entry->version = pw_strdup (version);
+        } else
+            rc = -1;
     }
-    PGresult *patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
-    if (!patches) {
-        PQclear (res);
-        return -1;
+    if (rc == 0 && !(entry->plan_version && strcmp (entry->plan_version, plan_version) == 0)) {
+        PGresult *slots, *violations;
+        if (s_read_plan (db, &slots, &violations) == 0) {
+            PQclear (entry->slots);
+            PQclear (entry->violations);
+            free (entry->plan_version);
+            entry->slots = slots;
+            entry->violations = violations;
+            entry->plan_version = pw_strdup (plan_version);
+        } else
+            rc = -1;
     }
-    cache->misses++;
-    s_cached_clear (entry);
-    entry->tenant = pw_strdup (tenant);
-    entry->version = pw_strdup (version);
-    entry->patches = patches;
-    entry->used = cache->clock;
     PQclear (res);
-    self->res_patches = patches;
-    self->patches_borrowed = true;
-    return 0;
+    if (rc == 0) {
+        self->res_patches = entry->patches;
+        self->res_slots = entry->slots;
+        self->res_violations = entry->violations;
+        self->patches_borrowed = self->plan_borrowed = true;
+    }
+    return rc;
 }
 
 audit_facts_t *
@@ -742,17 +780,14 @@ audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
     snprintf (from, sizeof from, "%lld", (long long)installed_from_us);
     snprintf (to, sizeof to, "%lld", (long long)installed_to_us);
     const char *period [] = {from, to};
-    const char *cycles [] = {S_PLAN_CYCLES};
     const char *tenant_p [] = {tenant};
     PGresult *plan = pw_db_exec (db, "audit_facts_plan", 0, NULL);
     bool planned = plan != NULL;
     PQclear (plan);
     if (!planned || !(self->res_settings = pw_db_exec (db, "audit_settings", 0, NULL)) ||
         !(self->res_agents = pw_db_exec (db, "audit_agents", 1, tenant_p)) ||
-        !(self->res_slots = pw_db_exec (db, "audit_plan_slots", 1, cycles)) ||
-        !(self->res_violations = pw_db_exec (db, "audit_plan_violations", 0, NULL)) ||
         !(self->res_catalog = pw_db_exec (db, "audit_catalog", 1, tenant_p)) ||
-        s_load_patch_rows (self, db, cache, tenant) ||
+        s_load_cached (self, db, cache, tenant) ||
         !(self->res_overrides = pw_db_exec (db, "audit_overrides", 1, tenant_p)) ||
         !(self->res_installed = pw_db_exec (db, "audit_installed", 2, period))) {
         audit_facts_destroy (&self);
@@ -811,8 +846,10 @@ audit_facts_destroy (audit_facts_t **self_p)
         PQclear (self->res_patches);
     PQclear (self->res_overrides);
     PQclear (self->res_settings);
-    PQclear (self->res_slots);
-    PQclear (self->res_violations);
+    if (!self->plan_borrowed) {
+        PQclear (self->res_slots);
+        PQclear (self->res_violations);
+    }
     PQclear (self->res_installed);
     PQclear (self->res_catalog);
     free (self);

@@ -18,10 +18,11 @@
 typedef struct _audit_facts_t audit_facts_t;
 typedef struct _audit_facts_cache_t audit_facts_cache_t;
 
-//  The patch facts (the bulk: every agent's missing approved patches) last
-//  read for up to TENANTS tenants, each kept while the store's version of
-//  the tenant's scan states and statuses (facts_version) stays the same;
-//  the least recently used tenant makes room.
+//  The patch facts (the bulk: every agent's approved and in-review
+//  patches) and the plan's rows last read for up to TENANTS tenants, each
+//  kept while the store's version of it (facts_version: 'facts' for the
+//  scan states and statuses, 'plan' for the plan) stays the same; the least
+//  recently used tenant makes room.
 audit_facts_cache_t *audit_facts_cache_new (size_t tenants);
 void audit_facts_cache_destroy (audit_facts_cache_t **self_p);
 
@@ -33,10 +34,11 @@ void audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p,
 //  with pw_db_begin). DEFAULTS are the configured thresholds, which the
 //  tenant's settings override. Installs are counted over
 //  [INSTALLED_FROM_US, INSTALLED_TO_US). With CACHE (may be NULL) the patch
-//  facts come from it when the store's version has not moved, and are kept
-//  in it otherwise: the facts borrow them, so destroy the facts before the
-//  next load through the same cache. Returns the facts (caller owns) or
-//  NULL on a store error (pw_db_last_error says which).
+//  facts and the plan's rows come from it when the store's version of them
+//  has not moved, and are kept in it otherwise: the facts borrow them, so
+//  destroy the facts before the next load through the same cache. Returns
+//  the facts (caller owns) or NULL on a store error (pw_db_last_error says
+//  which).
 audit_facts_t *audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
                                  const pw_checks_config_t *defaults, int64_t now_us,
                                  int64_t installed_from_us, int64_t installed_to_us);

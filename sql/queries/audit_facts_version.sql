@@ -1,5 +1,8 @@
--- The version of the tenant's scan states and statuses (008_facts_version):
--- the tenant's counter and the epoch, as one key. Read before the rows it
--- vouches for. $1: the transaction's tenant.
-SELECT coalesce((SELECT version FROM facts_version WHERE tenant_id = $1), 0)::text || '.' ||
-       (SELECT epoch FROM facts_epoch)::text
+-- The versions of the tenant's patch facts (scan states and statuses) and
+-- of its plan (008_facts_version), each with the epoch, as two keys. Read
+-- before the rows they vouch for. $1: the transaction's tenant.
+SELECT coalesce((SELECT version FROM facts_version
+                  WHERE tenant_id = $1 AND counter = 'facts'), 0)::text || '.' || e.epoch::text,
+       coalesce((SELECT version FROM facts_version
+                  WHERE tenant_id = $1 AND counter = 'plan'), 0)::text || '.' || e.epoch::text
+  FROM facts_epoch e

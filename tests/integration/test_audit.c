@@ -1284,6 +1284,25 @@ s_test_facts_cache (void)
     PW_CHECK (detail && strncmp (detail, "medium: 2 patches wait for review", 33) == 0);
     free (detail);
     PW_CHECK_INT (s_facts_run_cached (), 1);
+    //  The plan is kept by its own version: WS's window of this cycle
+    //  moved to 20 days ago, written as the scheduler writes a plan, is
+    //  seen though the patch facts come from the cache
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "WS") == NULL);
+    res =
+        PQexec (s_producer, "BEGIN; SELECT set_config('pw.tenant', 'facts', true);"
+                            "UPDATE plan_agents SET start_utc = now() - interval '20 days 4 hours',"
+                            "                       end_utc = now() - interval '20 days' "
+                            " WHERE hostname = 'WS' AND cycle = 'c3';"
+                            "COMMIT");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (detail && strncmp (detail,
+                                 "critical: 2 approved patches missing past window + "
+                                 "grace: KBC (Critical, window ended 20 days ago)",
+                                 98) == 0);
+    free (detail);
     //  A decision on KBR takes it out of the queue though no status moved
     //  yet (the decisions are read on every run)
     s_admin_exec ("INSERT INTO decisions (tenant_id, policy, kb, action, decided_at) "
