@@ -8,7 +8,7 @@
         pw_bench resolve     --policy EP --tenant T [--runs N] [--admin URL --mode cold]
         pw_bench incremental --policy EP --policy-pub EP --admin URL --tenant T [--changes N]
         pw_bench plan        --scheduler EP --tenant T [--runs N]
-        pw_bench audit       --audit EP --tenant T [--admin URL] [--runs N]
+        pw_bench audit       --audit EP --tenant T [--admin URL [--policy EP]] [--runs N]
         pw_bench ping        --policy EP [--count N]
         pw_bench events      --db URL --admin URL --pub EP --audit-pub EP --tenant T [--count N]
 
@@ -402,6 +402,51 @@ s_compare (s_args_t *args)
 
 //  --- incremental change ------------------------------------------------
 
+//  One review decision through the policy service: ACTION ("approve",
+//  "deny") on KB in POLICY. Returns the agents it affected once the policy
+//  service has written their statuses.
+static unsigned long
+s_decide (zsock_t *dealer, const char *tenant, const char *policy, const char *kb,
+          const char *action)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__ReviewDecideRequest decide = PATCHWARDEN__V1__REVIEW_DECIDE_REQUEST__INIT;
+    char *list [] = {(char *)kb};
+    decide.policy = (char *)policy;
+    decide.n_kbs = 1;
+    decide.kbs = list;
+    decide.action = (char *)action;
+    decide.reason = "bench";
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_DECIDE;
+    request.review_decide = &decide;
+    pw_reply_t *reply = s_call (dealer, &request, tenant);
+    unsigned long affected = reply->review_decide->agents_affected;
+    pw_reply_free (&reply);
+    return affected;
+}
+
+//  The KB most agents miss, and the policy to decide it in (the baseline,
+//  else the first by name): *POLICY_P and the KB, both new strings.
+static char *
+s_widest_kb (PGconn *conn, const char *tenant, char **policy_p)
+{
+    PGresult *res =
+        PQexecParams (conn,
+                      "SELECT p.kb FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
+                      " WHERE s.tenant_id = $1 AND s.state IN ('missing', 'failed') "
+                      " GROUP BY p.kb ORDER BY count(*) DESC, p.kb LIMIT 1",
+                      1, NULL, (const char *[]){tenant}, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) != 1)
+        s_die ("no KB to decide: %s", PQerrorMessage (conn));
+    char *kb = pw_strdup (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    *policy_p = s_value (conn,
+                         "SELECT name FROM patch_policies WHERE tenant_id = $1 "
+                         "ORDER BY baseline DESC, name LIMIT 1",
+                         tenant);
+    return kb;
+}
+
 static int
 s_incremental (s_args_t *args)
 {
@@ -439,20 +484,8 @@ s_incremental (s_args_t *args)
         snprintf (kind, sizeof kind, "decision.%s", action);
         char subject [256];
         snprintf (subject, sizeof subject, "%s/%s", policy, kb);
-        pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
-        Patchwarden__V1__ReviewDecideRequest decide = PATCHWARDEN__V1__REVIEW_DECIDE_REQUEST__INIT;
-        char *list [] = {(char *)kb};
-        decide.policy = policy;
-        decide.n_kbs = 1;
-        decide.kbs = list;
-        decide.action = (char *)action;
-        decide.reason = "bench";
-        request.call_case = PATCHWARDEN__V1__REQUEST__CALL_REVIEW_DECIDE;
-        request.review_decide = &decide;
         int64_t started = s_now_us ();
-        pw_reply_t *reply = s_call (dealer, &request, args->tenant);
-        affected += reply->review_decide->agents_affected;
-        pw_reply_free (&reply);
+        affected += s_decide (dealer, args->tenant, policy, kb, action);
         //  Then the event: the change is done when a subscriber has seen it.
         bool seen = false;
         while (!seen) {
@@ -535,17 +568,24 @@ s_audit_once (zsock_t *dealer, const char *tenant, int64_t *total_p, int64_t *se
 }
 
 //  Full audits as the timer runs them, the tenant's scan states and statuses
-//  unchanged since the last; and, with --admin, audits right after they
-//  changed (the tenant's facts version moved, as any write moves it), which
+//  unchanged since the last; with --policy and --admin, audits right after
+//  one review decision (a KB on most agents approved, then denied, through
+//  the policy service: the audit reads again what it rewrote), and audits
+//  after every fact changed (the tenant's facts version moved with no word
+//  of what changed, as an import that rewrites every agent moves it), which
 //  read every patch fact from the store.
 static int
 s_audit (s_args_t *args)
 {
     zsock_t *dealer = s_client (args->audit);
     PGconn *admin = args->admin ? s_connect (args->admin) : NULL;
+    zsock_t *policy_dealer = admin && args->policy ? s_client (args->policy) : NULL;
+    char *policy = NULL, *kb = policy_dealer ? s_widest_kb (admin, args->tenant, &policy) : NULL;
     int runs = args->runs > 32 ? 32 : args->runs;
     int64_t total [32], compute [32], service [32];
     int64_t changed_total [32], changed_compute [32], changed_service [32];
+    int64_t decided_total [32], decided_compute [32], decided_service [32];
+    unsigned long affected = 0;
     unsigned agents = 0, open = 0;
     const char *tenant_p [] = {args->tenant};
     for (int r = 0; r < runs; r++) {
@@ -557,6 +597,15 @@ s_audit (s_args_t *args)
                                    1, NULL, tenant_p, NULL, NULL, 0));
             s_audit_once (dealer, args->tenant, &changed_total [r], &changed_service [r],
                           &changed_compute [r], &agents, &open);
+        }
+        if (policy_dealer) {
+            affected +=
+                s_decide (policy_dealer, args->tenant, policy, kb, r % 2 == 0 ? "approve" : "deny");
+            //  The decision's event reaches the audit first: this run
+            //  clears the audit it would start
+            zclock_sleep (50);
+            s_audit_once (dealer, args->tenant, &decided_total [r], &decided_service [r],
+                          &decided_compute [r], &agents, &open);
         }
         s_audit_once (dealer, args->tenant, &total [r], &service [r], &compute [r], &agents, &open);
     }
@@ -571,9 +620,19 @@ s_audit (s_args_t *args)
                 (long long)s_median (changed_total, (size_t)runs),
                 (long long)s_median (changed_service, (size_t)runs),
                 (long long)s_median (changed_compute, (size_t)runs));
+    if (policy_dealer)
+        printf (",\"decided_total_us\":%lld,\"decided_service_us\":%lld,"
+                "\"decided_compute_us\":%lld,\"decided_agents\":%lu",
+                (long long)s_median (decided_total, (size_t)runs),
+                (long long)s_median (decided_service, (size_t)runs),
+                (long long)s_median (decided_compute, (size_t)runs),
+                affected / (unsigned long)runs);
     printf ("}\n");
     if (admin)
         PQfinish (admin);
+    zsock_destroy (&policy_dealer);
+    free (policy);
+    free (kb);
     zsock_destroy (&dealer);
     return 0;
 }

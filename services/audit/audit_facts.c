@@ -20,6 +20,9 @@
 #include "pw_util.h"
 
 #define S_PLAN_CYCLES "3" //  cycles of planned windows kept for install grace
+//  Changed agents whose facts are read again alone, however few agents
+//  the tenant has; past this and half the agents, all facts are read.
+#define S_CHANGED_AGENTS_READ_ALWAYS 100
 
 //  A patch of the catalogue, as the audit names and times it.
 typedef struct {
@@ -51,12 +54,33 @@ typedef struct {
     size_t installed;
 } s_agent_t;
 
+//  One patch fact of one agent: a status (approved, in review) or a state
+//  of its last scan (failed, waiting for a reboot) of one patch.
+typedef struct {
+    int64_t agent;
+    int64_t patch;
+    int64_t until;   //  the status's `until` (unix us) when has_until
+    uint32_t policy; //  source_policy: policies [policy - 1]; 0: none
+    uint8_t list;    //  s_list_t
+    uint8_t source;  //  s_source_t
+    bool has_until;
+} s_fact_t;
+
+//  A tenant's patch facts, by agent id (in no order within an agent).
+typedef struct {
+    s_fact_t *facts;
+    size_t count;
+    char **policies; //  the source policies named, each once
+    size_t policy_count;
+} s_pfacts_t;
+
 struct _audit_facts_t {
     int64_t now_us;
     pw_checks_config_t config;
-    PGresult *res_agents, *res_patches, *res_overrides, *res_settings;
-    bool patches_borrowed; //  res_patches belongs to the cache
-    bool plan_borrowed;    //  res_slots and res_violations belong to the cache
+    PGresult *res_agents, *res_overrides, *res_settings;
+    const s_pfacts_t *pfacts; //  the patch facts: the cache's, or own_pfacts
+    s_pfacts_t own_pfacts;
+    bool plan_borrowed; //  res_slots and res_violations belong to the cache
     PGresult *res_slots, *res_violations, *res_installed, *res_catalog;
     s_agent_t *agents;
     size_t agent_count;
@@ -431,25 +455,24 @@ s_drop_failed (pw_check_agent_t *c)
     c->missing_count = kept;
 }
 
-//  Rows come in any order, several per agent: count each agent's patches
-//  per list, give each list its slice of one array, then fill the slices.
-//  Patches in review go to the review queues instead.
+//  The facts come by agent: count each agent's patches per list, give each
+//  list its slice of one array, then fill the slices. Patches in review go
+//  to the review queues instead.
 static void
 s_load_patches (audit_facts_t *self)
 {
-    PGresult *res = self->res_patches;
-    size_t rows = (size_t)PQntuples (res), total = 0, review = 0;
-    s_agent_t **owner = pw_calloc (rows + 1, sizeof *owner);
-    for (size_t i = 0; i < rows; i++) {
-        int row = (int)i;
-        s_agent_t *a = owner [i] = s_agent (self, s_i64 (res, row, 0));
-        size_t count = s_id_count (s_str (res, row, 5));
-        s_list_t list = s_list (s_str (res, row, 1));
-        if (list == S_REVIEW)
-            review += count;
+    const s_pfacts_t *pf = self->pfacts;
+    size_t total = 0, review = 0;
+    s_agent_t *a = NULL;
+    for (size_t i = 0; i < pf->count; i++) {
+        const s_fact_t *f = &pf->facts [i];
+        if (i == 0 || f->agent != pf->facts [i - 1].agent)
+            a = s_agent (self, f->agent);
+        if (f->list == S_REVIEW)
+            review++;
         else if (a) {
-            *s_list_count (&a->check, list) += count;
-            total += count;
+            (*s_list_count (&a->check, (s_list_t)f->list))++;
+            total++;
         }
     }
     self->patches = pw_calloc (total + 1, sizeof *self->patches);
@@ -464,45 +487,36 @@ s_load_patches (audit_facts_t *self)
         offset += c->missing_count + c->failed_count + c->pending_reboot_count;
         c->missing_count = c->failed_count = c->pending_reboot_count = 0;
     }
-    for (size_t i = 0; i < rows; i++) {
-        int row = (int)i;
-        s_agent_t *a = owner [i];
-        s_list_t list = s_list (s_str (res, row, 1));
-        const char *policy = s_str (res, row, 3);
-        const char *ids = s_str (res, row, 5);
-        int64_t id;
-        if (list == S_REVIEW) {
+    for (size_t i = 0; i < pf->count; i++) {
+        const s_fact_t *f = &pf->facts [i];
+        if (i == 0 || f->agent != pf->facts [i - 1].agent)
+            a = s_agent (self, f->agent);
+        const s_patch_t *patch = s_patch (self, f->patch);
+        const char *policy = f->policy ? pf->policies [f->policy - 1] : NULL;
+        if (!patch)
+            continue;
+        if (f->list == S_REVIEW) {
             //  Queues are per policy, whichever agents the patches are on
-            for (const char *p = ids && *ids == '{' ? ids + 1 : ""; s_next_id (&p, &id);) {
-                const s_patch_t *patch = s_patch (self, id);
-                if (patch && policy && *policy)
-                    waiting [waiting_count++] = (s_waiting_t){policy, patch};
-            }
+            if (policy)
+                waiting [waiting_count++] = (s_waiting_t){policy, patch};
             continue;
         }
         if (!a)
             continue;
+        s_list_t list = (s_list_t)f->list;
         pw_check_patch_t *slice =
             (pw_check_patch_t *)(list == S_MISSING  ? a->check.missing
                                  : list == S_FAILED ? a->check.failed
                                                     : a->check.pending_reboot);
-        size_t *count = s_list_count (&a->check, list);
-        s_source_t source = s_source (s_str (res, row, 2));
-        int64_t until = s_i64 (res, row, 4);
-        const int64_t *until_p = PQgetisnull (res, row, 4) ? NULL : &until;
-        for (const char *p = ids && *ids == '{' ? ids + 1 : ""; s_next_id (&p, &id);) {
-            const s_patch_t *patch = s_patch (self, id);
-            if (!patch)
-                continue;
-            pw_check_patch_t *x = &slice [(*count)++];
-            x->kb = patch->kb;
-            x->severity = patch->severity;
-            if (list == S_MISSING)
-                x->window_end_us =
-                    s_window_end_us (self, a, s_approved_us (self, patch, source, policy, until_p));
-        }
+        pw_check_patch_t *x = &slice [(*s_list_count (&a->check, list))++];
+        x->kb = patch->kb;
+        x->severity = patch->severity;
+        if (list == S_MISSING)
+            x->window_end_us =
+                s_window_end_us (self, a,
+                                 s_approved_us (self, patch, (s_source_t)f->source, policy,
+                                                f->has_until ? &f->until : NULL));
     }
-    free (owner);
     s_review_queues (self, waiting, waiting_count);
     free (waiting);
     for (size_t i = 0; i < self->agent_count; i++) {
@@ -618,13 +632,148 @@ s_load_installed (audit_facts_t *self)
     }
 }
 
+//  --- patch facts ---------------------------------------------------------
+
+static void
+s_pfacts_free (s_pfacts_t *pf)
+{
+    free (pf->facts);
+    for (size_t i = 0; i < pf->policy_count; i++)
+        free (pf->policies [i]);
+    free (pf->policies);
+    memset (pf, 0, sizeof *pf);
+}
+
+//  NAME's number among PF's policies (added when new), 0 for none.
+static uint32_t
+s_pfacts_policy (s_pfacts_t *pf, const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    for (size_t i = 0; i < pf->policy_count; i++)
+        if (strcmp (pf->policies [i], name) == 0)
+            return (uint32_t)i + 1;
+    pf->policies = pw_realloc (pf->policies, (pf->policy_count + 1) * sizeof *pf->policies);
+    pf->policies [pf->policy_count++] = pw_strdup (name);
+    return (uint32_t)pf->policy_count;
+}
+
+static int
+s_cmp_i64 (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+//  A row of audit_patches and its agent, to sort rows by agent.
+typedef struct {
+    int64_t agent;
+    int row;
+} s_row_t;
+
+//  The facts of RES (rows of audit_patches: an agent, a list, where its
+//  approval time comes from, an array of patch ids), by agent, into a new
+//  array (*COUNT_P facts; policies named in PF).
+static s_fact_t *
+s_pfacts_read (s_pfacts_t *pf, const PGresult *res, size_t *count_p)
+{
+    int rows = PQntuples (res);
+    s_row_t *order = pw_calloc ((size_t)rows + 1, sizeof *order);
+    size_t total = 0;
+    for (int row = 0; row < rows; row++) {
+        order [row] = (s_row_t){s_i64 (res, row, 0), row};
+        total += s_id_count (s_str (res, row, 5));
+    }
+    //  The agent id is the first member: sorts as one
+    qsort (order, (size_t)rows, sizeof *order, s_cmp_i64);
+    s_fact_t *facts = pw_calloc (total + 1, sizeof *facts);
+    size_t count = 0;
+    for (int i = 0; i < rows; i++) {
+        int row = order [i].row;
+        s_fact_t f = {.agent = order [i].agent,
+                      .list = (uint8_t)s_list (s_str (res, row, 1)),
+                      .source = (uint8_t)s_source (s_str (res, row, 2)),
+                      .policy = s_pfacts_policy (pf, s_str (res, row, 3)),
+                      .has_until = !PQgetisnull (res, row, 4),
+                      .until = s_i64 (res, row, 4)};
+        const char *ids = s_str (res, row, 5);
+        for (const char *p = ids && *ids == '{' ? ids + 1 : "";
+             count < total && s_next_id (&p, &f.patch);)
+            facts [count++] = f;
+    }
+    free (order);
+    *count_p = count;
+    return facts;
+}
+
+//  Ids of an array literal, ascending, into a new array.
+static int64_t *
+s_ids_sorted (const char *array, size_t *count_p)
+{
+    size_t total = s_id_count (array), count = 0;
+    int64_t *ids = pw_calloc (total + 1, sizeof *ids);
+    for (const char *p = array && *array == '{' ? array + 1 : "";
+         count < total && s_next_id (&p, &ids [count]);)
+        count++;
+    qsort (ids, count, sizeof *ids, s_cmp_i64);
+    *count_p = count;
+    return ids;
+}
+
+static bool
+s_ids_have (const int64_t *ids, size_t count, int64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ids [mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < count && ids [lo] == id;
+}
+
+//  Replaces PF's facts of the (agent, patch) pairs AGENTS x PATCHES (every
+//  patch of AGENTS with PATCHES NULL; both array literals) with the rows of
+//  RES, which the store returned for those pairs.
+static void
+s_pfacts_update (s_pfacts_t *pf, const char *agents, const char *patches, const PGresult *res)
+{
+    size_t agent_count, patch_count = 0, fresh_count;
+    int64_t *agent_ids = s_ids_sorted (agents, &agent_count);
+    int64_t *patch_ids = patches ? s_ids_sorted (patches, &patch_count) : NULL;
+    s_fact_t *fresh = s_pfacts_read (pf, res, &fresh_count);
+    s_fact_t *merged = pw_calloc (pf->count + fresh_count + 1, sizeof *merged);
+    size_t count = 0, next = 0;
+    for (size_t i = 0; i < pf->count; i++) {
+        const s_fact_t *f = &pf->facts [i];
+        while (next < fresh_count && fresh [next].agent < f->agent)
+            merged [count++] = fresh [next++];
+        if (s_ids_have (agent_ids, agent_count, f->agent) &&
+            (!patch_ids || s_ids_have (patch_ids, patch_count, f->patch)))
+            continue;
+        merged [count++] = *f;
+    }
+    while (next < fresh_count)
+        merged [count++] = fresh [next++];
+    free (pf->facts);
+    pf->facts = merged;
+    pf->count = count;
+    free (fresh);
+    free (agent_ids);
+    free (patch_ids);
+}
+
 //  --- the patch facts cache ---------------------------------------------
 
 typedef struct {
     char *tenant;
-    char *version; //  the patch facts' key when read (audit_facts_version)
-    PGresult *patches;
-    char *plan_version; //  the plan's key when read
+    bool have_facts;
+    int64_t version, epoch; //  of the patch facts when read (audit_facts_version)
+    s_pfacts_t pfacts;
+    bool have_plan;
+    int64_t plan_version, plan_epoch;
     PGresult *slots, *violations;
     uint64_t used; //  the cache's clock at the last load that used it
 } s_cached_t;
@@ -632,7 +781,7 @@ typedef struct {
 struct _audit_facts_cache_t {
     s_cached_t *entries;
     size_t size;
-    uint64_t clock, hits, misses;
+    uint64_t clock, hits, misses, updates;
 };
 
 audit_facts_cache_t *
@@ -648,9 +797,7 @@ static void
 s_cached_clear (s_cached_t *entry)
 {
     free (entry->tenant);
-    free (entry->version);
-    PQclear (entry->patches);
-    free (entry->plan_version);
+    s_pfacts_free (&entry->pfacts);
     PQclear (entry->slots);
     PQclear (entry->violations);
     memset (entry, 0, sizeof *entry);
@@ -670,10 +817,12 @@ audit_facts_cache_destroy (audit_facts_cache_t **self_p)
 }
 
 void
-audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint64_t *misses_p)
+audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint64_t *misses_p,
+                         uint64_t *updates_p)
 {
     *hits_p = self ? self->hits : 0;
     *misses_p = self ? self->misses : 0;
+    *updates_p = self ? self->updates : 0;
 }
 
 //  The entry of TENANT, else the one to reuse for it (empty or least
@@ -707,25 +856,88 @@ s_read_plan (pw_db_t *db, PGresult **slots_p, PGresult **violations_p)
     return -1;
 }
 
-//  Reads the patch rows (audit_patches) and the plan's rows, or takes each
-//  from CACHE when the tenant's version of it is the one they were read at.
-//  The versions are read first: a write committed between the two reads
-//  leaves the rows newer than their version, which costs one needless
-//  reload, never a stale hit. 0, or -1 on a store error.
+//  Every patch fact of TENANT into PF (emptied first). 0, or -1 on a store
+//  error.
+static int
+s_read_pfacts (pw_db_t *db, const char *tenant, s_pfacts_t *pf)
+{
+    const char *tenant_p [] = {tenant};
+    PGresult *res = pw_db_exec (db, "audit_patches", 1, tenant_p);
+    if (!res)
+        return -1;
+    s_pfacts_free (pf);
+    pf->facts = s_pfacts_read (pf, res, &pf->count);
+    PQclear (res);
+    return 0;
+}
+
+//  Brings ENTRY's patch facts from version ENTRY->version to VERSION by
+//  reading again what the writes in between changed (facts_changes), when
+//  they say, and that is at most half of AGENT_COUNT agents (or a few). 1 when
+//  done, 0 when the facts must be read whole, -1 on a store error.
+static int
+s_update_pfacts (pw_db_t *db, const char *tenant, s_cached_t *entry, int64_t version,
+                 size_t agent_count)
+{
+    char from [32], to [32];
+    snprintf (from, sizeof from, "%lld", (long long)entry->version);
+    snprintf (to, sizeof to, "%lld", (long long)version);
+    const char *params [] = {tenant, from, to};
+    PGresult *changes = pw_db_exec (db, "audit_facts_changes", 3, params);
+    if (!changes)
+        return -1;
+    int rc = 0;
+    const char *agents = s_str (changes, 0, 2), *patches = s_str (changes, 0, 4);
+    size_t changed = s_id_count (agents);
+    if (s_i64 (changes, 0, 0) != version - entry->version || s_i64 (changes, 0, 1) != 0 ||
+        (changed > agent_count / 2 && changed > S_CHANGED_AGENTS_READ_ALWAYS))
+        goto done;
+    if (agents && s_id_count (agents) > 0) {
+        bool any_patch = s_i64 (changes, 0, 3) != 0;
+        if (!any_patch && s_id_count (patches) == 0) {
+            rc = 1; //  agents named, no patch: nothing written
+            goto done;
+        }
+        const char *read [] = {tenant, agents, patches};
+        PGresult *res = any_patch ? pw_db_exec (db, "audit_patches_agents", 2, read)
+                                  : pw_db_exec (db, "audit_patches_entries", 3, read);
+        if (!res) {
+            rc = -1;
+            goto done;
+        }
+        s_pfacts_update (&entry->pfacts, agents, any_patch ? NULL : patches, res);
+        PQclear (res);
+    }
+    rc = 1;
+done:
+    PQclear (changes);
+    return rc;
+}
+
+//  Reads the patch facts and the plan's rows, or takes each from CACHE when
+//  the tenant's version of it is the one they were read at; patch facts a
+//  few versions behind are brought up to date with what changed. The
+//  versions are read first: a write committed between the two reads leaves
+//  the rows newer than their version, which costs one needless reload (or
+//  re-read of what it changed), never a stale hit. 0, or -1 on a store
+//  error.
 static int
 s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, const char *tenant)
 {
-    const char *tenant_p [] = {tenant};
     if (!cache) {
-        self->res_patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
-        return self->res_patches && s_read_plan (db, &self->res_slots, &self->res_violations) == 0
+        self->pfacts = &self->own_pfacts;
+        return s_read_pfacts (db, tenant, &self->own_pfacts) == 0 &&
+                       s_read_plan (db, &self->res_slots, &self->res_violations) == 0
                    ? 0
                    : -1;
     }
+    const char *tenant_p [] = {tenant};
     PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
     if (!res)
         return -1;
-    const char *version = PQgetvalue (res, 0, 0), *plan_version = PQgetvalue (res, 0, 1);
+    int64_t version = s_i64 (res, 0, 0), plan_version = s_i64 (res, 0, 1),
+            epoch = s_i64 (res, 0, 2);
+    PQclear (res);
     s_cached_t *entry = s_cached (cache, tenant);
     if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
         s_cached_clear (entry);
@@ -733,37 +945,43 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
     }
     entry->used = ++cache->clock;
     int rc = 0;
-    if (entry->version && strcmp (entry->version, version) == 0)
+    if (entry->have_facts && entry->epoch == epoch && entry->version == version)
         cache->hits++;
     else {
-        PGresult *patches = pw_db_exec (db, "audit_patches", 1, tenant_p);
-        if (patches) {
+        int updated =
+            entry->have_facts && entry->epoch == epoch && entry->version < version
+                ? s_update_pfacts (db, tenant, entry, version, (size_t)PQntuples (self->res_agents))
+                : 0;
+        if (updated == 1)
+            cache->updates++;
+        else if (updated == 0 && s_read_pfacts (db, tenant, &entry->pfacts) == 0)
             cache->misses++;
-            PQclear (entry->patches);
-            free (entry->version);
-            entry->patches = patches;
-            entry->version = pw_strdup (version);
-        } else
+        else
             rc = -1;
+        //  A failed read leaves the facts of no known version
+        entry->have_facts = rc == 0;
+        entry->version = version;
+        entry->epoch = epoch;
     }
-    if (rc == 0 && !(entry->plan_version && strcmp (entry->plan_version, plan_version) == 0)) {
+    if (rc == 0 &&
+        !(entry->have_plan && entry->plan_version == plan_version && entry->plan_epoch == epoch)) {
         PGresult *slots, *violations;
         if (s_read_plan (db, &slots, &violations) == 0) {
             PQclear (entry->slots);
             PQclear (entry->violations);
-            free (entry->plan_version);
             entry->slots = slots;
             entry->violations = violations;
-            entry->plan_version = pw_strdup (plan_version);
+            entry->have_plan = true;
+            entry->plan_version = plan_version;
+            entry->plan_epoch = epoch;
         } else
             rc = -1;
     }
-    PQclear (res);
     if (rc == 0) {
-        self->res_patches = entry->patches;
+        self->pfacts = &entry->pfacts;
         self->res_slots = entry->slots;
         self->res_violations = entry->violations;
-        self->patches_borrowed = self->plan_borrowed = true;
+        self->plan_borrowed = true;
     }
     return rc;
 }
@@ -842,8 +1060,7 @@ audit_facts_destroy (audit_facts_t **self_p)
     free (self->slot_ends);
     free (self->policies);
     PQclear (self->res_agents);
-    if (!self->patches_borrowed)
-        PQclear (self->res_patches);
+    s_pfacts_free (&self->own_pfacts);
     PQclear (self->res_overrides);
     PQclear (self->res_settings);
     if (!self->plan_borrowed) {

@@ -26,9 +26,10 @@ typedef struct _audit_facts_cache_t audit_facts_cache_t;
 audit_facts_cache_t *audit_facts_cache_new (size_t tenants);
 void audit_facts_cache_destroy (audit_facts_cache_t **self_p);
 
-//  Loads that found the patch facts in the cache, and those that read them.
-void audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p,
-                              uint64_t *misses_p);
+//  Loads that found the patch facts in the cache unchanged, those that read
+//  them whole, and those that read again only what writes changed since.
+void audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint64_t *misses_p,
+                              uint64_t *updates_p);
 
 //  Loads the facts of TENANT, the tenant of the current transaction (begun
 //  with pw_db_begin). DEFAULTS are the configured thresholds, which the

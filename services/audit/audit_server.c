@@ -70,10 +70,10 @@ typedef struct {
     zsock_t *scheduler_sub;
     audit_pipeline_t *pipeline;
     pw_checks_config_t defaults;
-    audit_facts_cache_t *cache;        //  NULL: facts_cache_tenants 0
-    uint64_t cache_hits, cache_misses; //  as last added to the metrics
-    zhashx_t *tenants;                 //  name -> s_tenant_t
-    char **served;                     //  NULL: every tenant
+    audit_facts_cache_t *cache;                       //  NULL: facts_cache_tenants 0
+    uint64_t cache_hits, cache_misses, cache_updates; //  as last added to the metrics
+    zhashx_t *tenants;                                //  name -> s_tenant_t
+    char **served;                                    //  NULL: every tenant
     size_t served_count;
     int debounce_ms;
     pw_metric_t *m_runs;
@@ -83,21 +83,24 @@ typedef struct {
     pw_metric_t *m_resolved;
     pw_metric_t *m_cache_hits;
     pw_metric_t *m_cache_misses;
+    pw_metric_t *m_cache_updates;
     pw_metric_t *m_open [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
     size_t open_sum [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
 } s_server_t;
 
-//  Adds the facts cache's hits and misses since the last call to the
-//  metrics.
+//  Adds the facts cache's hits, misses and updates since the last call to
+//  the metrics.
 static void
 s_cache_metrics (s_server_t *self)
 {
-    uint64_t hits, misses;
-    audit_facts_cache_stats (self->cache, &hits, &misses);
+    uint64_t hits, misses, updates;
+    audit_facts_cache_stats (self->cache, &hits, &misses, &updates);
     pw_metric_add (self->m_cache_hits, (int64_t)(hits - self->cache_hits));
     pw_metric_add (self->m_cache_misses, (int64_t)(misses - self->cache_misses));
+    pw_metric_add (self->m_cache_updates, (int64_t)(updates - self->cache_updates));
     self->cache_hits = hits;
     self->cache_misses = misses;
+    self->cache_updates = updates;
 }
 
 static void
@@ -693,7 +696,10 @@ audit_server_register (pw_service_t *service)
     self->m_cache_hits = pw_metrics_counter ("pw_audit_facts_cache_hits_total",
                                              "Audits that found the patch facts unchanged", NULL);
     self->m_cache_misses = pw_metrics_counter ("pw_audit_facts_cache_misses_total",
-                                               "Audits that read the patch facts", NULL);
+                                               "Audits that read the patch facts whole", NULL);
+    self->m_cache_updates =
+        pw_metrics_counter ("pw_audit_facts_cache_updates_total",
+                            "Audits that read again only the patch facts writes changed", NULL);
 
     self->policy_sub = s_sub (pw_config_str (config, "policy_pub"));
     self->scheduler_sub = s_sub (pw_config_str (config, "scheduler_pub"));

@@ -742,6 +742,48 @@ s_status_row (pw_strbuf_t *buf, const policy_inventory_t *inv, const policy_stat
     pw_strbuf_append_len (buf, "\n", 1);
 }
 
+//  Declares which agents and patches the next status writes touch (NULL:
+//  any), for the readers of facts_changes (009_facts_changes); declaring
+//  any again after the writes keeps later ones from being taken for them.
+static int
+s_facts_declare (pw_db_t *db, const char *agents, const char *patches)
+{
+    const char *params [] = {agents ? agents : "", patches ? patches : ""};
+    return s_exec (db, "policy_facts_declare", 2, params);
+}
+
+//  The agents with changed statuses and the patches of their changed
+//  entries, as bigint[] literals.
+static void
+s_changed_sets (const policy_inventory_t *inv, const bool *agents, const uint8_t *changed,
+                pw_strbuf_t *agent_set, pw_strbuf_t *patch_set)
+{
+    uint8_t *patch_seen = pw_calloc (inv->patch_count + 1, 1);
+    size_t agent_count = 0, patch_count = 0;
+    pw_strbuf_append (agent_set, "{");
+    pw_strbuf_append (patch_set, "{");
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        bool any = false;
+        for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1]; e++) {
+            if (!changed [e])
+                continue;
+            any = true;
+            uint32_t p = inv->scan_patch [e];
+            if (!patch_seen [p]) {
+                patch_seen [p] = 1;
+                pw_strbuf_appendf (patch_set, patch_count++ ? ",%lld" : "%lld",
+                                   (long long)inv->patch_ids [p]);
+            }
+        }
+        if (any)
+            pw_strbuf_appendf (agent_set, agent_count++ ? ",%lld" : "%lld",
+                               (long long)inv->agent_ids [a]);
+    }
+    pw_strbuf_append (agent_set, "}");
+    pw_strbuf_append (patch_set, "}");
+    free (patch_seen);
+}
+
 long
 policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 {
@@ -780,9 +822,15 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     if (!res)
         return -1;
     PQclear (res);
-    if (s_exec (db, "policy_status_update", 0, NULL))
-        return -1;
-    return rows;
+    pw_strbuf_t agent_set, patch_set;
+    pw_strbuf_init (&agent_set);
+    pw_strbuf_init (&patch_set);
+    s_changed_sets (inv, agents, changed, &agent_set, &patch_set);
+    rc = s_facts_declare (db, agent_set.data, patch_set.data) ||
+         s_exec (db, "policy_status_update", 0, NULL) || s_facts_declare (db, NULL, NULL);
+    pw_strbuf_free (&agent_set);
+    pw_strbuf_free (&patch_set);
+    return rc ? -1 : rows;
 }
 
 //  --- comparing with the store --------------------------------------------
@@ -960,7 +1008,9 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             pw_strbuf_appendf (&buf, i ? ",%lld" : "%lld", (long long)ids [i]);
         pw_strbuf_append (&buf, "}");
         const char *params [] = {buf.data};
-        if (s_exec (db, "policy_results_clear", 1, params) ||
+        //  Every status of these agents, whichever patches
+        if (s_facts_declare (db, buf.data, NULL) ||
+            s_exec (db, "policy_results_clear", 1, params) ||
             s_exec (db, "policy_status_clear", 1, params))
             goto done;
         pw_strbuf_reset (&buf);
@@ -1018,7 +1068,8 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
         goto done;
     if (s_exec (db, "policy_tmp_settings_move", 0, NULL) ||
-        s_exec (db, "policy_tmp_status_move", 0, NULL))
+        s_exec (db, "policy_tmp_status_move", 0, NULL) ||
+        (!all && s_facts_declare (db, NULL, NULL)))
         goto done;
     rc = (long)count;
 done:

@@ -1196,34 +1196,27 @@ s_test_patch_facts (void)
 static long
 s_metric (const char *name)
 {
-    char *body = NULL;
-    long value = -1;
-    if (pw_itest_http_get (s_audit.http_port, "/metrics", &body) == 200 && body) {
-        char *line = pw_sprintf ("\n%s ", name);
-        const char *at = strstr (body, line);
-        if (at)
-            value = strtol (at + strlen (line), NULL, 10);
-        free (line);
-    }
-    free (body);
-    return value;
+    return pw_itest_metric (s_audit.http_port, name);
 }
 
 //  Runs a full audit of 'facts' and returns how the patch facts were found:
-//  1 in the cache, 0 read from the store, -1 when the audit failed.
+//  1 in the cache, 0 read from the store, 2 brought up to date with what
+//  writes changed, -1 when the audit failed.
 static int
 s_facts_run_cached (void)
 {
     long hits = s_metric ("pw_audit_facts_cache_hits_total");
     long misses = s_metric ("pw_audit_facts_cache_misses_total");
+    long updates = s_metric ("pw_audit_facts_cache_updates_total");
     pw_reply_t *reply = s_run ("facts");
     bool ok = reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK;
     pw_reply_free (&reply);
     long new_hits = s_metric ("pw_audit_facts_cache_hits_total");
     long new_misses = s_metric ("pw_audit_facts_cache_misses_total");
-    if (!ok || new_hits + new_misses != hits + misses + 1)
+    long new_updates = s_metric ("pw_audit_facts_cache_updates_total");
+    if (!ok || new_hits + new_misses + new_updates != hits + misses + updates + 1)
         return -1;
-    return new_hits == hits + 1 ? 1 : 0;
+    return new_hits == hits + 1 ? 1 : new_updates == updates + 1 ? 2 : 0;
 }
 
 //  The patch facts are kept between audits while the tenant's scan states
@@ -1313,6 +1306,146 @@ s_test_facts_cache (void)
     free (detail);
 }
 
+//  Writes SQL for tenant 'facts' in one transaction of the service role,
+//  as the policy service writes.
+static void
+s_facts_write (const char *sql)
+{
+    char *script =
+        pw_sprintf ("BEGIN; SELECT set_config('pw.tenant', 'facts', true); %s; COMMIT", sql);
+    PGresult *res = PQexec (s_producer, script);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        PW_FAIL_AT ("%s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    free (script);
+}
+
+//  Every open finding of 'facts', as one string.
+static char *
+s_facts_open (void)
+{
+    PGresult *res = PQexec (s_admin, "SELECT string_agg(code || ' ' || subject || ' ' || severity "
+                                     "  || ' ' || detail, E'\n' ORDER BY code, subject, detail) "
+                                     "  FROM findings WHERE tenant_id = 'facts' AND open");
+    char *open = PQresultStatus (res) == PGRES_TUPLES_OK ? pw_strdup (PQgetvalue (res, 0, 0))
+                                                         : pw_strdup ("(failed)");
+    PQclear (res);
+    return open;
+}
+
+//  The findings of an audit that kept its facts up to date by what changed
+//  are those of an audit that reads every fact again: an administrator's
+//  write moves the epoch, so the next audit reads all.
+static void
+s_facts_match_whole_read (void)
+{
+    char *kept = s_facts_open ();
+    s_admin_exec ("UPDATE facts_epoch SET epoch = epoch + 1");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    char *whole = s_facts_open ();
+    PW_CHECK_STR (kept, whole);
+    free (kept);
+    free (whole);
+}
+
+#define S_DECLARE(agents, patches)                                                                 \
+    "SELECT set_config('pw.facts_agents', " agents ", true), "                                     \
+    "       set_config('pw.facts_patches', " patches ", true)"
+#define S_IDS_OF(table, column, value)                                                             \
+    "(SELECT '{' || string_agg(" column "_id::text, ',') || '}' FROM " table " WHERE " value ")"
+
+//  Writes that declare the agents and patches they touch (as the policy
+//  service declares its status writes, 009_facts_changes) are followed by
+//  reading those again, alone; the facts so kept give the findings a whole
+//  read gives. A write that declares nothing reads everything again.
+static void
+s_test_facts_changes (void)
+{
+    PW_CHECK (s_facts_run_cached () >= 0);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    //  KBI approved on SRV, deferred until 30 days ago: overdue since the
+    //  window that ended 20 days ago
+    char *detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
+    PW_CHECK (!detail || !strstr (detail, "KBI"));
+    free (detail);
+    s_facts_write (S_DECLARE (
+        S_IDS_OF ("agents", "agent", "hostname = 'SRV'"),
+        S_IDS_OF (
+            "patches", "patch",
+            "kb = 'KBI'")) ";"
+                           "UPDATE patch_status SET status = 'approved', until = now() - interval "
+                           "'30 days' "
+                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
+                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = "
+                           "'SRV')");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
+    PW_CHECK (detail && strstr (detail, "KBI (Important, window ended 20 days ago)"));
+    free (detail);
+    //  The review queue lost nothing: KBI is still in review on WS and MAN
+    detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
+    PW_CHECK (detail == NULL); //  KBI, 10 days old, is within the 14 days
+    free (detail);
+    s_facts_match_whole_read ();
+
+    //  Every status of WS rewritten, declared by agent only (any patch):
+    //  KBC installed there, its status gone, the others rewritten the same
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (detail && strstr (detail, "KBC"));
+    free (detail);
+    s_facts_write (
+        S_DECLARE (S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
+                   "''") ";"
+                         "DELETE FROM patch_status "
+                         " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+                         "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS');"
+                         "UPDATE patch_status SET source_rule = 'again' "
+                         " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (!detail || !strstr (detail, "KBC"));
+    free (detail);
+    s_facts_match_whole_read ();
+
+    //  A write that declares agents but touches nothing reads nothing new
+    s_facts_write (
+        S_DECLARE ("'{}'", "'{}'") ";"
+                                   "UPDATE patch_status SET status = 'denied' WHERE false");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+
+    //  A declared write followed by one that declares nothing (KBC back on
+    //  WS): everything is read again, and seen
+    s_facts_write (S_DECLARE (
+        S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
+        "'{}'") ";"
+                "UPDATE patch_status SET source_rule = 'again' WHERE false;" S_DECLARE (
+                    "''",
+                    "''") ";"
+                          "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, "
+                          "source_kind, "
+                          "                          source_policy) "
+                          "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
+                          "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC'");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (detail && strstr (detail, "KBC"));
+    free (detail);
+
+    //  Versions the change log no longer holds (pruned, or written before
+    //  it) read everything again
+    s_facts_write (
+        S_DECLARE (S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
+                   "''") ";"
+                         "UPDATE patch_status SET source_rule = 'pruned' "
+                         " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    s_admin_exec ("DELETE FROM facts_changes WHERE tenant_id = 'facts' "
+                  "   AND version = (SELECT max(version) FROM facts_changes "
+                  "                   WHERE tenant_id = 'facts')");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+}
+
 static void
 s_test_bad_input (void)
 {
@@ -1370,6 +1503,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_findings);
         PW_RUN (s_test_patch_facts);
         PW_RUN (s_test_facts_cache);
+        PW_RUN (s_test_facts_changes);
         PW_RUN (s_test_follow);
         PW_RUN (s_test_producer_restart);
         PW_RUN (s_test_batch_emit);

@@ -482,6 +482,65 @@ s_topics (zsock_t *sub, int wait_ms, const char *const *needles)
     return pw_strbuf_take (&topics);
 }
 
+//  A full audit of the tenant through the audit service; its reply (NULL
+//  when it failed).
+static pw_reply_t *
+s_audit_run (void)
+{
+    pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
+    Patchwarden__V1__AuditRunRequest call = PATCHWARDEN__V1__AUDIT_RUN_REQUEST__INIT;
+    request.tenant = S_TENANT;
+    request.call_case = PATCHWARDEN__V1__REQUEST__CALL_AUDIT_RUN;
+    request.audit_run = &call;
+    pw_reply_t *reply = pw_itest_call (s_audit.router, &request, 60000);
+    if (reply && reply->result_case != PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN)
+        pw_reply_free (&reply);
+    return reply;
+}
+
+//  What the audit says of the tenant now: the open findings and the
+//  compliance figures (pwctl audit --json, from "totals" on).
+static char *
+s_audit_state (void)
+{
+    char *findings = s_lines ("SELECT code || ' ' || subject || ' ' || severity || ' ' || detail "
+                              "  FROM findings WHERE open ORDER BY 1");
+    char *summary = NULL;
+    const char *audit [] = {"--json", "audit", NULL};
+    PW_CHECK_INT (s_pwctl (&summary, audit), 0);
+    const char *totals = summary ? strstr (summary, "\"totals\"") : NULL;
+    char *state = pw_sprintf ("%s\n%s", findings, totals ? totals : "(no summary)");
+    free (findings);
+    free (summary);
+    return state;
+}
+
+//  The audits after the review's decisions read again only the statuses
+//  they rewrote, as the policy service declared them (009_facts_changes):
+//  an audit that then reads every fact finds the same findings and figures.
+static void
+s_check_kept_facts (long updates_before)
+{
+    pw_reply_t *reply = s_audit_run ();
+    PW_CHECK (reply != NULL);
+    pw_reply_free (&reply);
+    PW_CHECK (pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_updates_total") >
+              updates_before);
+    char *kept = s_audit_state ();
+    long misses = pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_misses_total");
+    PGresult *res = PQexec (s_admin, "UPDATE facts_epoch SET epoch = epoch + 1");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    reply = s_audit_run ();
+    PW_CHECK (reply != NULL);
+    pw_reply_free (&reply);
+    PW_CHECK (pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_misses_total") > misses);
+    char *whole = s_audit_state ();
+    PW_CHECK_STR (kept, whole);
+    free (kept);
+    free (whole);
+}
+
 static void
 s_test_review_and_react (void)
 {
@@ -492,6 +551,7 @@ s_test_review_and_react (void)
     usleep (300 * 1000);
 
     //  The monthly review: each policy's queue approved in bulk
+    long updates = pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_updates_total");
     char *queue = NULL;
     const char *list [] = {"--json", "review", "list", NULL};
     PW_CHECK_INT (s_pwctl (&queue, list), 0);
@@ -520,6 +580,7 @@ s_test_review_and_react (void)
     free (out);
     PW_CHECK (pw_itest_scalar (s_admin, "SELECT count(*) FROM decisions WHERE action = 'approve' "
                                         "   AND reason = 'monthly review'") >= 20);
+    s_check_kept_facts (updates);
 
     //  The machines without a window get one in the RMM: agents.csv again,
     //  with WED-1200 where cf.PatchWindow and cf.ManualPatchReason are empty.

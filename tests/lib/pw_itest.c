@@ -307,6 +307,22 @@ pw_itest_http_get (int port, const char *path, char **body_p)
     return code;
 }
 
+long
+pw_itest_metric (int port, const char *name)
+{
+    char *body = NULL;
+    long value = -1;
+    if (pw_itest_http_get (port, "/metrics", &body) == 200 && body) {
+        char *line = pw_sprintf ("\n%s ", name);
+        const char *at = strstr (body, line);
+        if (at)
+            value = strtol (at + strlen (line), NULL, 10);
+        free (line);
+    }
+    free (body);
+    return value;
+}
+
 static char *
 s_slurp (int fd)
 {

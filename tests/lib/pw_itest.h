@@ -66,6 +66,10 @@ int pw_itest_pg (const char *command);
 //  (caller frees) or -1.
 int pw_itest_http_get (int port, const char *path, char **body_p);
 
+//  The value of metric NAME (a line "NAME VALUE") on the /metrics page of
+//  the service on 127.0.0.1:PORT; -1 when it is not there.
+long pw_itest_metric (int port, const char *name);
+
 //  Runs pwctl with ARGS (NULL-terminated); captures stdout/stderr (caller
 //  frees) and returns the exit code.
 int pw_itest_pwctl (const char *const *args, char **out_p, char **err_p);

@@ -1,0 +1,63 @@
+-- 009_facts_changes: what each move of a tenant's 'facts' counter changed,
+-- so a reader that keeps the patch facts (the audit) reads again only the
+-- rows a write touched: after one review decision on 12,000 agents of
+-- 50,000, those agents' statuses of that KB, not all 2 million statuses.
+--
+-- Every statement on scan_states or patch_status moves the counter by one
+-- (008) and, from now on, leaves one row here under the counter's new
+-- value: the agents and patches the statement may have written, as its
+-- writer declared them in the transaction's settings pw.facts_agents and
+-- pw.facts_patches (bigint[] literals, set with set_config(..., true)).
+-- A NULL array means any: a writer that declares nothing (an import, an
+-- administrator, a future writer) marks every row of the tenant changed,
+-- so a reader can only ever read more than it needs, never less. The
+-- declared set may be larger than what the statement wrote (a reader reads
+-- again every (agent, patch) of agents x patches), never smaller.
+--
+-- A reader that kept the facts at counter V reads the rows after V; with
+-- one row per value up to the counter it reads again what they name, else
+-- (rows pruned, a NULL) all. Rows 4,096 and more values behind the counter
+-- are pruned as it moves.
+
+CREATE TABLE facts_changes (
+    tenant_id     text NOT NULL,
+    version       bigint NOT NULL,
+    agents        bigint[],
+    patches       bigint[],
+    PRIMARY KEY (tenant_id, version)
+);
+
+ALTER TABLE facts_changes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE facts_changes FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON facts_changes USING (tenant_id = pw_tenant())
+    WITH CHECK (tenant_id = pw_tenant());
+
+-- TG_ARGV[0]: 'facts' or 'plan', the counter the table moves.
+CREATE OR REPLACE FUNCTION pw_facts_bump() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    moved bigint;
+BEGIN
+    IF TG_OP = 'TRUNCATE' OR pw_tenant() IS NULL THEN
+        UPDATE facts_epoch SET epoch = epoch + 1;
+        RETURN NULL;
+    END IF;
+    INSERT INTO facts_version AS f (tenant_id, counter, version)
+         VALUES (pw_tenant(), TG_ARGV[0], 1)
+    ON CONFLICT (tenant_id, counter) DO UPDATE SET version = f.version + 1
+    RETURNING version INTO moved;
+    IF TG_ARGV[0] = 'facts' THEN
+        INSERT INTO facts_changes (tenant_id, version, agents, patches)
+             VALUES (pw_tenant(), moved,
+                     nullif(current_setting('pw.facts_agents', true), '')::bigint[],
+                     nullif(current_setting('pw.facts_patches', true), '')::bigint[]);
+        IF moved % 256 = 0 THEN
+            DELETE FROM facts_changes
+             WHERE tenant_id = pw_tenant() AND version <= moved - 4096;
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+GRANT SELECT, INSERT, DELETE ON facts_changes TO pw_service;
