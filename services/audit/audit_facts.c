@@ -23,6 +23,8 @@
 //  Changed agents whose facts are read again alone, however few agents
 //  the tenant has; past this and half the agents, all facts are read.
 #define S_CHANGED_AGENTS_READ_ALWAYS 100
+//  (agent, patch) keys of a change read again one by one, at most
+#define S_KEYS_MAX (4 << 20)
 
 //  A patch of the catalogue, as the audit names and times it.
 typedef struct {
@@ -78,6 +80,7 @@ struct _audit_facts_t {
     int64_t now_us;
     pw_checks_config_t config;
     PGresult *res_agents, *res_overrides, *res_settings;
+    bool agents_borrowed;     //  res_agents and res_overrides belong to the cache
     const s_pfacts_t *pfacts; //  the patch facts: the cache's, or own_pfacts
     s_pfacts_t own_pfacts;
     bool plan_borrowed; //  res_slots and res_violations belong to the cache
@@ -706,63 +709,110 @@ s_pfacts_read (s_pfacts_t *pf, const PGresult *res, size_t *count_p)
     return facts;
 }
 
-//  Ids of an array literal, ascending, into a new array.
+//  Ids of an array literal, ascending when SORT (else as listed), into a
+//  new array.
 static int64_t *
-s_ids_sorted (const char *array, size_t *count_p)
+s_ids_sorted (const char *array, size_t *count_p, bool sort)
 {
     size_t total = s_id_count (array), count = 0;
     int64_t *ids = pw_calloc (total + 1, sizeof *ids);
     for (const char *p = array && *array == '{' ? array + 1 : "";
          count < total && s_next_id (&p, &ids [count]);)
         count++;
-    qsort (ids, count, sizeof *ids, s_cmp_i64);
+    if (sort)
+        qsort (ids, count, sizeof *ids, s_cmp_i64);
     *count_p = count;
     return ids;
 }
 
-static bool
-s_ids_have (const int64_t *ids, size_t count, int64_t id)
+//  An (agent, patch) key of the patch facts.
+typedef struct {
+    int64_t agent, patch;
+} s_key_t;
+
+static int
+s_by_key (const void *a, const void *b)
 {
+    const s_key_t *x = a, *y = b;
+    if (x->agent != y->agent)
+        return x->agent < y->agent ? -1 : 1;
+    return x->patch < y->patch ? -1 : x->patch > y->patch;
+}
+
+//  The keys to read again: every pair AGENTS[i], PATCHES[i] (array
+//  literals) when PAIRED, else every (agent, patch) of AGENTS x PATCHES,
+//  with PATCHES NULL for any patch (patch INT64_MIN). Sorted, into a new
+//  array of *COUNT_P keys.
+static s_key_t *
+s_keys (const char *agents, const char *patches, bool paired, size_t *count_p)
+{
+    size_t agent_count, patch_count = 0, count = 0;
+    int64_t *agent_ids = s_ids_sorted (agents, &agent_count, !paired);
+    int64_t *patch_ids = patches ? s_ids_sorted (patches, &patch_count, !paired) : NULL;
+    size_t total = paired      ? (agent_count < patch_count ? agent_count : patch_count)
+                   : patch_ids ? agent_count * patch_count
+                               : agent_count;
+    s_key_t *keys = pw_calloc (total + 1, sizeof *keys);
+    for (size_t a = 0; a < agent_count && count < total; a++)
+        if (paired)
+            keys [count++] = (s_key_t){agent_ids [a], patch_ids [a]};
+        else if (!patch_ids)
+            keys [count++] = (s_key_t){agent_ids [a], INT64_MIN};
+        else
+            for (size_t p = 0; p < patch_count; p++)
+                keys [count++] = (s_key_t){agent_ids [a], patch_ids [p]};
+    qsort (keys, count, sizeof *keys, s_by_key);
+    free (agent_ids);
+    free (patch_ids);
+    *count_p = count;
+    return keys;
+}
+
+//  True when KEYS (COUNT, sorted) hold FACT's key, or its agent with any
+//  patch.
+static bool
+s_keys_have (const s_key_t *keys, size_t count, const s_fact_t *fact)
+{
+    s_key_t any = {fact->agent, INT64_MIN}, key = {fact->agent, fact->patch};
     size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (ids [mid] < id)
+        if (s_by_key (&keys [mid], &any) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < count && ids [lo] == id;
+    for (; lo < count && keys [lo].agent == fact->agent; lo++)
+        if (keys [lo].patch == INT64_MIN || keys [lo].patch == key.patch)
+            return true;
+        else if (keys [lo].patch > key.patch)
+            break;
+    return false;
 }
 
-//  Replaces PF's facts of the (agent, patch) pairs AGENTS x PATCHES (every
-//  patch of AGENTS with PATCHES NULL; both array literals) with the rows of
-//  RES, which the store returned for those pairs.
+//  Replaces PF's facts of the keys KEYS (COUNT, sorted) with the rows of
+//  RES, which the store returned for those keys: the facts from statuses,
+//  and those from scan states when SCANS (else they are kept).
 static void
-s_pfacts_update (s_pfacts_t *pf, const char *agents, const char *patches, const PGresult *res)
+s_pfacts_update (s_pfacts_t *pf, const s_key_t *keys, size_t count, bool scans, const PGresult *res)
 {
-    size_t agent_count, patch_count = 0, fresh_count;
-    int64_t *agent_ids = s_ids_sorted (agents, &agent_count);
-    int64_t *patch_ids = patches ? s_ids_sorted (patches, &patch_count) : NULL;
+    size_t fresh_count, kept = 0, next = 0;
     s_fact_t *fresh = s_pfacts_read (pf, res, &fresh_count);
     s_fact_t *merged = pw_calloc (pf->count + fresh_count + 1, sizeof *merged);
-    size_t count = 0, next = 0;
     for (size_t i = 0; i < pf->count; i++) {
         const s_fact_t *f = &pf->facts [i];
         while (next < fresh_count && fresh [next].agent < f->agent)
-            merged [count++] = fresh [next++];
-        if (s_ids_have (agent_ids, agent_count, f->agent) &&
-            (!patch_ids || s_ids_have (patch_ids, patch_count, f->patch)))
-            continue;
-        merged [count++] = *f;
+            merged [kept++] = fresh [next++];
+        bool from_scan = f->list == S_FAILED || f->list == S_PENDING_REBOOT;
+        if ((from_scan && !scans) || !s_keys_have (keys, count, f))
+            merged [kept++] = *f;
     }
     while (next < fresh_count)
-        merged [count++] = fresh [next++];
+        merged [kept++] = fresh [next++];
     free (pf->facts);
     pf->facts = merged;
-    pf->count = count;
+    pf->count = kept;
     free (fresh);
-    free (agent_ids);
-    free (patch_ids);
 }
 
 //  --- the patch facts cache ---------------------------------------------
@@ -775,7 +825,13 @@ typedef struct {
     bool have_plan;
     int64_t plan_version, plan_epoch;
     PGresult *slots, *violations;
-    uint64_t used; //  the cache's clock at the last load that used it
+    bool have_agents;
+    int64_t agents_version, agents_epoch;
+    PGresult *agents, *overrides;
+    bool have_findings;
+    int64_t findings_version, findings_epoch;
+    pw_findings_t *findings; //  the open findings
+    uint64_t used;           //  the cache's clock at the last load that used it
 } s_cached_t;
 
 struct _audit_facts_cache_t {
@@ -800,6 +856,9 @@ s_cached_clear (s_cached_t *entry)
     s_pfacts_free (&entry->pfacts);
     PQclear (entry->slots);
     PQclear (entry->violations);
+    PQclear (entry->agents);
+    PQclear (entry->overrides);
+    pw_findings_destroy (&entry->findings);
     memset (entry, 0, sizeof *entry);
 }
 
@@ -886,36 +945,81 @@ s_update_pfacts (pw_db_t *db, const char *tenant, s_cached_t *entry, int64_t ver
     PGresult *changes = pw_db_exec (db, "audit_facts_changes", 3, params);
     if (!changes)
         return -1;
-    int rc = 0;
-    const char *agents = s_str (changes, 0, 2), *patches = s_str (changes, 0, 4);
+    bool whole = s_i64 (changes, 0, 0) != version - entry->version || s_i64 (changes, 0, 1) != 0;
+    bool any_patch = s_i64 (changes, 0, 2) != 0, paired = s_i64 (changes, 0, 3) == 0;
+    bool scans = s_i64 (changes, 0, 4) != 0;
+    PQclear (changes);
+    if (whole)
+        return 0;
+    //  What they name: pairs when every write named pairs, else agents x
+    //  patches (or every patch of the agents)
+    PGresult *named = pw_db_exec (
+        db, paired ? "audit_facts_changed_pairs" : "audit_facts_changed_sets", 3, params);
+    if (!named)
+        return -1;
+    const char *agents = s_str (named, 0, 0), *patches = s_str (named, 0, 1);
     size_t changed = s_id_count (agents);
-    if (s_i64 (changes, 0, 0) != version - entry->version || s_i64 (changes, 0, 1) != 0 ||
-        (changed > agent_count / 2 && changed > S_CHANGED_AGENTS_READ_ALWAYS))
+    int rc = 0;
+    if (!paired && changed > agent_count / 2 && changed > S_CHANGED_AGENTS_READ_ALWAYS)
         goto done;
-    if (agents && s_id_count (agents) > 0) {
-        bool any_patch = s_i64 (changes, 0, 3) != 0;
-        if (!any_patch && s_id_count (patches) == 0) {
-            rc = 1; //  agents named, no patch: nothing written
-            goto done;
-        }
-        const char *read [] = {tenant, agents, patches};
-        PGresult *res = any_patch ? pw_db_exec (db, "audit_patches_agents", 2, read)
-                                  : pw_db_exec (db, "audit_patches_entries", 3, read);
+    //  agents x patches past a bound: every patch of those agents
+    if (!paired && !any_patch && changed * s_id_count (patches) > S_KEYS_MAX)
+        any_patch = true;
+    if (changed > 0 && (any_patch || s_id_count (patches) > 0)) {
+        const char *read [] = {tenant, agents, any_patch ? (scans ? "t" : "f") : patches,
+                               scans ? "t" : "f"};
+        PGresult *res = paired      ? pw_db_exec (db, "audit_patches_pairs", 4, read)
+                        : any_patch ? pw_db_exec (db, "audit_patches_agents", 3, read)
+                                    : pw_db_exec (db, "audit_patches_entries", 4, read);
         if (!res) {
             rc = -1;
             goto done;
         }
-        s_pfacts_update (&entry->pfacts, agents, any_patch ? NULL : patches, res);
+        size_t key_count;
+        s_key_t *keys = s_keys (agents, any_patch ? NULL : patches, paired, &key_count);
+        s_pfacts_update (&entry->pfacts, keys, key_count, scans, res);
+        free (keys);
         PQclear (res);
     }
-    rc = 1;
+    rc = 1; //  (no agent or no patch named: nothing was written)
 done:
-    PQclear (changes);
+    PQclear (named);
     return rc;
 }
 
-//  Reads the patch facts and the plan's rows, or takes each from CACHE when
-//  the tenant's version of it is the one they were read at; patch facts a
+//  The agents with their effective settings (audit_agents) and their
+//  overridden settings (audit_overrides). 0, or -1 on a store error
+//  (nothing kept).
+static int
+s_read_agents (pw_db_t *db, const char *tenant, PGresult **agents_p, PGresult **overrides_p)
+{
+    const char *tenant_p [] = {tenant};
+    *agents_p = pw_db_exec (db, "audit_agents", 1, tenant_p);
+    *overrides_p = *agents_p ? pw_db_exec (db, "audit_overrides", 1, tenant_p) : NULL;
+    if (*overrides_p)
+        return 0;
+    PQclear (*agents_p);
+    *agents_p = NULL;
+    return -1;
+}
+
+//  TENANT's entry of CACHE, made its own (emptied) when it was another's,
+//  and marked used.
+static s_cached_t *
+s_cached_entry (audit_facts_cache_t *cache, const char *tenant)
+{
+    s_cached_t *entry = s_cached (cache, tenant);
+    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
+        s_cached_clear (entry);
+        entry->tenant = pw_strdup (tenant);
+    }
+    entry->used = ++cache->clock;
+    return entry;
+}
+
+//  Reads the agents' rows, the patch facts and the plan's rows, or takes
+//  each from CACHE when the tenant's version of it is the one they were
+//  read at; patch facts a
 //  few versions behind are brought up to date with what changed. The
 //  versions are read first: a write committed between the two reads leaves
 //  the rows newer than their version, which costs one needless reload (or
@@ -924,27 +1028,39 @@ done:
 static int
 s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, const char *tenant)
 {
+    const char *tenant_p [] = {tenant};
     if (!cache) {
         self->pfacts = &self->own_pfacts;
-        return s_read_pfacts (db, tenant, &self->own_pfacts) == 0 &&
+        return s_read_agents (db, tenant, &self->res_agents, &self->res_overrides) == 0 &&
+                       s_read_pfacts (db, tenant, &self->own_pfacts) == 0 &&
                        s_read_plan (db, &self->res_slots, &self->res_violations) == 0
                    ? 0
                    : -1;
     }
-    const char *tenant_p [] = {tenant};
     PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
     if (!res)
         return -1;
     int64_t version = s_i64 (res, 0, 0), plan_version = s_i64 (res, 0, 1),
-            epoch = s_i64 (res, 0, 2);
+            agents_version = s_i64 (res, 0, 2), epoch = s_i64 (res, 0, 4);
     PQclear (res);
-    s_cached_t *entry = s_cached (cache, tenant);
-    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
-        s_cached_clear (entry);
-        entry->tenant = pw_strdup (tenant);
-    }
-    entry->used = ++cache->clock;
+    s_cached_t *entry = s_cached_entry (cache, tenant);
     int rc = 0;
+    if (!(entry->have_agents && entry->agents_version == agents_version &&
+          entry->agents_epoch == epoch)) {
+        PGresult *agents, *overrides;
+        if (s_read_agents (db, tenant, &agents, &overrides))
+            return -1;
+        PQclear (entry->agents);
+        PQclear (entry->overrides);
+        entry->agents = agents;
+        entry->overrides = overrides;
+        entry->have_agents = true;
+        entry->agents_version = agents_version;
+        entry->agents_epoch = epoch;
+    }
+    self->res_agents = entry->agents;
+    self->res_overrides = entry->overrides;
+    self->agents_borrowed = true;
     if (entry->have_facts && entry->epoch == epoch && entry->version == version)
         cache->hits++;
     else {
@@ -1003,10 +1119,8 @@ audit_facts_load (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
     bool planned = plan != NULL;
     PQclear (plan);
     if (!planned || !(self->res_settings = pw_db_exec (db, "audit_settings", 0, NULL)) ||
-        !(self->res_agents = pw_db_exec (db, "audit_agents", 1, tenant_p)) ||
         !(self->res_catalog = pw_db_exec (db, "audit_catalog", 1, tenant_p)) ||
         s_load_cached (self, db, cache, tenant) ||
-        !(self->res_overrides = pw_db_exec (db, "audit_overrides", 1, tenant_p)) ||
         !(self->res_installed = pw_db_exec (db, "audit_installed", 2, period))) {
         audit_facts_destroy (&self);
         return NULL;
@@ -1059,9 +1173,11 @@ audit_facts_destroy (audit_facts_t **self_p)
     free (self->overrides);
     free (self->slot_ends);
     free (self->policies);
-    PQclear (self->res_agents);
+    if (!self->agents_borrowed) {
+        PQclear (self->res_agents);
+        PQclear (self->res_overrides);
+    }
     s_pfacts_free (&self->own_pfacts);
-    PQclear (self->res_overrides);
     PQclear (self->res_settings);
     if (!self->plan_borrowed) {
         PQclear (self->res_slots);
@@ -1172,4 +1288,44 @@ audit_findings_load_open (pw_db_t *db, const char *tenant)
     }
     PQclear (res);
     return set;
+}
+
+pw_findings_t *
+audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant, bool *borrowed_p)
+{
+    *borrowed_p = false;
+    if (!cache)
+        return audit_findings_load_open (db, tenant);
+    const char *tenant_p [] = {tenant};
+    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
+    if (!res)
+        return NULL;
+    int64_t version = s_i64 (res, 0, 3), epoch = s_i64 (res, 0, 4);
+    PQclear (res);
+    s_cached_t *entry = s_cached_entry (cache, tenant);
+    if (!(entry->have_findings && entry->findings_version == version &&
+          entry->findings_epoch == epoch)) {
+        pw_findings_t *open = audit_findings_load_open (db, tenant);
+        if (!open)
+            return NULL;
+        pw_findings_destroy (&entry->findings);
+        entry->findings = open;
+        entry->have_findings = true;
+        entry->findings_version = version;
+        entry->findings_epoch = epoch;
+    }
+    *borrowed_p = true;
+    return entry->findings;
+}
+
+void
+audit_findings_forget (audit_facts_cache_t *cache, const char *tenant)
+{
+    for (size_t i = 0; cache && i < cache->size; i++) {
+        s_cached_t *entry = &cache->entries [i];
+        if (entry->tenant && strcmp (entry->tenant, tenant) == 0) {
+            pw_findings_destroy (&entry->findings);
+            entry->have_findings = false;
+        }
+    }
 }

@@ -62,4 +62,16 @@ pw_compliance_t *audit_facts_compliance (const audit_facts_t *self, const pw_fin
 //  NULL on a store error.
 pw_findings_t *audit_findings_load_open (pw_db_t *db, const char *tenant);
 
+//  The open findings of TENANT as audit_findings_load_open reads them, or
+//  from CACHE (may be NULL) while the tenant's findings version has not
+//  moved since they were read. *BORROWED_P says the cache keeps them: do not
+//  destroy them, and call audit_findings_forget when they were changed in
+//  place (a diff that resolved some) and the change may not reach the store.
+//  NULL on a store error.
+pw_findings_t *audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
+                                    bool *borrowed_p);
+
+//  Drops the open findings CACHE keeps for TENANT (read again next time).
+void audit_findings_forget (audit_facts_cache_t *cache, const char *tenant);
+
 #endif

@@ -91,6 +91,7 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     int rc = -1;
     audit_facts_t *facts = NULL;
     pw_findings_t *fresh = pw_findings_new (), *open = NULL;
+    bool open_borrowed = false; //  open belongs to the cache
     pw_findings_diff_t *diff = NULL;
     s_change_t *changes = NULL;
     const pw_finding_t **by_id = NULL;
@@ -116,7 +117,7 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     if (!res)
         goto rollback;
     PQclear (res);
-    open = audit_findings_load_open (db, tenant);
+    open = audit_findings_open (db, cache, tenant, &open_borrowed);
     if (!open)
         goto rollback;
     int64_t now = audit_now_us ();
@@ -273,8 +274,13 @@ cleanup:
     PQclear (emitted);
     free (changes);
     free (by_id);
+    //  The cache's open findings were changed in place when the diff
+    //  resolved some; kept only while they are the store's
+    if (open_borrowed && (rc || (diff && pw_findings_diff_resolved_size (diff))))
+        audit_findings_forget (cache, tenant);
     pw_findings_diff_destroy (&diff);
-    pw_findings_destroy (&open);
+    if (!open_borrowed)
+        pw_findings_destroy (&open);
     pw_findings_destroy (&fresh);
     audit_facts_destroy (&facts);
     pw_strbuf_free (&opened);
@@ -367,7 +373,8 @@ s_compliance (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
         return NULL;
     int64_t now = audit_now_us ();
     audit_facts_t *facts = audit_facts_load (db, cache, tenant, defaults, now, from_us, to_us);
-    pw_findings_t *open = facts ? audit_findings_load_open (db, tenant) : NULL;
+    bool borrowed = false;
+    pw_findings_t *open = facts ? audit_findings_open (db, cache, tenant, &borrowed) : NULL;
     PGresult *state = open ? pw_db_exec (db, "audit_state_get", 0, NULL) : NULL;
     if (state) {
         if (last_run_p)
@@ -375,7 +382,8 @@ s_compliance (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant,
         compliance = audit_facts_compliance (facts, open);
         PQclear (state);
     }
-    pw_findings_destroy (&open);
+    if (!borrowed)
+        pw_findings_destroy (&open);
     audit_facts_destroy (&facts);
     pw_db_rollback (db);
     return compliance;

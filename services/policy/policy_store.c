@@ -743,45 +743,36 @@ s_status_row (pw_strbuf_t *buf, const policy_inventory_t *inv, const policy_stat
 }
 
 //  Declares which agents and patches the next status writes touch (NULL:
-//  any), for the readers of facts_changes (009_facts_changes); declaring
-//  any again after the writes keeps later ones from being taken for them.
+//  any; PAIRED: agent i with patch i, else every patch on every agent), for
+//  the readers of facts_changes (009_facts_changes); declaring any again
+//  after the writes keeps later ones from being taken for them.
 static int
-s_facts_declare (pw_db_t *db, const char *agents, const char *patches)
+s_facts_declare (pw_db_t *db, const char *agents, const char *patches, bool paired)
 {
-    const char *params [] = {agents ? agents : "", patches ? patches : ""};
-    return s_exec (db, "policy_facts_declare", 2, params);
+    const char *params [] = {agents ? agents : "", patches ? patches : "", paired ? "on" : ""};
+    return s_exec (db, "policy_facts_declare", 3, params);
 }
 
-//  The agents with changed statuses and the patches of their changed
-//  entries, as bigint[] literals.
+//  The changed entries of the agents with changed statuses, as pairs: the
+//  agent of each and its patch, two bigint[] literals of one length.
 static void
-s_changed_sets (const policy_inventory_t *inv, const bool *agents, const uint8_t *changed,
-                pw_strbuf_t *agent_set, pw_strbuf_t *patch_set)
+s_changed_pairs (const policy_inventory_t *inv, const bool *agents, const uint8_t *changed,
+                 pw_strbuf_t *agent_ids, pw_strbuf_t *patch_ids)
 {
-    uint8_t *patch_seen = pw_calloc (inv->patch_count + 1, 1);
-    size_t agent_count = 0, patch_count = 0;
-    pw_strbuf_append (agent_set, "{");
-    pw_strbuf_append (patch_set, "{");
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        bool any = false;
+    size_t count = 0;
+    pw_strbuf_append (agent_ids, "{");
+    pw_strbuf_append (patch_ids, "{");
+    for (size_t a = 0; a < inv->agent_count; a++)
         for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1]; e++) {
             if (!changed [e])
                 continue;
-            any = true;
-            uint32_t p = inv->scan_patch [e];
-            if (!patch_seen [p]) {
-                patch_seen [p] = 1;
-                pw_strbuf_appendf (patch_set, patch_count++ ? ",%lld" : "%lld",
-                                   (long long)inv->patch_ids [p]);
-            }
+            const char *comma = count++ ? "," : "";
+            pw_strbuf_appendf (agent_ids, "%s%lld", comma, (long long)inv->agent_ids [a]);
+            pw_strbuf_appendf (patch_ids, "%s%lld", comma,
+                               (long long)inv->patch_ids [inv->scan_patch [e]]);
         }
-        if (any)
-            pw_strbuf_appendf (agent_set, agent_count++ ? ",%lld" : "%lld",
-                               (long long)inv->agent_ids [a]);
-    }
-    pw_strbuf_append (agent_set, "}");
-    pw_strbuf_append (patch_set, "}");
-    free (patch_seen);
+    pw_strbuf_append (agent_ids, "}");
+    pw_strbuf_append (patch_ids, "}");
 }
 
 long
@@ -825,9 +816,9 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     pw_strbuf_t agent_set, patch_set;
     pw_strbuf_init (&agent_set);
     pw_strbuf_init (&patch_set);
-    s_changed_sets (inv, agents, changed, &agent_set, &patch_set);
-    rc = s_facts_declare (db, agent_set.data, patch_set.data) ||
-         s_exec (db, "policy_status_update", 0, NULL) || s_facts_declare (db, NULL, NULL);
+    s_changed_pairs (inv, agents, changed, &agent_set, &patch_set);
+    rc = s_facts_declare (db, agent_set.data, patch_set.data, true) ||
+         s_exec (db, "policy_status_update", 0, NULL) || s_facts_declare (db, NULL, NULL, false);
     pw_strbuf_free (&agent_set);
     pw_strbuf_free (&patch_set);
     return rc ? -1 : rows;
@@ -1009,7 +1000,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         pw_strbuf_append (&buf, "}");
         const char *params [] = {buf.data};
         //  Every status of these agents, whichever patches
-        if (s_facts_declare (db, buf.data, NULL) ||
+        if (s_facts_declare (db, buf.data, NULL, false) ||
             s_exec (db, "policy_results_clear", 1, params) ||
             s_exec (db, "policy_status_clear", 1, params))
             goto done;
@@ -1069,7 +1060,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         goto done;
     if (s_exec (db, "policy_tmp_settings_move", 0, NULL) ||
         s_exec (db, "policy_tmp_status_move", 0, NULL) ||
-        (!all && s_facts_declare (db, NULL, NULL)))
+        (!all && s_facts_declare (db, NULL, NULL, false)))
         goto done;
     rc = (long)count;
 done:

@@ -12,18 +12,29 @@
 -- administrator, a future writer) marks every row of the tenant changed,
 -- so a reader can only ever read more than it needs, never less. The
 -- declared set may be larger than what the statement wrote (a reader reads
--- again every (agent, patch) of agents x patches), never smaller.
+-- again every (agent, patch) of agents x patches), never smaller. With
+-- pw.facts_paired 'on' the two arrays are pairs instead, of one length:
+-- agents[i] with patches[i] (a decision rewrites one KB's status on some
+-- agents, not every patch of the KB on each of them). `scans` says the
+-- write was of scan_states (else of patch_status only).
 --
 -- A reader that kept the facts at counter V reads the rows after V; with
 -- one row per value up to the counter it reads again what they name, else
 -- (rows pruned, a NULL) all. Rows 4,096 and more values behind the counter
 -- are pruned as it moves.
+--
+-- Two more counters per tenant, moved the same way (008): 'agents' by
+-- every write of agents, agent_settings and orgs (the audit keeps each
+-- agent's effective settings as read), 'findings' by every write of
+-- findings (the audit keeps the open findings it diffs against).
 
 CREATE TABLE facts_changes (
     tenant_id     text NOT NULL,
     version       bigint NOT NULL,
     agents        bigint[],
     patches       bigint[],
+    paired        boolean NOT NULL DEFAULT false,
+    scans         boolean NOT NULL DEFAULT true,   -- a write of scan_states
     PRIMARY KEY (tenant_id, version)
 );
 
@@ -32,7 +43,11 @@ ALTER TABLE facts_changes FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON facts_changes USING (tenant_id = pw_tenant())
     WITH CHECK (tenant_id = pw_tenant());
 
--- TG_ARGV[0]: 'facts' or 'plan', the counter the table moves.
+ALTER TABLE facts_version DROP CONSTRAINT facts_version_counter_check;
+ALTER TABLE facts_version ADD CONSTRAINT facts_version_counter_check
+    CHECK (counter IN ('facts', 'plan', 'agents', 'findings'));
+
+-- TG_ARGV[0]: the counter the table moves.
 CREATE OR REPLACE FUNCTION pw_facts_bump() RETURNS trigger
     LANGUAGE plpgsql AS $$
 DECLARE
@@ -47,16 +62,33 @@ BEGIN
     ON CONFLICT (tenant_id, counter) DO UPDATE SET version = f.version + 1
     RETURNING version INTO moved;
     IF TG_ARGV[0] = 'facts' THEN
-        INSERT INTO facts_changes (tenant_id, version, agents, patches)
+        INSERT INTO facts_changes (tenant_id, version, agents, patches, paired, scans)
              VALUES (pw_tenant(), moved,
                      nullif(current_setting('pw.facts_agents', true), '')::bigint[],
-                     nullif(current_setting('pw.facts_patches', true), '')::bigint[]);
+                     nullif(current_setting('pw.facts_patches', true), '')::bigint[],
+                     coalesce(current_setting('pw.facts_paired', true), '') = 'on',
+                     TG_TABLE_NAME = 'scan_states');
         IF moved % 256 = 0 THEN
             DELETE FROM facts_changes
              WHERE tenant_id = pw_tenant() AND version <= moved - 4096;
         END IF;
     END IF;
     RETURN NULL;
+END
+$$;
+
+DO $$
+DECLARE
+    t text;
+    counter text;
+BEGIN
+    FOR t, counter IN VALUES ('agents', 'agents'), ('agent_settings', 'agents'),
+                             ('orgs', 'agents'), ('findings', 'findings') LOOP
+        EXECUTE format('CREATE TRIGGER facts_bump AFTER INSERT OR UPDATE OR DELETE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION pw_facts_bump(%L)', t, counter);
+        EXECUTE format('CREATE TRIGGER facts_bump_truncate AFTER TRUNCATE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION pw_facts_bump(%L)', t, counter);
+    END LOOP;
 END
 $$;
 

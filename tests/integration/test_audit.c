@@ -1407,6 +1407,56 @@ s_test_facts_changes (void)
     free (detail);
     s_facts_match_whole_read ();
 
+    //  Declared as pairs (a decision's rewrite: agent i with patch i):
+    //  KBC on WS back, KBM on MAN rewritten the same
+    s_facts_write ("SELECT set_config('pw.facts_agents', "
+                   "  (SELECT '{' || string_agg(agent_id::text, ',' ORDER BY hostname) || '}' "
+                   "     FROM agents WHERE hostname IN ('MAN', 'WS')), true), "
+                   "  set_config('pw.facts_patches', "
+                   "  (SELECT '{' || m.patch_id || ',' || c.patch_id || '}' "
+                   "     FROM patches m, patches c WHERE m.kb = 'KBM' AND c.kb = 'KBC'), true), "
+                   "  set_config('pw.facts_paired', 'on', true);"
+                   "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
+                   "                          source_policy) "
+                   "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
+                   "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC';"
+                   "UPDATE patch_status SET source_rule = 'paired' "
+                   " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'MAN') "
+                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM')");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (detail && strstr (detail, "KBC"));
+    free (detail);
+    s_facts_match_whole_read ();
+    s_facts_write (S_DECLARE (
+        S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
+        S_IDS_OF (
+            "patches", "patch",
+            "kb = 'KBC'")) ";"
+                           "DELETE FROM patch_status "
+                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (!detail || !strstr (detail, "KBC"));
+    free (detail);
+
+    //  A declared write of scan states: KBI's install failed on SRV
+    s_facts_write (S_DECLARE (
+        S_IDS_OF ("agents", "agent", "hostname = 'SRV'"),
+        S_IDS_OF (
+            "patches", "patch",
+            "kb = 'KBI'")) ";"
+                           "UPDATE scan_states SET state = 'failed' "
+                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
+                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = "
+                           "'SRV')");
+    PW_CHECK_INT (s_facts_run_cached (), 2);
+    detail = s_facts_detail ("INSTALL_FAILED", "SRV");
+    PW_CHECK (detail && strstr (detail, "3 installs failed: KBF1, KBF2, KBI"));
+    free (detail);
+    s_facts_match_whole_read ();
+
     //  A write that declares agents but touches nothing reads nothing new
     s_facts_write (
         S_DECLARE ("'{}'", "'{}'") ";"
@@ -1431,6 +1481,36 @@ s_test_facts_changes (void)
     detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
     PW_CHECK (detail && strstr (detail, "KBC"));
     free (detail);
+
+    //  The agents' settings are kept by a version of their own: WS's
+    //  window taken away, as a resolution writes it, is seen though the
+    //  patch facts come from the cache
+    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
+    s_facts_write ("UPDATE agent_settings SET update_window = NULL "
+                   " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    detail = s_facts_detail ("NO_UPDATE_SCHEDULE", "WS");
+    PW_CHECK (detail != NULL);
+    free (detail);
+    //  So are the open findings: one resolved behind the audit's back (by
+    //  another audit instance) is opened again, not taken as still open
+    s_facts_write ("UPDATE findings SET open = false, resolved_at = now() "
+                   " WHERE code = 'NO_UPDATE_SCHEDULE' AND subject = 'WS'");
+    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
+    pw_reply_t *reply = s_run ("facts");
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN &&
+              reply->audit_run->opened == 1);
+    pw_reply_free (&reply);
+    detail = s_facts_detail ("NO_UPDATE_SCHEDULE", "WS");
+    PW_CHECK (detail != NULL);
+    free (detail);
+    s_facts_write ("UPDATE agent_settings SET update_window = 'SAT-1' "
+                   " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    reply = s_run ("facts");
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN &&
+              reply->audit_run->resolved == 1);
+    pw_reply_free (&reply);
+    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
 
     //  Versions the change log no longer holds (pruned, or written before
     //  it) read everything again
