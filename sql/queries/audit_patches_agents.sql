@@ -1,6 +1,7 @@
--- audit_patches.sql for the agents $2 (bigint[]) only: every patch fact
--- of the agents a write changed. $3: whether scan states changed too (else their
--- part reads nothing). $1: the transaction's tenant.
+-- audit_load_patches.sql, grouped by agent and source, for the agents $2
+-- (bigint[]) only: every patch fact of the agents a write changed. $3:
+-- whether scan states changed too (else their part reads nothing). $1: the
+-- transaction's tenant.
 SELECT agent_id, status AS state, source_kind, source_policy,
        (extract(epoch FROM until) * 1000000)::bigint AS until_us, array_agg(patch_id)
   FROM patch_status

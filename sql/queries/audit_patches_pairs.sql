@@ -1,9 +1,10 @@
--- audit_patches.sql for the (agent, patch) pairs $2[i], $3[i] (bigint[]
--- both) only: the patch facts a decision rewrote, each looked up by its
--- key. (The LIMIT keeps each lookup a probe of the primary key: joined
--- plainly, tens of thousands of pairs are planned as a hash join over
--- every row of the tenant.) $4: whether scan states changed too (else their
--- part reads nothing). $1: the transaction's tenant.
+-- audit_load_patches.sql, grouped by agent and source, for the (agent,
+-- patch) pairs $2[i], $3[i] (bigint[] both) only: the patch facts a
+-- decision rewrote, each looked up by its key. (The LIMIT keeps each lookup
+-- a probe of the primary key: joined plainly, tens of thousands of pairs
+-- are planned as a hash join over every row of the tenant.) $4: whether
+-- scan states changed too (else their part reads nothing). $1: the
+-- transaction's tenant.
 SELECT s.agent_id, s.status AS state, s.source_kind, s.source_policy,
        (extract(epoch FROM s.until) * 1000000)::bigint AS until_us, array_agg(s.patch_id)
   FROM unnest($2::bigint[], $3::bigint[]) AS k(agent_id, patch_id)
