@@ -993,6 +993,8 @@ s_read_pfacts (pw_db_t *db, s_pfacts_t *pf)
         s_pfacts_free (pf);
         return -1;
     }
+    //  Kept between audits: no room to spare
+    pf->facts = pw_realloc (pf->facts, (pf->count + 1) * sizeof *pf->facts);
     s_sort_by_agent (pf->facts, pf->count);
     return 0;
 }
