@@ -475,7 +475,13 @@ s_import (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_rep
         return -1;
     }
     if (kind == PW_IMPORT_SCANS) {
-        PGresult *res = pw_db_exec (db, "policy_import_scans_last", 0, NULL);
+        //  The scan writes declared what they change (policy_import_scans_declare);
+        //  later writes declare their own
+        const char *any [] = {"", "", ""};
+        PGresult *res = pw_db_exec (db, "policy_facts_declare", 3, any);
+        bool undeclared = res != NULL;
+        PQclear (res);
+        res = undeclared ? pw_db_exec (db, "policy_import_scans_last", 0, NULL) : NULL;
         if (!res) {
             pw_call_fail_db (service, call, "import");
             return -1;
@@ -592,9 +598,9 @@ s_whole (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_repl
         agent_of = pw_calloc (count + 1, sizeof (size_t));
         patch_of = pw_calloc (count + 1, sizeof (size_t));
         s_check_scans (scans, count, inv, out, filename, agent_of, patch_of);
-        static const char *const steps [] = {"policy_analyze_scans", "policy_import_scans_resolve",
-                                             "policy_analyze_scan_ids", "policy_import_scans_prune",
-                                             NULL};
+        static const char *const steps [] = {
+            "policy_analyze_scans",        "policy_import_scans_resolve", "policy_analyze_scan_ids",
+            "policy_import_scans_declare", "policy_import_scans_prune",   NULL};
         if (out->reply.n_errors == 0)
             staged = s_stage_scans (db, scans, count, inv, agent_of, patch_of, NULL) ||
                      s_steps (db, steps);
@@ -1035,8 +1041,9 @@ s_unstage (pw_db_t *db, s_upload_t *upload, s_reply_t *out, const char *filename
         PQclear (res);
         if (resolved != upload->staged)
             return s_lost_scans (db, upload, out, filename);
-        static const char *const steps [] = {"policy_analyze_scan_ids", "policy_import_scans_prune",
-                                             NULL};
+        static const char *const steps [] = {"policy_analyze_scan_ids",
+                                             "policy_import_scans_declare",
+                                             "policy_import_scans_prune", NULL};
         return s_steps (db, steps);
     }
     if (!res)

@@ -673,6 +673,64 @@ s_test_review_and_react (void)
     zsock_destroy (&sub);
 }
 
+//  The scans again, with two states changed (one failed install now
+//  installed, one missing patch now failed): the import names the pairs
+//  whose scan facts changed, so the audit reads again only those (and the
+//  statuses the re-resolution rewrote), not every fact; and what it keeps
+//  is what a whole read gives.
+static void
+s_test_scan_reimport (void)
+{
+    char *path = s_path ("scans.csv"), *changed_path = s_path ("scans-changed.csv");
+    FILE *file = fopen (path, "rb");
+    pw_strbuf_t out;
+    pw_strbuf_init (&out);
+    int failed_fixed = 0, newly_failed = 0;
+    char line [1024];
+    while (file && fgets (line, sizeof line, file)) {
+        char *at;
+        if (!failed_fixed && (at = strstr (line, ",failed,"))) {
+            *at = '\0';
+            pw_strbuf_appendf (&out, "%s,installed,%s", line, at + 8);
+            failed_fixed = 1;
+        } else if (!newly_failed && (at = strstr (line, ",missing,"))) {
+            *at = '\0';
+            pw_strbuf_appendf (&out, "%s,failed,%s", line, at + 9);
+            newly_failed = 1;
+        } else
+            pw_strbuf_append (&out, line);
+    }
+    if (file)
+        fclose (file);
+    PW_CHECK (failed_fixed && newly_failed);
+    file = fopen (changed_path, "wb");
+    if (file) {
+        fwrite (out.data, 1, out.len, file);
+        fclose (file);
+    }
+    pw_strbuf_free (&out);
+    long updates = pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_updates_total");
+    pw_reply_t *reply = s_audit_run ();
+    pw_reply_free (&reply);
+    long misses = pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_misses_total");
+    const char *reimport [] = {"import", "scans", changed_path, NULL};
+    PW_CHECK_INT (s_pwctl (NULL, reimport), 0);
+    //  The changed pairs were declared, and nothing else of the scans
+    PW_CHECK_INT (pw_itest_scalar (s_admin,
+                                   "SELECT count(*) FROM facts_changes c "
+                                   " WHERE c.paired AND c.scans AND cardinality(c.agents) = 2 "
+                                   "   AND c.version = (SELECT max(version) FROM facts_changes "
+                                   "                     WHERE scans)"),
+                  1);
+    reply = s_audit_run ();
+    PW_CHECK (reply != NULL);
+    pw_reply_free (&reply);
+    PW_CHECK_INT (pw_itest_metric (s_audit.http_port, "pw_audit_facts_cache_misses_total"), misses);
+    s_check_kept_facts (updates);
+    free (path);
+    free (changed_path);
+}
+
 static void
 s_test_trail (void)
 {
@@ -720,6 +778,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_approvals);
         PW_RUN (s_test_plan);
         PW_RUN (s_test_review_and_react);
+        PW_RUN (s_test_scan_reimport);
         PW_RUN (s_test_trail);
         fprintf (stderr, "    month: the whole month in %.1f s\n",
                  (zclock_usecs () - started) / 1e6);
