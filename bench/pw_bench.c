@@ -8,7 +8,8 @@
         pw_bench resolve     --policy EP --tenant T [--runs N] [--admin URL --mode cold]
         pw_bench incremental --policy EP --policy-pub EP --admin URL --tenant T [--changes N]
         pw_bench plan        --scheduler EP --tenant T [--runs N]
-        pw_bench audit       --audit EP --tenant T [--admin URL [--policy EP]] [--runs N]
+        pw_bench audit       --audit EP --tenant T [--admin URL [--policy EP
+                             [--pwctl PATH --scans A.csv,B.csv]]] [--runs N]
         pw_bench ping        --policy EP [--count N]
         pw_bench events      --db URL --admin URL --pub EP --audit-pub EP --tenant T [--count N]
 
@@ -35,7 +36,7 @@
 
 typedef struct {
     const char *admin, *db, *tenant, *policy, *policy_pub, *scheduler, *audit, *pub, *audit_pub,
-        *sql, *mode;
+        *sql, *mode, *pwctl, *scans;
     int runs, changes, count;
 } s_args_t;
 
@@ -585,6 +586,17 @@ s_audit (s_args_t *args)
     int64_t total [32], compute [32], service [32];
     int64_t changed_total [32], changed_compute [32], changed_service [32];
     int64_t decided_total [32], decided_compute [32], decided_service [32];
+    int64_t imported_total [32], imported_compute [32], imported_service [32];
+    //  --scans A,B: two scan files of the same agents, imported in turn
+    char *scan_files [2] = {NULL, NULL};
+    if (policy_dealer && args->pwctl && args->scans) {
+        scan_files [0] = pw_strdup (args->scans);
+        char *comma = strchr (scan_files [0], ',');
+        if (!comma)
+            s_die ("--scans takes two files, A.csv,B.csv: %s", args->scans);
+        *comma = '\0';
+        scan_files [1] = comma + 1;
+    }
     unsigned long affected = 0;
     unsigned agents = 0, open = 0;
     const char *tenant_p [] = {args->tenant};
@@ -606,6 +618,18 @@ s_audit (s_args_t *args)
             zclock_sleep (50);
             s_audit_once (dealer, args->tenant, &decided_total [r], &decided_service [r],
                           &decided_compute [r], &agents, &open);
+        }
+        if (scan_files [0]) {
+            char *command = pw_sprintf ("'%s' --tenant '%s' --policy-endpoint '%s' "
+                                        "--timeout-ms 600000 import scans '%s' >/dev/null",
+                                        args->pwctl, args->tenant, args->policy,
+                                        scan_files [(r + 1) % 2]);
+            if (system (command) != 0)
+                s_die ("the scan import failed: %s", command);
+            free (command);
+            zclock_sleep (50);
+            s_audit_once (dealer, args->tenant, &imported_total [r], &imported_service [r],
+                          &imported_compute [r], &agents, &open);
         }
         if (admin) {
             //  Nothing changed since the last audit: the ones above may
@@ -636,7 +660,14 @@ s_audit (s_args_t *args)
                 (long long)s_median (decided_service, (size_t)runs),
                 (long long)s_median (decided_compute, (size_t)runs),
                 affected / (unsigned long)runs);
+    if (scan_files [0])
+        printf (",\"imported_total_us\":%lld,\"imported_service_us\":%lld,"
+                "\"imported_compute_us\":%lld",
+                (long long)s_median (imported_total, (size_t)runs),
+                (long long)s_median (imported_service, (size_t)runs),
+                (long long)s_median (imported_compute, (size_t)runs));
     printf ("}\n");
+    free (scan_files [0]);
     if (admin)
         PQfinish (admin);
     zsock_destroy (&policy_dealer);
@@ -966,6 +997,8 @@ main (int argc, char **argv)
                      .audit_pub = s_opt (argc, argv, "--audit-pub"),
                      .sql = s_opt (argc, argv, "--sql"),
                      .mode = s_opt (argc, argv, "--mode"),
+                     .pwctl = s_opt (argc, argv, "--pwctl"),
+                     .scans = s_opt (argc, argv, "--scans"),
                      .runs = s_int (argc, argv, "--runs", 3),
                      .changes = s_int (argc, argv, "--changes", 200),
                      .count = s_int (argc, argv, "--count", 2000)};
