@@ -620,10 +620,10 @@ s_audit (s_args_t *args)
                           &decided_compute [r], &agents, &open);
         }
         if (scan_files [0]) {
-            char *command = pw_sprintf ("'%s' --tenant '%s' --policy-endpoint '%s' "
-                                        "--timeout-ms 600000 import scans '%s' >/dev/null",
-                                        args->pwctl, args->tenant, args->policy,
-                                        scan_files [(r + 1) % 2]);
+            char *command =
+                pw_sprintf ("'%s' --tenant '%s' --policy-endpoint '%s' "
+                            "--timeout-ms 600000 import scans '%s' >/dev/null",
+                            args->pwctl, args->tenant, args->policy, scan_files [(r + 1) % 2]);
             if (system (command) != 0)
                 s_die ("the scan import failed: %s", command);
             free (command);

@@ -966,6 +966,18 @@ done:
     return rc;
 }
 
+//  An array literal of the ids of the agents CHOSEN marks (COUNT of them).
+static void
+s_chosen_ids (pw_strbuf_t *out, const policy_inventory_t *inv, const bool *chosen)
+{
+    size_t n = 0;
+    pw_strbuf_append (out, "{");
+    for (size_t a = 0; a < inv->agent_count; a++)
+        if (chosen [a])
+            pw_strbuf_appendf (out, n++ ? ",%lld" : "%lld", (long long)inv->agent_ids [a]);
+    pw_strbuf_append (out, "}");
+}
+
 long
 policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
 {
@@ -973,18 +985,23 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *settings_changed = policy_tenant_settings_changed (tenant);
     const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
-    //  Which agents to rewrite.
-    size_t count = 0;
-    int64_t *ids = pw_calloc (inv->agent_count + 1, sizeof (int64_t));
-    bool *chosen = pw_calloc (inv->agent_count + 1, sizeof (bool));
-    for (size_t a = 0; a < inv->agent_count; a++)
-        if (all || settings_changed [a] || statuses_changed [a]) {
-            chosen [a] = true;
-            ids [count++] = inv->agent_ids [a];
-        }
+    //  Which agents' settings and which agents' statuses to rewrite: each
+    //  only where it changed, so a write of statuses alone leaves the
+    //  settings (and their readers' copies) as they are, and the reverse.
+    size_t count = 0, settings_count = 0, statuses_count = 0;
+    bool *settings = pw_calloc (inv->agent_count + 1, sizeof (bool));
+    bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        settings [a] = all || settings_changed [a];
+        statuses [a] = all || statuses_changed [a];
+        settings_count += settings [a];
+        statuses_count += statuses [a];
+        count += settings [a] || statuses [a];
+    }
     long rc = -1;
-    pw_strbuf_t buf;
+    pw_strbuf_t buf, ids;
     pw_strbuf_init (&buf);
+    pw_strbuf_init (&ids);
     if (count == 0) {
         rc = 0;
         goto done;
@@ -994,78 +1011,87 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             s_exec (db, "policy_status_clear_all", 0, NULL))
             goto done;
     } else {
-        pw_strbuf_append (&buf, "{");
-        for (size_t i = 0; i < count; i++)
-            pw_strbuf_appendf (&buf, i ? ",%lld" : "%lld", (long long)ids [i]);
-        pw_strbuf_append (&buf, "}");
-        const char *params [] = {buf.data};
-        //  Every status of these agents, whichever patches
-        if (s_facts_declare (db, buf.data, NULL, false) ||
-            s_exec (db, "policy_results_clear", 1, params) ||
-            s_exec (db, "policy_status_clear", 1, params))
-            goto done;
-        pw_strbuf_reset (&buf);
-    }
-
-    if (pw_db_copy_in_begin (db, "policy_tmp_settings_copy"))
-        goto done;
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        if (!chosen [a])
-            continue;
-        const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
-        char id [32];
-        snprintf (id, sizeof id, "%lld", (long long)inv->agent_ids [a]);
-        pw_db_copy_text (&buf, id, true);
-        pw_db_copy_text (&buf, r->subscribed ? "t" : "f", false);
-        pw_db_copy_array (&buf, r->patch_policies, r->patch_policy_count, true);
-        pw_db_copy_text (&buf, r->scan, false);
-        pw_db_copy_text (&buf, r->update_window, false);
-        pw_db_copy_text (&buf, r->reboot, false);
-        pw_db_copy_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
-        pw_db_copy_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
-        pw_db_copy_text (&buf, r->health_check, false);
-        pw_db_copy_text (&buf, r->manual_patching, false);
-        pw_db_copy_array (&buf, r->overridden, r->overridden_count, true);
-        pw_strbuf_append_len (&buf, "\n", 1);
-        if (buf.len > 1 << 20) {
-            if (pw_db_copy_in_send (db, buf.data, buf.len))
+        const char *params [] = {ids.data};
+        if (settings_count) {
+            s_chosen_ids (&ids, inv, settings);
+            params [0] = ids.data;
+            if (s_exec (db, "policy_results_clear", 1, params))
                 goto done;
-            pw_strbuf_reset (&buf);
+            pw_strbuf_reset (&ids);
+        }
+        if (statuses_count) {
+            //  Every status of these agents, whichever patches
+            s_chosen_ids (&ids, inv, statuses);
+            params [0] = ids.data;
+            if (s_facts_declare (db, ids.data, NULL, false) ||
+                s_exec (db, "policy_status_clear", 1, params))
+                goto done;
         }
     }
-    if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
-        goto done;
-    pw_strbuf_reset (&buf);
 
-    if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
-        goto done;
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        if (!chosen [a])
-            continue;
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-            if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
-                inv->scan_state [e] != POLICY_SCAN_FAILED)
+    if (settings_count) {
+        if (pw_db_copy_in_begin (db, "policy_tmp_settings_copy"))
+            goto done;
+        for (size_t a = 0; a < inv->agent_count; a++) {
+            if (!settings [a])
                 continue;
-            policy_status_t status;
-            policy_tenant_status (tenant, e, &status);
-            s_status_row (&buf, inv, &status, a, e);
+            const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
+            char id [32];
+            snprintf (id, sizeof id, "%lld", (long long)inv->agent_ids [a]);
+            pw_db_copy_text (&buf, id, true);
+            pw_db_copy_text (&buf, r->subscribed ? "t" : "f", false);
+            pw_db_copy_array (&buf, r->patch_policies, r->patch_policy_count, true);
+            pw_db_copy_text (&buf, r->scan, false);
+            pw_db_copy_text (&buf, r->update_window, false);
+            pw_db_copy_text (&buf, r->reboot, false);
+            pw_db_copy_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
+            pw_db_copy_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
+            pw_db_copy_text (&buf, r->health_check, false);
+            pw_db_copy_text (&buf, r->manual_patching, false);
+            pw_db_copy_array (&buf, r->overridden, r->overridden_count, true);
+            pw_strbuf_append_len (&buf, "\n", 1);
             if (buf.len > 1 << 20) {
                 if (pw_db_copy_in_send (db, buf.data, buf.len))
                     goto done;
                 pw_strbuf_reset (&buf);
             }
         }
+        if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db) ||
+            s_exec (db, "policy_tmp_settings_move", 0, NULL))
+            goto done;
+        pw_strbuf_reset (&buf);
     }
-    if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db))
-        goto done;
-    if (s_exec (db, "policy_tmp_settings_move", 0, NULL) ||
-        s_exec (db, "policy_tmp_status_move", 0, NULL) ||
-        (!all && s_facts_declare (db, NULL, NULL, false)))
-        goto done;
+
+    if (statuses_count) {
+        if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
+            goto done;
+        for (size_t a = 0; a < inv->agent_count; a++) {
+            if (!statuses [a])
+                continue;
+            for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+                if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
+                    inv->scan_state [e] != POLICY_SCAN_FAILED)
+                    continue;
+                policy_status_t status;
+                policy_tenant_status (tenant, e, &status);
+                s_status_row (&buf, inv, &status, a, e);
+                if (buf.len > 1 << 20) {
+                    if (pw_db_copy_in_send (db, buf.data, buf.len))
+                        goto done;
+                    pw_strbuf_reset (&buf);
+                }
+            }
+        }
+        if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db) ||
+            s_exec (db, "policy_tmp_status_move", 0, NULL) ||
+            (!all && s_facts_declare (db, NULL, NULL, false)))
+            goto done;
+    }
     rc = (long)count;
 done:
     pw_strbuf_free (&buf);
-    free (ids);
-    free (chosen);
+    pw_strbuf_free (&ids);
+    free (settings);
+    free (statuses);
     return rc;
 }
