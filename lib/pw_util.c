@@ -227,3 +227,53 @@ pw_find_id (const int64_t *ids, size_t count, int64_t id)
     }
     return -1;
 }
+
+static uint64_t
+s_key (const char *item, int64_t least)
+{
+    int64_t key;
+    memcpy (&key, item, sizeof key);
+    return (uint64_t)key - (uint64_t)least;
+}
+
+void
+pw_sort_by_i64 (void *items, size_t count, size_t size)
+{
+    if (count < 2)
+        return;
+    char *base = items;
+    int64_t least, most;
+    memcpy (&least, base, sizeof least);
+    most = least;
+    for (size_t i = 1; i < count; i++) {
+        int64_t key;
+        memcpy (&key, base + i * size, sizeof key);
+        least = key < least ? key : least;
+        most = key > most ? key : most;
+    }
+    uint64_t range = (uint64_t)most - (uint64_t)least;
+    char *buf = pw_malloc (count * size), *from = base, *to = buf;
+    size_t *offset = pw_malloc ((1 << 16) * sizeof *offset);
+    for (unsigned shift = 0; shift < 64 && (shift == 0 || range >> shift); shift += 16) {
+        memset (offset, 0, (1 << 16) * sizeof *offset);
+        for (size_t i = 0; i < count; i++)
+            offset [(s_key (from + i * size, least) >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 1 << 16; d++) {
+            size_t n = offset [d];
+            offset [d] = sum;
+            sum += n;
+        }
+        for (size_t i = 0; i < count; i++) {
+            size_t at = offset [(s_key (from + i * size, least) >> shift) & 0xffff]++;
+            memcpy (to + at * size, from + i * size, size);
+        }
+        char *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != base)
+        memcpy (base, from, count * size);
+    free (offset);
+    free (buf);
+}

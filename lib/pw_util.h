@@ -31,6 +31,12 @@ char *pw_concat (const char *first, ...) __attribute__ ((sentinel));
 
 //  Sets *ERROR_P to a new message (caller frees); does nothing when ERROR_P
 //  is NULL. The one way domain classes report what is wrong.
+//  Sorts COUNT items of SIZE bytes each by their leading int64_t, stably, in
+//  time linear in COUNT (a radix sort on the key less the least key, 16 bits
+//  a pass: two passes for keys within 4 billion of each other, four at
+//  most). Uses a copy of the items as scratch.
+void pw_sort_by_i64 (void *items, size_t count, size_t size);
+
 void pw_set_error (char **error_p, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 //  Index of ID in the ascending array IDS of COUNT, or -1.

@@ -943,45 +943,6 @@ s_pfacts_row (void *arg, char **fields, int count)
     return 0;
 }
 
-//  Sorts FACTS (COUNT) by agent, stably: a radix sort on the agent id less
-//  the least, 16 bits a pass (two passes below 4 billion ids), in time
-//  linear in COUNT whatever order the store returned the rows in.
-static void
-s_sort_by_agent (s_fact_t *facts, size_t count)
-{
-    if (count < 2)
-        return;
-    int64_t least = facts [0].agent, most = facts [0].agent;
-    for (size_t i = 1; i < count; i++) {
-        least = facts [i].agent < least ? facts [i].agent : least;
-        most = facts [i].agent > most ? facts [i].agent : most;
-    }
-    uint64_t range = (uint64_t)most - (uint64_t)least;
-    s_fact_t *buf = pw_malloc (count * sizeof *buf), *from = facts, *to = buf;
-    size_t *offset = pw_malloc ((1 << 16) * sizeof *offset);
-    for (unsigned shift = 0; shift < 64 && (shift == 0 || range >> shift); shift += 16) {
-        memset (offset, 0, (1 << 16) * sizeof *offset);
-        for (size_t i = 0; i < count; i++)
-            offset [(((uint64_t)from [i].agent - (uint64_t)least) >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 1 << 16; d++) {
-            size_t n = offset [d];
-            offset [d] = sum;
-            sum += n;
-        }
-        for (size_t i = 0; i < count; i++)
-            to [offset [(((uint64_t)from [i].agent - (uint64_t)least) >> shift) & 0xffff]++] =
-                from [i];
-        s_fact_t *swap = from;
-        from = to;
-        to = swap;
-    }
-    if (from != facts)
-        memcpy (facts, from, count * sizeof *facts);
-    free (offset);
-    free (buf);
-}
-
 //  Every patch fact of the transaction's tenant into PF (emptied first),
 //  streamed. 0, or -1 on a store error.
 static int
@@ -995,7 +956,8 @@ s_read_pfacts (pw_db_t *db, s_pfacts_t *pf)
     }
     //  Kept between audits: no room to spare
     pf->facts = pw_realloc (pf->facts, (pf->count + 1) * sizeof *pf->facts);
-    s_sort_by_agent (pf->facts, pf->count);
+    //  By agent (the id is the struct's first member)
+    pw_sort_by_i64 (pf->facts, pf->count, sizeof *pf->facts);
     return 0;
 }
 

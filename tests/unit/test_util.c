@@ -1,0 +1,89 @@
+/*  test_util - pw_sort_by_i64 against a comparison sort: keys of every
+    range (one pass, two, four), negative keys, ties kept in their order. */
+#include <stdlib.h>
+
+#include "pw_util.h"
+#include "../pw_test.h"
+
+typedef struct {
+    int64_t key;
+    uint32_t order; //  position before the sort
+} s_item_t;
+
+static int
+s_by_key_order (const void *a, const void *b)
+{
+    const s_item_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+//  Sorts COUNT items with keys drawn from [LEAST, LEAST + SPAN) (SPAN 0:
+//  the whole int64 range) both ways and compares: a stable sort gives the
+//  same order as sorting by key, then by position.
+static void
+s_check (size_t count, int64_t least, uint64_t span, unsigned seed)
+{
+    s_item_t *items = pw_calloc (count + 1, sizeof *items);
+    s_item_t *expected = pw_calloc (count + 1, sizeof *items);
+    uint64_t state = seed * 0x9E3779B97F4A7C15ULL + 1;
+    for (size_t i = 0; i < count; i++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        uint64_t offset = span ? state % span : state;
+        items [i] = (s_item_t){(int64_t)((uint64_t)least + offset), (uint32_t)i};
+    }
+    memcpy (expected, items, count * sizeof *items);
+    qsort (expected, count, sizeof *expected, s_by_key_order);
+    pw_sort_by_i64 (items, count, sizeof *items);
+    size_t wrong = 0;
+    for (size_t i = 0; i < count; i++)
+        wrong += items [i].key != expected [i].key || items [i].order != expected [i].order;
+    if (wrong)
+        PW_FAIL_AT ("%zu items, keys from %lld over %llu: %zu out of place", count,
+                    (long long)least, (unsigned long long)span, wrong);
+    free (items);
+    free (expected);
+}
+
+static void
+s_test_ranges (void)
+{
+    s_check (0, 0, 10, 1);
+    s_check (1, 5, 10, 1);
+    s_check (1000, 1, 50000, 2);                  //  agent ids of a tenant: one pass
+    s_check (5000, 1, 100, 3);                    //  many ties
+    s_check (20000, 100000, 1ULL << 20, 4);       //  two passes
+    s_check (20000, -(1LL << 40), 1ULL << 41, 5); //  negative keys, three passes
+    s_check (20000, INT64_MIN, 0, 6);             //  the whole range: four passes
+}
+
+static void
+s_test_sorted_and_reversed (void)
+{
+    size_t count = 70000;
+    s_item_t *items = pw_calloc (count, sizeof *items);
+    for (size_t i = 0; i < count; i++)
+        items [i] = (s_item_t){(int64_t)(count - i) * 3, (uint32_t)i};
+    pw_sort_by_i64 (items, count, sizeof *items);
+    size_t wrong = 0;
+    for (size_t i = 0; i < count; i++)
+        wrong += items [i].key != (int64_t)(i + 1) * 3;
+    PW_CHECK_INT (wrong, 0);
+    pw_sort_by_i64 (items, count, sizeof *items);
+    for (size_t i = 0; i < count; i++)
+        wrong += items [i].key != (int64_t)(i + 1) * 3 || items [i].order != count - 1 - i;
+    PW_CHECK_INT (wrong, 0);
+    free (items);
+}
+
+int
+main (int argc, char **argv)
+{
+    PW_TEST_BEGIN (argc, argv);
+    PW_RUN (s_test_ranges);
+    PW_RUN (s_test_sorted_and_reversed);
+    return PW_TEST_END ();
+}
