@@ -818,19 +818,29 @@ s_pfacts_update (s_pfacts_t *pf, const s_key_t *keys, size_t count, bool scans, 
 
 //  --- the patch facts cache ---------------------------------------------
 
+//  The store's version of what an entry keeps (a counter of facts_version
+//  and the epoch) when it was read; `have` false: nothing kept.
+typedef struct {
+    bool have;
+    int64_t version, epoch;
+} s_stamp_t;
+
+//  True when what STAMP vouches for is still the store's
+static bool
+s_stamp_current (const s_stamp_t *stamp, int64_t version, int64_t epoch)
+{
+    return stamp->have && stamp->version == version && stamp->epoch == epoch;
+}
+
 typedef struct {
     char *tenant;
-    bool have_facts;
-    int64_t version, epoch; //  of the patch facts when read (audit_facts_version)
+    s_stamp_t facts_stamp;
     s_pfacts_t pfacts;
-    bool have_plan;
-    int64_t plan_version, plan_epoch;
+    s_stamp_t plan_stamp;
     PGresult *slots, *violations;
-    bool have_agents;
-    int64_t agents_version, agents_epoch;
+    s_stamp_t agents_stamp;
     PGresult *agents, *overrides;
-    bool have_findings;
-    int64_t findings_version, findings_epoch;
+    s_stamp_t findings_stamp;
     pw_findings_t *findings; //  the open findings
     uint64_t used;           //  the cache's clock at the last load that used it
 } s_cached_t;
@@ -961,7 +971,7 @@ s_read_pfacts (pw_db_t *db, s_pfacts_t *pf)
     return 0;
 }
 
-//  Brings ENTRY's patch facts from version ENTRY->version to VERSION by
+//  Brings ENTRY's patch facts from their stamp's version to VERSION by
 //  reading again what the writes in between changed (facts_changes), when
 //  they say, and that is at most half of AGENT_COUNT agents (or a few). 1 when
 //  done, 0 when the facts must be read whole, -1 on a store error.
@@ -970,13 +980,14 @@ s_update_pfacts (pw_db_t *db, const char *tenant, s_cached_t *entry, int64_t ver
                  size_t agent_count)
 {
     char from [32], to [32];
-    snprintf (from, sizeof from, "%lld", (long long)entry->version);
+    snprintf (from, sizeof from, "%lld", (long long)entry->facts_stamp.version);
     snprintf (to, sizeof to, "%lld", (long long)version);
     const char *params [] = {tenant, from, to};
     PGresult *changes = pw_db_exec (db, "audit_facts_changes", 3, params);
     if (!changes)
         return -1;
-    bool whole = s_i64 (changes, 0, 0) != version - entry->version || s_i64 (changes, 0, 1) != 0;
+    bool whole =
+        s_i64 (changes, 0, 0) != version - entry->facts_stamp.version || s_i64 (changes, 0, 1) != 0;
     bool any_patch = s_i64 (changes, 0, 2) != 0, paired = s_i64 (changes, 0, 3) == 0;
     bool scans = s_i64 (changes, 0, 4) != 0;
     PQclear (changes);
@@ -1076,8 +1087,7 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
     PQclear (res);
     s_cached_t *entry = s_cached_entry (cache, tenant);
     int rc = 0;
-    if (!(entry->have_agents && entry->agents_version == agents_version &&
-          entry->agents_epoch == epoch)) {
+    if (!s_stamp_current (&entry->agents_stamp, agents_version, epoch)) {
         PGresult *agents, *overrides;
         if (s_read_agents (db, tenant, &agents, &overrides))
             return -1;
@@ -1085,18 +1095,17 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
         PQclear (entry->overrides);
         entry->agents = agents;
         entry->overrides = overrides;
-        entry->have_agents = true;
-        entry->agents_version = agents_version;
-        entry->agents_epoch = epoch;
+        entry->agents_stamp = (s_stamp_t){true, agents_version, epoch};
     }
     self->res_agents = entry->agents;
     self->res_overrides = entry->overrides;
     self->agents_borrowed = true;
-    if (entry->have_facts && entry->epoch == epoch && entry->version == version)
+    const s_stamp_t *facts = &entry->facts_stamp;
+    if (s_stamp_current (facts, version, epoch))
         cache->hits++;
     else {
         int updated =
-            entry->have_facts && entry->epoch == epoch && entry->version < version
+            facts->have && facts->epoch == epoch && facts->version < version
                 ? s_update_pfacts (db, tenant, entry, version, (size_t)PQntuples (self->res_agents))
                 : 0;
         if (updated == 1)
@@ -1106,21 +1115,16 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
         else
             rc = -1;
         //  A failed read leaves the facts of no known version
-        entry->have_facts = rc == 0;
-        entry->version = version;
-        entry->epoch = epoch;
+        entry->facts_stamp = (s_stamp_t){rc == 0, version, epoch};
     }
-    if (rc == 0 &&
-        !(entry->have_plan && entry->plan_version == plan_version && entry->plan_epoch == epoch)) {
+    if (rc == 0 && !s_stamp_current (&entry->plan_stamp, plan_version, epoch)) {
         PGresult *slots, *violations;
         if (s_read_plan (db, &slots, &violations) == 0) {
             PQclear (entry->slots);
             PQclear (entry->violations);
             entry->slots = slots;
             entry->violations = violations;
-            entry->have_plan = true;
-            entry->plan_version = plan_version;
-            entry->plan_epoch = epoch;
+            entry->plan_stamp = (s_stamp_t){true, plan_version, epoch};
         } else
             rc = -1;
     }
@@ -1334,16 +1338,13 @@ audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant
     int64_t version = s_i64 (res, 0, 3), epoch = s_i64 (res, 0, 4);
     PQclear (res);
     s_cached_t *entry = s_cached_entry (cache, tenant);
-    if (!(entry->have_findings && entry->findings_version == version &&
-          entry->findings_epoch == epoch)) {
+    if (!s_stamp_current (&entry->findings_stamp, version, epoch)) {
         pw_findings_t *open = audit_findings_load_open (db, tenant);
         if (!open)
             return NULL;
         pw_findings_destroy (&entry->findings);
         entry->findings = open;
-        entry->have_findings = true;
-        entry->findings_version = version;
-        entry->findings_epoch = epoch;
+        entry->findings_stamp = (s_stamp_t){true, version, epoch};
     }
     *borrowed_p = true;
     return entry->findings;
@@ -1356,7 +1357,7 @@ audit_findings_forget (audit_facts_cache_t *cache, const char *tenant)
         s_cached_t *entry = &cache->entries [i];
         if (entry->tenant && strcmp (entry->tenant, tenant) == 0) {
             pw_findings_destroy (&entry->findings);
-            entry->have_findings = false;
+            entry->findings_stamp.have = false;
         }
     }
 }

@@ -966,7 +966,7 @@ done:
     return rc;
 }
 
-//  An array literal of the ids of the agents CHOSEN marks (COUNT of them).
+//  An array literal of the ids of the agents CHOSEN marks.
 static void
 s_chosen_ids (pw_strbuf_t *out, const policy_inventory_t *inv, const bool *chosen)
 {

@@ -37,7 +37,14 @@ CREATE TABLE facts_changes (
     patches       bigint[],
     paired        boolean NOT NULL DEFAULT false,
     scans         boolean NOT NULL DEFAULT true,   -- a write of scan_states
-    PRIMARY KEY (tenant_id, version)
+    PRIMARY KEY (tenant_id, version),
+    -- A declaration the readers cannot take is refused with the write
+    -- that made it, by name: pairs come as two arrays of one length, and
+    -- no array names a NULL agent or patch.
+    CONSTRAINT facts_changes_pairs
+        CHECK (NOT paired OR cardinality(agents) = cardinality(patches)),
+    CONSTRAINT facts_changes_no_null_ids
+        CHECK (array_position(agents, NULL) IS NULL AND array_position(patches, NULL) IS NULL)
 );
 
 ALTER TABLE facts_changes ENABLE ROW LEVEL SECURITY;

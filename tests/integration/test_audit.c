@@ -1512,6 +1512,34 @@ s_test_facts_changes (void)
     pw_reply_free (&reply);
     PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
 
+    //  A declaration the audit could not take is refused with its write,
+    //  by the rule it breaks; the facts stay as they were
+    const char *bad [][2] = {
+        {"SELECT set_config('pw.facts_agents', '{1,2}', true), "
+         "       set_config('pw.facts_patches', '{1}', true), "
+         "       set_config('pw.facts_paired', 'on', true)",
+         "facts_changes_pairs"},
+        {"SELECT set_config('pw.facts_agents', '{1,NULL}', true)", "facts_changes_no_null_ids"},
+        {"SELECT set_config('pw.facts_agents', '{1,x}', true)", "invalid input syntax"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        char *script = pw_sprintf ("BEGIN; SELECT set_config('pw.tenant', 'facts', true); %s; "
+                                   "UPDATE patch_status SET source_rule = 'refused' "
+                                   " WHERE agent_id = (SELECT agent_id FROM agents "
+                                   "                    WHERE hostname = 'WS')",
+                                   bad [i][0]);
+        PGresult *res = PQexec (s_producer, script);
+        PW_CHECK (PQresultStatus (res) == PGRES_FATAL_ERROR &&
+                  strstr (PQresultErrorMessage (res), bad [i][1]));
+        PQclear (res);
+        PQclear (PQexec (s_producer, "ROLLBACK"));
+        free (script);
+    }
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status WHERE tenant_id = '%s' "
+                           "   AND source_rule = 'refused'",
+                           "facts"),
+                  0);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+
     //  Versions the change log no longer holds (pruned, or written before
     //  it) read everything again
     s_facts_write (
