@@ -1348,11 +1348,45 @@ s_facts_match_whole_read (void)
     free (whole);
 }
 
-#define S_DECLARE(agents, patches)                                                                 \
-    "SELECT set_config('pw.facts_agents', " agents ", true), "                                     \
-    "       set_config('pw.facts_patches', " patches ", true)"
-#define S_IDS_OF(table, column, value)                                                             \
-    "(SELECT '{' || string_agg(" column "_id::text, ',') || '}' FROM " table " WHERE " value ")"
+//  True when the open finding CODE on SUBJECT of 'facts' says TEXT ("":
+//  when it is open at all).
+static bool
+s_facts_says (const char *code, const char *subject, const char *text)
+{
+    char *detail = s_facts_detail (code, subject);
+    bool says = detail && strstr (detail, text);
+    free (detail);
+    return says;
+}
+
+//  The ids of ROWS (a table and a condition: "agents WHERE ...") as a
+//  bigint[] literal, in SQL; NULL: '' (any), "": '{}' (none).
+static char *
+s_ids_of (const char *column, const char *rows)
+{
+    return !rows    ? pw_strdup ("''")
+           : !*rows ? pw_strdup ("'{}'")
+                    : pw_sprintf ("(SELECT '{' || string_agg(%s::text, ',') || '}' FROM %s)",
+                                  column, rows);
+}
+
+//  Writes SQL for 'facts' as s_facts_write does, first declaring every
+//  patch of PATCHES on every agent of AGENTS (rows as s_ids_of takes them).
+static void
+s_facts_write_declared (const char *agents, const char *patches, const char *sql)
+{
+    char *agent_ids = s_ids_of ("agent_id", agents), *patch_ids = s_ids_of ("patch_id", patches);
+    char *script = pw_sprintf ("SELECT set_config('pw.facts_agents', %s, true), "
+                               "       set_config('pw.facts_patches', %s, true); %s",
+                               agent_ids, patch_ids, sql);
+    s_facts_write (script);
+    free (script);
+    free (agent_ids);
+    free (patch_ids);
+}
+
+#define S_HOST(name) "agents WHERE hostname = '" name "'"
+#define S_KB(kb)     "patches WHERE kb = '" kb "'"
 
 //  Writes that declare the agents and patches they touch (as the policy
 //  service declares its status writes, 009_facts_changes) are followed by
@@ -1365,46 +1399,32 @@ s_test_facts_changes (void)
     PW_CHECK_INT (s_facts_run_cached (), 1);
     //  KBI approved on SRV, deferred until 30 days ago: overdue since the
     //  window that ended 20 days ago
-    char *detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
-    PW_CHECK (!detail || !strstr (detail, "KBI"));
-    free (detail);
-    s_facts_write (S_DECLARE (
-        S_IDS_OF ("agents", "agent", "hostname = 'SRV'"),
-        S_IDS_OF (
-            "patches", "patch",
-            "kb = 'KBI'")) ";"
-                           "UPDATE patch_status SET status = 'approved', until = now() - interval "
-                           "'30 days' "
-                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
-                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = "
-                           "'SRV')");
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "SRV", "KBI"));
+    s_facts_write_declared (
+        S_HOST ("SRV"), S_KB ("KBI"),
+        "UPDATE patch_status SET status = 'approved', until = now() - interval '30 days' "
+        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
+        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
     PW_CHECK_INT (s_facts_run_cached (), 2);
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
-    PW_CHECK (detail && strstr (detail, "KBI (Important, window ended 20 days ago)"));
-    free (detail);
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "SRV",
+                            "KBI (Important, window ended 20 days ago)"));
     //  The review queue lost nothing: KBI is still in review on WS and MAN
-    detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
-    PW_CHECK (detail == NULL); //  KBI, 10 days old, is within the 14 days
-    free (detail);
+    PW_CHECK (
+        !s_facts_says ("REVIEW_BACKLOG", "Base", "")); //  KBI, 10 days old, is within the 14 days
     s_facts_match_whole_read ();
 
     //  Every status of WS rewritten, declared by agent only (any patch):
     //  KBC installed there, its status gone, the others rewritten the same
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
-    PW_CHECK (detail && strstr (detail, "KBC"));
-    free (detail);
-    s_facts_write (
-        S_DECLARE (S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
-                   "''") ";"
-                         "DELETE FROM patch_status "
-                         " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
-                         "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS');"
-                         "UPDATE patch_status SET source_rule = 'again' "
-                         " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
+    s_facts_write_declared (
+        S_HOST ("WS"), NULL,
+        "DELETE FROM patch_status "
+        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS');"
+        "UPDATE patch_status SET source_rule = 'again' "
+        " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
     PW_CHECK_INT (s_facts_run_cached (), 2);
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
-    PW_CHECK (!detail || !strstr (detail, "KBC"));
-    free (detail);
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
     s_facts_match_whole_read ();
 
     //  Declared as pairs (a decision's rewrite: agent i with patch i):
@@ -1424,93 +1444,69 @@ s_test_facts_changes (void)
                    " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'MAN') "
                    "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM')");
     PW_CHECK_INT (s_facts_run_cached (), 2);
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
-    PW_CHECK (detail && strstr (detail, "KBC"));
-    free (detail);
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
     s_facts_match_whole_read ();
-    s_facts_write (S_DECLARE (
-        S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
-        S_IDS_OF (
-            "patches", "patch",
-            "kb = 'KBC'")) ";"
-                           "DELETE FROM patch_status "
-                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
-                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    s_facts_write_declared (
+        S_HOST ("WS"), S_KB ("KBC"),
+        "DELETE FROM patch_status "
+        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
+        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
     PW_CHECK_INT (s_facts_run_cached (), 2);
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
-    PW_CHECK (!detail || !strstr (detail, "KBC"));
-    free (detail);
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
     //  A declared write of scan states: KBI's install failed on SRV
-    s_facts_write (S_DECLARE (
-        S_IDS_OF ("agents", "agent", "hostname = 'SRV'"),
-        S_IDS_OF (
-            "patches", "patch",
-            "kb = 'KBI'")) ";"
-                           "UPDATE scan_states SET state = 'failed' "
-                           " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
-                           "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = "
-                           "'SRV')");
+    s_facts_write_declared (
+        S_HOST ("SRV"), S_KB ("KBI"),
+        "UPDATE scan_states SET state = 'failed' "
+        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
+        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
     PW_CHECK_INT (s_facts_run_cached (), 2);
-    detail = s_facts_detail ("INSTALL_FAILED", "SRV");
-    PW_CHECK (detail && strstr (detail, "3 installs failed: KBF1, KBF2, KBI"));
-    free (detail);
+    PW_CHECK (s_facts_says ("INSTALL_FAILED", "SRV", "3 installs failed: KBF1, KBF2, KBI"));
     s_facts_match_whole_read ();
 
     //  A write that declares agents but touches nothing reads nothing new
-    s_facts_write (
-        S_DECLARE ("'{}'", "'{}'") ";"
-                                   "UPDATE patch_status SET status = 'denied' WHERE false");
+    s_facts_write_declared ("", "", "UPDATE patch_status SET status = 'denied' WHERE false");
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK_INT (s_facts_run_cached (), 1);
 
     //  A declared write followed by one that declares nothing (KBC back on
     //  WS): everything is read again, and seen
-    s_facts_write (S_DECLARE (
-        S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
-        "'{}'") ";"
-                "UPDATE patch_status SET source_rule = 'again' WHERE false;" S_DECLARE (
-                    "''",
-                    "''") ";"
-                          "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, "
-                          "source_kind, "
-                          "                          source_policy) "
-                          "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
-                          "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC'");
+    s_facts_write_declared (
+        S_HOST ("WS"), "",
+        "UPDATE patch_status SET source_rule = 'again' WHERE false;"
+        "SELECT set_config('pw.facts_agents', '', true), set_config('pw.facts_patches', '', true);"
+        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
+        "                          source_policy) "
+        "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
+        "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC'");
     PW_CHECK_INT (s_facts_run_cached (), 0);
-    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
-    PW_CHECK (detail && strstr (detail, "KBC"));
-    free (detail);
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
     //  The agents' settings are kept by a version of their own: WS's
     //  window taken away, as a resolution writes it, is seen though the
     //  patch facts come from the cache
-    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
+    PW_CHECK (!s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
     s_facts_write ("UPDATE agent_settings SET update_window = NULL "
                    " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
     PW_CHECK_INT (s_facts_run_cached (), 1);
-    detail = s_facts_detail ("NO_UPDATE_SCHEDULE", "WS");
-    PW_CHECK (detail != NULL);
-    free (detail);
+    PW_CHECK (s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
     //  So are the open findings: one resolved behind the audit's back (by
     //  another audit instance) is opened again, not taken as still open
     s_facts_write ("UPDATE findings SET open = false, resolved_at = now() "
                    " WHERE code = 'NO_UPDATE_SCHEDULE' AND subject = 'WS'");
-    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
+    PW_CHECK (!s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
     pw_reply_t *reply = s_run ("facts");
     PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN &&
               reply->audit_run->opened == 1);
     pw_reply_free (&reply);
-    detail = s_facts_detail ("NO_UPDATE_SCHEDULE", "WS");
-    PW_CHECK (detail != NULL);
-    free (detail);
+    PW_CHECK (s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
     s_facts_write ("UPDATE agent_settings SET update_window = 'SAT-1' "
                    " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
     reply = s_run ("facts");
     PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN &&
               reply->audit_run->resolved == 1);
     pw_reply_free (&reply);
-    PW_CHECK (s_facts_detail ("NO_UPDATE_SCHEDULE", "WS") == NULL);
+    PW_CHECK (!s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
 
     //  A declaration the audit could not take is refused with its write,
     //  by the rule it breaks; the facts stay as they were
@@ -1542,11 +1538,10 @@ s_test_facts_changes (void)
 
     //  Versions the change log no longer holds (pruned, or written before
     //  it) read everything again
-    s_facts_write (
-        S_DECLARE (S_IDS_OF ("agents", "agent", "hostname = 'WS'"),
-                   "''") ";"
-                         "UPDATE patch_status SET source_rule = 'pruned' "
-                         " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    s_facts_write_declared (
+        S_HOST ("WS"), NULL,
+        "UPDATE patch_status SET source_rule = 'pruned' "
+        " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
     s_admin_exec ("DELETE FROM facts_changes WHERE tenant_id = 'facts' "
                   "   AND version = (SELECT max(version) FROM facts_changes "
                   "                   WHERE tenant_id = 'facts')");
