@@ -82,8 +82,9 @@ GRANT SELECT ON patch_status TO pw_service;
 -- The canonical key of a status profile: 'unsubscribed' for an agent out of
 -- patching (every patch unmanaged, whatever else it has), else
 -- 'subscribed', then U+001E and its member patch policies that exist, in
--- byte order, joined by U+001F, then U+001E and its ignored KBs, lower-case,
--- distinct, in byte order, joined by U+001F.
+-- byte order, joined by U+001F, then U+001E and its ignored KBs in ASCII
+-- lower case (KBs compare ASCII case-insensitively everywhere), distinct,
+-- in byte order, joined by U+001F.
 CREATE FUNCTION pw_profile_key(p_subscribed boolean, p_policies text[], p_ignored text[])
     RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN NOT p_subscribed THEN 'unsubscribed' ELSE
@@ -92,7 +93,10 @@ CREATE FUNCTION pw_profile_key(p_subscribed boolean, p_policies text[], p_ignore
                        FROM (SELECT DISTINCT p COLLATE "C" AS p FROM unnest(p_policies) p) d),
                     '') || E'\x1e' ||
            coalesce((SELECT string_agg(k, E'\x1f' ORDER BY k)
-                       FROM (SELECT DISTINCT lower(k) COLLATE "C" AS k FROM unnest(p_ignored) k) d),
+                       FROM (SELECT DISTINCT translate(k, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                                                           'abcdefghijklmnopqrstuvwxyz')
+                                           COLLATE "C" AS k
+                               FROM unnest(p_ignored) k) d),
                     '') END
 $$;
 
