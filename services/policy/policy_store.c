@@ -712,6 +712,11 @@ policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const ch
 }
 
 //  --- writing results ------------------------------------------------------
+//
+//  Statuses are stored per status profile (010_status_profiles): the
+//  profile of each agent in agent_profiles, and the status of a patch in a
+//  profile in profile_status, once for all the agents of the profile that
+//  miss the patch (every one of them has the same status).
 
 static void
 s_iso (char *buf, size_t size, int64_t when)
@@ -722,23 +727,86 @@ s_iso (char *buf, size_t size, int64_t when)
     strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
 }
 
-//  Appends one patch_status row of scan entry E of AGENT in COPY format.
+//  The (profile, patch) keys of scan entries, each once, with the first
+//  entry that has it: open addressing.
+typedef struct {
+    int64_t *profile;
+    uint32_t *patch;
+    uint32_t *entry;
+    uint8_t *flag; //  the caller's, per key
+    size_t slots, used;
+} s_keys_t;
+
 static void
-s_status_row (pw_strbuf_t *buf, const policy_inventory_t *inv, const policy_status_t *s, size_t a,
-              uint32_t e)
+s_keys_init (s_keys_t *keys, size_t expected)
 {
-    char agent_id [32], patch_id [32], until [40];
-    snprintf (agent_id, sizeof agent_id, "%lld", (long long)inv->agent_ids [a]);
+    keys->slots = 64;
+    while (keys->slots < expected * 2)
+        keys->slots *= 2;
+    keys->profile = pw_calloc (keys->slots, sizeof (int64_t));
+    keys->patch = pw_calloc (keys->slots, sizeof (uint32_t));
+    keys->entry = pw_calloc (keys->slots, sizeof (uint32_t));
+    keys->flag = pw_calloc (keys->slots, 1);
+    keys->used = 0;
+}
+
+static void
+s_keys_free (s_keys_t *keys)
+{
+    free (keys->profile);
+    free (keys->patch);
+    free (keys->entry);
+    free (keys->flag);
+}
+
+//  The slot of (PROFILE, PATCH): its own, or the empty one it would take.
+//  A slot holds its entry + 1; 0 is empty.
+static size_t
+s_keys_slot (const s_keys_t *keys, int64_t profile, uint32_t patch)
+{
+    uint64_t hash =
+        ((uint64_t)profile ^ ((uint64_t)patch * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+    size_t mask = keys->slots - 1;
+    size_t slot = (size_t)(hash >> 17) & mask;
+    while (keys->entry [slot] && (keys->profile [slot] != profile || keys->patch [slot] != patch))
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+//  Adds the key of ENTRY unless present; returns its slot.
+static size_t
+s_keys_add (s_keys_t *keys, int64_t profile, uint32_t patch, uint32_t entry)
+{
+    size_t slot = s_keys_slot (keys, profile, patch);
+    if (!keys->entry [slot]) {
+        keys->profile [slot] = profile;
+        keys->patch [slot] = patch;
+        keys->entry [slot] = entry + 1;
+        keys->used++;
+    }
+    return slot;
+}
+
+//  Appends one profile_status row for scan entry E (profile PROFILE) in
+//  COPY format.
+static void
+s_status_row (pw_strbuf_t *buf, policy_tenant_t *tenant, const policy_inventory_t *inv,
+              int64_t profile, uint32_t e)
+{
+    policy_status_t s;
+    policy_tenant_status (tenant, e, &s);
+    char profile_id [32], patch_id [32], until [40];
+    snprintf (profile_id, sizeof profile_id, "%lld", (long long)profile);
     snprintf (patch_id, sizeof patch_id, "%lld", (long long)inv->patch_ids [inv->scan_patch [e]]);
-    if (s->status == PW_STATUS_DEFERRED)
-        s_iso (until, sizeof until, s->until);
-    pw_db_copy_text (buf, agent_id, true);
+    if (s.status == PW_STATUS_DEFERRED)
+        s_iso (until, sizeof until, s.until);
+    pw_db_copy_text (buf, profile_id, true);
     pw_db_copy_text (buf, patch_id, false);
-    pw_db_copy_text (buf, pw_status_name (s->status), false);
-    pw_db_copy_text (buf, s->status == PW_STATUS_DEFERRED ? until : NULL, false);
-    pw_db_copy_text (buf, pw_provenance_name (s->kind), false);
-    pw_db_copy_text (buf, s->policy, false);
-    pw_db_copy_text (buf, s->rule, false);
+    pw_db_copy_text (buf, pw_status_name (s.status), false);
+    pw_db_copy_text (buf, s.status == PW_STATUS_DEFERRED ? until : NULL, false);
+    pw_db_copy_text (buf, pw_provenance_name (s.kind), false);
+    pw_db_copy_text (buf, s.policy, false);
+    pw_db_copy_text (buf, s.rule, false);
     pw_strbuf_append_len (buf, "\n", 1);
 }
 
@@ -751,6 +819,86 @@ s_facts_declare (pw_db_t *db, const char *agents, const char *patches, bool pair
 {
     const char *params [] = {agents ? agents : "", patches ? patches : "", paired ? "on" : ""};
     return s_exec (db, "policy_facts_declare", 3, params);
+}
+
+//  Writes the status rows of the tenant's changes: with ALL, every agent's
+//  profile and every (profile, patch) key of every status entry (the store
+//  holds none of the tenant's); else the profiles of the agents whose
+//  profile changed and the keys of their status entries and of the entries
+//  whose status changed, each key once (a key shared by agents whose
+//  statuses did not change has not changed either: every agent of a
+//  profile has the same statuses). Returns the rows written, or -1.
+static long
+s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
+{
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    const bool *profiles = policy_tenant_profiles_changed (tenant);
+    const uint8_t *entries = policy_tenant_entries_changed (tenant);
+    long rows = 0;
+    int rc = 0;
+    pw_strbuf_t agent_ids, profile_ids, buf;
+    pw_strbuf_init (&agent_ids);
+    pw_strbuf_init (&profile_ids);
+    pw_strbuf_init (&buf);
+    size_t moved = 0;
+    pw_strbuf_append (&agent_ids, "{");
+    pw_strbuf_append (&profile_ids, "{");
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        if (!all && !profiles [a])
+            continue;
+        const char *comma = moved++ ? "," : "";
+        pw_strbuf_appendf (&agent_ids, "%s%lld", comma, (long long)inv->agent_ids [a]);
+        pw_strbuf_appendf (&profile_ids, "%s%lld", comma,
+                           (long long)policy_tenant_agent_result (tenant, a)->profile);
+    }
+    pw_strbuf_append (&agent_ids, "}");
+    pw_strbuf_append (&profile_ids, "}");
+    if (moved) {
+        const char *params [] = {agent_ids.data, profile_ids.data};
+        rc = s_exec (db, "policy_agent_profiles_upsert", 2, params);
+    }
+    s_keys_t keys;
+    s_keys_init (&keys, all ? inv->scan_count / 8 : 1024);
+    if (rc == 0)
+        rc = pw_db_copy_in_begin (db, "policy_tmp_status_copy");
+    for (size_t a = 0; a < inv->agent_count && rc == 0; a++) {
+        bool every = all || profiles [a];
+        int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
+            if (!(every || entries [e]) || !policy_tenant_entry_has_status (tenant, e))
+                continue;
+            if (keys.used * 2 + 2 > keys.slots) {
+                //  Grow: re-add every key
+                s_keys_t grown;
+                s_keys_init (&grown, keys.slots);
+                for (size_t s = 0; s < keys.slots; s++)
+                    if (keys.entry [s])
+                        s_keys_add (&grown, keys.profile [s], keys.patch [s], keys.entry [s] - 1);
+                s_keys_free (&keys);
+                keys = grown;
+            }
+            size_t before = keys.used;
+            s_keys_add (&keys, profile, inv->scan_patch [e], e);
+            if (keys.used == before)
+                continue;
+            s_status_row (&buf, tenant, inv, profile, e);
+            rows++;
+            if (buf.len > 1 << 20) {
+                rc = pw_db_copy_in_send (db, buf.data, buf.len);
+                pw_strbuf_reset (&buf);
+            }
+        }
+    }
+    if (rc == 0 && buf.len)
+        rc = pw_db_copy_in_send (db, buf.data, buf.len);
+    if (pw_db_copy_in_end (db) || rc ||
+        s_exec (db, all ? "policy_tmp_status_insert" : "policy_tmp_status_upsert", 0, NULL))
+        rows = -1;
+    s_keys_free (&keys);
+    pw_strbuf_free (&agent_ids);
+    pw_strbuf_free (&profile_ids);
+    pw_strbuf_free (&buf);
+    return rows;
 }
 
 //  The changed entries of the agents with changed statuses, as pairs: the
@@ -775,53 +923,50 @@ s_changed_pairs (const policy_inventory_t *inv, const bool *agents, const uint8_
     pw_strbuf_append (patch_ids, "}");
 }
 
+//  An array literal of the ids of the agents CHOSEN marks.
+static void
+s_chosen_ids (pw_strbuf_t *out, const policy_inventory_t *inv, const bool *chosen)
+{
+    size_t n = 0;
+    pw_strbuf_append (out, "{");
+    for (size_t a = 0; a < inv->agent_count; a++)
+        if (chosen [a])
+            pw_strbuf_appendf (out, n++ ? ",%lld" : "%lld", (long long)inv->agent_ids [a]);
+    pw_strbuf_append (out, "}");
+}
+
 long
 policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
-    const uint8_t *changed = policy_tenant_entries_changed (tenant);
-    if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
-        return -1;
-    pw_strbuf_t buf;
-    pw_strbuf_init (&buf);
-    long rows = 0;
-    int rc = 0;
-    //  Only agents marked changed have changed entries
     const bool *agents = policy_tenant_statuses_changed (tenant);
-    for (size_t a = 0; a < inv->agent_count && rc == 0; a++)
-        for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1] && rc == 0;
-             e++) {
-            if (!changed [e])
-                continue;
-            policy_status_t status;
-            policy_tenant_status (tenant, e, &status);
-            s_status_row (&buf, inv, &status, a, e);
-            rows++;
-            if (buf.len > 1 << 20) {
-                rc = pw_db_copy_in_send (db, buf.data, buf.len);
-                pw_strbuf_reset (&buf);
-            }
-        }
-    if (rc == 0 && buf.len)
-        rc = pw_db_copy_in_send (db, buf.data, buf.len);
-    pw_strbuf_free (&buf);
-    if (pw_db_copy_in_end (db) || rc)
-        return -1;
-    //  Statistics first: an empty-looking staging table would be planned
-    //  as a scan of every stored status.
-    PGresult *res = pw_db_exec_script (db, "policy_analyze_status");
-    if (!res)
-        return -1;
-    PQclear (res);
+    const bool *profiles = policy_tenant_profiles_changed (tenant);
+    bool moved = false;
+    for (size_t a = 0; a < inv->agent_count && !moved; a++)
+        moved = profiles [a];
     pw_strbuf_t agent_set, patch_set;
     pw_strbuf_init (&agent_set);
     pw_strbuf_init (&patch_set);
-    s_changed_pairs (inv, agents, changed, &agent_set, &patch_set);
-    rc = s_facts_declare (db, agent_set.data, patch_set.data, true) ||
-         s_exec (db, "policy_status_update", 0, NULL) || s_facts_declare (db, NULL, NULL, false);
+    int rc;
+    if (moved) {
+        //  Agents changed profile (a re-resolution): all of their statuses
+        bool *chosen = pw_calloc (inv->agent_count + 1, sizeof (bool));
+        for (size_t a = 0; a < inv->agent_count; a++)
+            chosen [a] = agents [a] || profiles [a];
+        s_chosen_ids (&agent_set, inv, chosen);
+        free (chosen);
+        rc = s_facts_declare (db, agent_set.data, NULL, false);
+    } else {
+        s_changed_pairs (inv, agents, policy_tenant_entries_changed (tenant), &agent_set,
+                         &patch_set);
+        rc = s_facts_declare (db, agent_set.data, patch_set.data, true);
+    }
     pw_strbuf_free (&agent_set);
     pw_strbuf_free (&patch_set);
-    return rc ? -1 : rows;
+    long rows = rc ? -1 : s_write_profiles (db, tenant, false);
+    if (rows < 0 || s_facts_declare (db, NULL, NULL, false))
+        return -1;
+    return rows;
 }
 
 //  --- comparing with the store --------------------------------------------
@@ -829,7 +974,10 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 typedef struct {
     policy_tenant_t *tenant;
     const policy_inventory_t *inv;
-    uint8_t *seen; //  per agent (settings) or per scan entry (statuses)
+    uint8_t *seen;                             //  per agent
+    s_keys_t keys;                             //  the fresh resolution's (profile, patch) keys
+    pw_strbuf_t stale_profiles, stale_patches; //  stored keys no entry has
+    size_t stale;
 } s_diff_t;
 
 static bool
@@ -884,53 +1032,48 @@ s_diff_settings_row (void *arg, char **f, int count)
     return 0;
 }
 
-//  The scan entry of agent A for patch index P, or -1.
-static long
-s_entry (const policy_inventory_t *inv, size_t a, uint32_t p)
+static int
+s_diff_profile_row (void *arg, char **f, int count)
 {
-    uint32_t lo = inv->scan_off [a], hi = inv->scan_off [a + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (inv->scan_patch [mid] < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < inv->scan_off [a + 1] && inv->scan_patch [lo] == p ? (long)lo : -1;
+    s_diff_t *diff = arg;
+    if (count != 2 || !f [0] || !f [1])
+        return -1;
+    long a = pw_find_id (diff->inv->agent_ids, diff->inv->agent_count, strtoll (f [0], NULL, 10));
+    if (a < 0)
+        return 0; //  an agent of a later snapshot: its own resolution writes it
+    diff->seen [a] = 1;
+    if (strtoll (f [1], NULL, 10) != policy_tenant_agent_result (diff->tenant, (size_t)a)->profile)
+        policy_tenant_mark_profile (diff->tenant, (size_t)a);
+    return 0;
 }
 
-static bool
-s_has_status (const policy_inventory_t *inv, size_t e)
-{
-    return inv->scan_state [e] == POLICY_SCAN_MISSING || inv->scan_state [e] == POLICY_SCAN_FAILED;
-}
-
+//  A stored profile_status row: the same as ours (flag 1), different (2),
+//  or a key no status entry has any more (stale: removed).
 static int
 s_diff_status_row (void *arg, char **f, int count)
 {
     s_diff_t *diff = arg;
     const policy_inventory_t *inv = diff->inv;
-    if (count != 7)
+    if (count != 7 || !f [0] || !f [1])
         return -1;
-    long a = pw_find_id (inv->agent_ids, inv->agent_count, strtoll (f [0], NULL, 10));
-    if (a < 0)
-        return 0;
+    int64_t profile = strtoll (f [0], NULL, 10);
     long p = pw_find_id (inv->patch_ids, inv->patch_count, strtoll (f [1], NULL, 10));
-    long e = p < 0 ? -1 : s_entry (inv, (size_t)a, (uint32_t)p);
-    bool same = false;
-    if (e >= 0 && s_has_status (inv, (size_t)e)) {
-        diff->seen [e] = 1;
-        policy_status_t status;
-        policy_tenant_status (diff->tenant, (size_t)e, &status);
-        const policy_status_t *st = &status;
-        bool deferred = st->status == PW_STATUS_DEFERRED;
-        same = s_text_equal (f [2], pw_status_name (st->status)) &&
-               (deferred ? f [3] && strtoll (f [3], NULL, 10) == st->until : !f [3]) &&
-               s_text_equal (f [4], pw_provenance_name (st->kind)) &&
-               s_text_equal (f [5], st->policy) && s_text_equal (f [6], st->rule);
+    size_t slot = p < 0 ? 0 : s_keys_slot (&diff->keys, profile, (uint32_t)p);
+    if (p < 0 || !diff->keys.entry [slot]) {
+        const char *comma = diff->stale++ ? "," : "";
+        pw_strbuf_appendf (&diff->stale_profiles, "%s%s", comma, f [0]);
+        pw_strbuf_appendf (&diff->stale_patches, "%s%s", comma, f [1]);
+        return 0;
     }
-    if (!same)
-        policy_tenant_mark (diff->tenant, (size_t)a, false, true);
+    policy_status_t status;
+    policy_tenant_status (diff->tenant, diff->keys.entry [slot] - 1, &status);
+    const policy_status_t *st = &status;
+    bool deferred = st->status == PW_STATUS_DEFERRED;
+    bool same = s_text_equal (f [2], pw_status_name (st->status)) &&
+                (deferred ? f [3] && strtoll (f [3], NULL, 10) == st->until : !f [3]) &&
+                s_text_equal (f [4], pw_provenance_name (st->kind)) &&
+                s_text_equal (f [5], st->policy) && s_text_equal (f [6], st->rule);
+    diff->keys.flag [slot] = same ? 1 : 2;
     return 0;
 }
 
@@ -940,42 +1083,75 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     s_diff_t diff = {.tenant = tenant, .inv = inv};
     diff.seen = pw_calloc (inv->agent_count + 1, 1);
+    pw_strbuf_init (&diff.stale_profiles);
+    pw_strbuf_init (&diff.stale_patches);
+    pw_strbuf_append (&diff.stale_profiles, "{");
+    pw_strbuf_append (&diff.stale_patches, "{");
+    s_keys_init (&diff.keys, 1024);
     long rc = -1;
     if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark (tenant, a, true, false);
-    free (diff.seen);
-    diff.seen = pw_calloc (inv->scan_count + 1, 1);
-    if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
+    memset (diff.seen, 0, inv->agent_count);
+    if (pw_db_copy_out (db, "policy_load_stored_profiles", s_diff_profile_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
-            if (s_has_status (inv, e) && !diff.seen [e]) {
-                policy_tenant_mark (tenant, a, false, true);
-                break;
+        if (!diff.seen [a])
+            policy_tenant_mark_profile (tenant, a);
+    //  Our keys, then the stored rows against them
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            if (!policy_tenant_entry_has_status (tenant, e))
+                continue;
+            if (diff.keys.used * 2 + 2 > diff.keys.slots) {
+                s_keys_t grown;
+                s_keys_init (&grown, diff.keys.slots);
+                for (size_t s = 0; s < diff.keys.slots; s++)
+                    if (diff.keys.entry [s])
+                        s_keys_add (&grown, diff.keys.profile [s], diff.keys.patch [s],
+                                    diff.keys.entry [s] - 1);
+                s_keys_free (&diff.keys);
+                diff.keys = grown;
             }
+            s_keys_add (&diff.keys, profile, inv->scan_patch [e], e);
+        }
+    }
+    if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
+        goto done;
+    //  Every entry whose key is not stored as ours
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            if (policy_tenant_entry_has_status (tenant, e) &&
+                diff.keys.flag [s_keys_slot (&diff.keys, profile, inv->scan_patch [e])] != 1)
+                policy_tenant_mark_entry (tenant, e);
+    }
+    //  Keys no agent needs any more: invisible (patch_status joins the scan
+    //  states), so removing them changes no agent's facts.
+    if (diff.stale) {
+        pw_strbuf_append (&diff.stale_profiles, "}");
+        pw_strbuf_append (&diff.stale_patches, "}");
+        const char *params [] = {diff.stale_profiles.data, diff.stale_patches.data};
+        if (s_facts_declare (db, "{}", "{}", false) ||
+            s_exec (db, "policy_profile_status_delete", 2, params) ||
+            s_facts_declare (db, NULL, NULL, false))
+            goto done;
+    }
     rc = 0;
     const bool *settings = policy_tenant_settings_changed (tenant);
     const bool *statuses = policy_tenant_statuses_changed (tenant);
+    const bool *profiles = policy_tenant_profiles_changed (tenant);
     for (size_t a = 0; a < inv->agent_count; a++)
-        rc += settings [a] || statuses [a];
+        rc += settings [a] || statuses [a] || profiles [a];
 done:
     free (diff.seen);
+    s_keys_free (&diff.keys);
+    pw_strbuf_free (&diff.stale_profiles);
+    pw_strbuf_free (&diff.stale_patches);
     return rc;
-}
-
-//  An array literal of the ids of the agents CHOSEN marks.
-static void
-s_chosen_ids (pw_strbuf_t *out, const policy_inventory_t *inv, const bool *chosen)
-{
-    size_t n = 0;
-    pw_strbuf_append (out, "{");
-    for (size_t a = 0; a < inv->agent_count; a++)
-        if (chosen [a])
-            pw_strbuf_appendf (out, n++ ? ",%lld" : "%lld", (long long)inv->agent_ids [a]);
-    pw_strbuf_append (out, "}");
 }
 
 long
@@ -985,6 +1161,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *settings_changed = policy_tenant_settings_changed (tenant);
     const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
+    const bool *profiles_changed = policy_tenant_profiles_changed (tenant);
     //  Which agents' settings and which agents' statuses to rewrite: each
     //  only where it changed, so a write of statuses alone leaves the
     //  settings (and their readers' copies) as they are, and the reverse.
@@ -993,7 +1170,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
     for (size_t a = 0; a < inv->agent_count; a++) {
         settings [a] = all || settings_changed [a];
-        statuses [a] = all || statuses_changed [a];
+        statuses [a] = all || statuses_changed [a] || profiles_changed [a];
         settings_count += settings [a];
         statuses_count += statuses [a];
         count += settings [a] || statuses [a];
@@ -1008,25 +1185,15 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     }
     if (all) {
         if (s_exec (db, "policy_results_clear_all", 0, NULL) ||
+            s_exec (db, "policy_profiles_clear_all", 0, NULL) ||
             s_exec (db, "policy_status_clear_all", 0, NULL))
             goto done;
-    } else {
+    } else if (settings_count) {
+        s_chosen_ids (&ids, inv, settings);
         const char *params [] = {ids.data};
-        if (settings_count) {
-            s_chosen_ids (&ids, inv, settings);
-            params [0] = ids.data;
-            if (s_exec (db, "policy_results_clear", 1, params))
-                goto done;
-            pw_strbuf_reset (&ids);
-        }
-        if (statuses_count) {
-            //  Every status of these agents, whichever patches
-            s_chosen_ids (&ids, inv, statuses);
-            params [0] = ids.data;
-            if (s_facts_declare (db, ids.data, NULL, false) ||
-                s_exec (db, "policy_status_clear", 1, params))
-                goto done;
-        }
+        if (s_exec (db, "policy_results_clear", 1, params))
+            goto done;
+        pw_strbuf_reset (&ids);
     }
 
     if (settings_count) {
@@ -1063,27 +1230,13 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     }
 
     if (statuses_count) {
-        if (pw_db_copy_in_begin (db, "policy_tmp_status_copy"))
-            goto done;
-        for (size_t a = 0; a < inv->agent_count; a++) {
-            if (!statuses [a])
-                continue;
-            for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-                if (inv->scan_state [e] != POLICY_SCAN_MISSING &&
-                    inv->scan_state [e] != POLICY_SCAN_FAILED)
-                    continue;
-                policy_status_t status;
-                policy_tenant_status (tenant, e, &status);
-                s_status_row (&buf, inv, &status, a, e);
-                if (buf.len > 1 << 20) {
-                    if (pw_db_copy_in_send (db, buf.data, buf.len))
-                        goto done;
-                    pw_strbuf_reset (&buf);
-                }
-            }
+        //  Every status of these agents, whichever patches
+        if (!all) {
+            s_chosen_ids (&ids, inv, statuses);
+            if (s_facts_declare (db, ids.data, NULL, false))
+                goto done;
         }
-        if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db) ||
-            s_exec (db, "policy_tmp_status_move", 0, NULL) ||
+        if (s_write_profiles (db, tenant, all) < 0 ||
             (!all && s_facts_declare (db, NULL, NULL, false)))
             goto done;
     }

@@ -7,6 +7,8 @@
 */
 #include "policy_tenant.h"
 
+#include "pw_sha256.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,13 @@ struct _policy_tenant_t {
     bool *settings_changed;
     bool *statuses_changed;
     uint8_t *entries_changed; //  per scan entry, since the last clear
+    bool *profiles_changed;
+    //  Profile ids by key, so each distinct key is hashed once: open
+    //  addressing on the key's FNV-1a.
+    char **profile_keys;
+    uint64_t *profile_fnv;
+    int64_t *profile_ids;
+    size_t profile_slots, profile_used;
     bool resolved;
     //  Inverted index: scan entries per patch, built on first need.
     uint32_t *by_patch_off;
@@ -190,6 +199,7 @@ policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_
     self->settings_changed = pw_calloc (agents + 1, sizeof (bool));
     self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
     self->entries_changed = pw_calloc (self->inventory->scan_count + 1, 1);
+    self->profiles_changed = pw_calloc (agents + 1, sizeof (bool));
     return self;
 }
 
@@ -214,6 +224,12 @@ policy_tenant_destroy (policy_tenant_t **self_p)
     free (self->settings_changed);
     free (self->statuses_changed);
     free (self->entries_changed);
+    free (self->profiles_changed);
+    for (size_t i = 0; i < self->profile_slots; i++)
+        free (self->profile_keys [i]);
+    free (self->profile_keys);
+    free (self->profile_fnv);
+    free (self->profile_ids);
     free (self->by_patch_off);
     free (self->by_patch_entry);
     free (self->entry_agent);
@@ -246,6 +262,134 @@ s_copy_list (pw_arena_t *arena, const char *const *values, size_t count)
         copy [i] = pw_arena_strdup (arena, values [i]);
     return copy;
 }
+
+//  --- status profiles -------------------------------------------------------
+
+static int
+s_strcmp_p (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+//  Appends ITEMS (COUNT, sorted) to OUT without repeats, joined by U+001F.
+static void
+s_key_items (pw_strbuf_t *out, const char **items, size_t count)
+{
+    qsort (items, count, sizeof (char *), s_strcmp_p);
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0 && strcmp (items [i], items [i - 1]) == 0)
+            continue;
+        if (i > 0)
+            pw_strbuf_append_len (out, "\x1f", 1);
+        pw_strbuf_append (out, items [i]);
+    }
+}
+
+void
+policy_profile_key (bool subscribed, const char *const *policies, size_t policy_count,
+                    const char *const *ignored, size_t ignored_count, pw_strbuf_t *out)
+{
+    if (!subscribed) {
+        pw_strbuf_append (out, "unsubscribed");
+        return;
+    }
+    pw_strbuf_append (out, "subscribed\x1e");
+    const char **items = pw_calloc (policy_count + ignored_count + 1, sizeof (char *));
+    memcpy (items, policies, policy_count * sizeof (char *));
+    s_key_items (out, items, policy_count);
+    pw_strbuf_append_len (out, "\x1e", 1);
+    for (size_t i = 0; i < ignored_count; i++) {
+        char *lower = pw_strdup (ignored [i]);
+        for (char *c = lower; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        items [i] = lower;
+    }
+    s_key_items (out, items, ignored_count);
+    for (size_t i = 0; i < ignored_count; i++)
+        free ((char *)items [i]);
+    free (items);
+}
+
+int64_t
+policy_profile_id (const char *key, size_t len)
+{
+    uint8_t digest [PW_SHA256_SIZE];
+    pw_sha256 (key, len, digest);
+    uint64_t id = 0;
+    for (int i = 0; i < 8; i++)
+        id = id << 8 | digest [i];
+    return (int64_t)id;
+}
+
+static uint64_t
+s_fnv (const char *data, size_t len)
+{
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (unsigned char)data [i]) * 0x100000001b3ULL;
+    return hash;
+}
+
+static size_t
+s_profile_slot (const policy_tenant_t *self, const char *key, uint64_t fnv)
+{
+    size_t mask = self->profile_slots - 1;
+    size_t slot = (size_t)fnv & mask;
+    while (self->profile_keys [slot] &&
+           (self->profile_fnv [slot] != fnv || strcmp (self->profile_keys [slot], key) != 0))
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+//  The profile id of agent INDEX resolved as RESULT; KEY is scratch.
+static int64_t
+s_profile (policy_tenant_t *self, const policy_agent_result_t *result, size_t index,
+           pw_strbuf_t *key)
+{
+    const char *names [64];
+    const char **policies =
+        result->policy_count <= 64 ? names : pw_calloc (result->policy_count, sizeof (char *));
+    for (size_t i = 0; i < result->policy_count; i++)
+        policies [i] = pw_approval_policy_name (self->approval, result->policies [i]);
+    pw_strbuf_reset (key);
+    policy_profile_key (result->subscribed, policies, result->policy_count,
+                        self->inventory->ignored [index], self->inventory->ignored_count [index],
+                        key);
+    if (policies != names)
+        free (policies);
+    if ((self->profile_used + 1) * 2 > self->profile_slots) {
+        char **keys = self->profile_keys;
+        uint64_t *fnv = self->profile_fnv;
+        int64_t *ids = self->profile_ids;
+        size_t slots = self->profile_slots;
+        self->profile_slots = slots ? slots * 2 : 64;
+        self->profile_keys = pw_calloc (self->profile_slots, sizeof (char *));
+        self->profile_fnv = pw_calloc (self->profile_slots, sizeof (uint64_t));
+        self->profile_ids = pw_calloc (self->profile_slots, sizeof (int64_t));
+        for (size_t i = 0; i < slots; i++)
+            if (keys [i]) {
+                size_t at = s_profile_slot (self, keys [i], fnv [i]);
+                self->profile_keys [at] = keys [i];
+                self->profile_fnv [at] = fnv [i];
+                self->profile_ids [at] = ids [i];
+            }
+        free (keys);
+        free (fnv);
+        free (ids);
+    }
+    uint64_t fnv = s_fnv (key->data, key->len);
+    size_t slot = s_profile_slot (self, key->data, fnv);
+    if (!self->profile_keys [slot]) {
+        self->profile_keys [slot] = pw_strndup (key->data, key->len);
+        self->profile_fnv [slot] = fnv;
+        self->profile_ids [slot] = policy_profile_id (key->data, key->len);
+        self->profile_used++;
+    }
+    return self->profile_ids [slot];
+}
+
+//  --- resolution ------------------------------------------------------------
 
 static void
 s_resolve_agent (policy_tenant_t *self, pw_effective_t *effective, size_t index, pw_arena_t *arena,
@@ -422,11 +566,16 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
     const policy_inventory_t *inv = self->inventory;
     pw_arena_t *arena = pw_arena_new ();
     pw_effective_t *effective = pw_effective_new ();
+    pw_strbuf_t key;
+    pw_strbuf_init (&key);
     for (size_t a = 0; a < inv->agent_count; a++) {
         policy_agent_result_t result;
         s_resolve_agent (self, effective, a, arena, &result);
+        result.profile = s_profile (self, &result, a, &key);
         if (!self->resolved || result.digest != self->results [a].digest)
             self->settings_changed [a] = true;
+        if (!self->resolved || result.profile != self->results [a].profile)
+            self->profiles_changed [a] = true;
         self->results [a] = result;
         pw_approval_agent_t in;
         s_agent_input (self, a, &in);
@@ -435,6 +584,7 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
                 self->statuses_changed [a] = true;
     }
     pw_effective_destroy (&effective);
+    pw_strbuf_free (&key);
     //  The old results were only needed for the comparison above.
     pw_arena_destroy (&self->results_arena);
     self->results_arena = arena;
@@ -571,6 +721,44 @@ policy_tenant_clear_changes (policy_tenant_t *self)
     memset (self->settings_changed, 0, agents * sizeof (bool));
     memset (self->statuses_changed, 0, agents * sizeof (bool));
     memset (self->entries_changed, 0, self->inventory->scan_count);
+    memset (self->profiles_changed, 0, agents * sizeof (bool));
+}
+
+void
+policy_tenant_mark_entry (policy_tenant_t *self, size_t entry)
+{
+    if (entry >= self->inventory->scan_count)
+        return;
+    self->entries_changed [entry] = 1;
+    self->statuses_changed [policy_tenant_entry_agent (self, entry)] = true;
+}
+
+const bool *
+policy_tenant_profiles_changed (const policy_tenant_t *self)
+{
+    return self->profiles_changed;
+}
+
+void
+policy_tenant_mark_profile (policy_tenant_t *self, size_t agent)
+{
+    if (agent < self->inventory->agent_count)
+        self->profiles_changed [agent] = true;
+}
+
+size_t
+policy_tenant_entry_agent (policy_tenant_t *self, size_t entry)
+{
+    if (!self->by_patch_off)
+        s_build_by_patch (self);
+    return self->entry_agent [entry];
+}
+
+bool
+policy_tenant_entry_has_status (const policy_tenant_t *self, size_t entry)
+{
+    uint8_t state = self->inventory->scan_state [entry];
+    return state == POLICY_SCAN_MISSING || state == POLICY_SCAN_FAILED;
 }
 
 void

@@ -66,6 +66,10 @@ typedef struct {
     const char *const *overridden; //  "setting:policy" candidates that lost
     size_t overridden_count;
     uint64_t digest; //  of all of the above, for change detection
+    //  The agent's status profile (010_status_profiles): agents that agree
+    //  on subscribed, existing member policies and ignore list have every
+    //  status in common. pw_profile_id (pw_profile_key (...)) in the store.
+    int64_t profile;
 } policy_agent_result_t;
 
 //  The status of one scan entry (same index as the inventory's scan arrays).
@@ -118,6 +122,25 @@ void policy_tenant_clear_changes (policy_tenant_t *self);
 void policy_tenant_mark (policy_tenant_t *self, size_t agent, bool settings, bool statuses);
 //  Per scan entry: 1 when its status changed since the last clear.
 const uint8_t *policy_tenant_entries_changed (const policy_tenant_t *self);
+//  Marks scan ENTRY's status changed (the store's differs), and its agent's
+//  statuses.
+void policy_tenant_mark_entry (policy_tenant_t *self, size_t entry);
+//  Per agent: its status profile changed since the last clear (or the
+//  store's differs); such an agent's statuses are marked changed too.
+const bool *policy_tenant_profiles_changed (const policy_tenant_t *self);
+void policy_tenant_mark_profile (policy_tenant_t *self, size_t agent);
+//  The agent of scan ENTRY.
+size_t policy_tenant_entry_agent (policy_tenant_t *self, size_t entry);
+//  True when scan ENTRY has a status (its patch is missing or failed).
+bool policy_tenant_entry_has_status (const policy_tenant_t *self, size_t entry);
+
+//  The canonical key of a status profile (the store's pw_profile_key) for
+//  an agent SUBSCRIBED, member of POLICIES (those that exist), ignoring
+//  IGNORED, into OUT; and the profile id of a key (pw_profile_id: the first
+//  eight bytes of its SHA-256, big-endian, as a signed integer).
+void policy_profile_key (bool subscribed, const char *const *policies, size_t policy_count,
+                         const char *const *ignored, size_t ignored_count, pw_strbuf_t *out);
+int64_t policy_profile_id (const char *key, size_t len);
 
 //  Appends the `pwctl explain --json` document of AGENT to OUT.
 void policy_tenant_explain (policy_tenant_t *self, size_t agent, int64_t now, pw_strbuf_t *out);

@@ -1,1 +1,1 @@
-DELETE FROM patch_status
+DELETE FROM profile_status

@@ -7,8 +7,8 @@ CREATE TEMP TABLE IF NOT EXISTS pw_tmp_agent_settings (
     update_window text, reboot text, pre_tasks text[], post_tasks text[],
     health_check text, manual_patching text, overridden text[]
 ) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS pw_tmp_patch_status (
-    agent_id bigint, patch_id bigint, status text, until timestamptz,
+CREATE TEMP TABLE IF NOT EXISTS pw_tmp_profile_status (
+    profile_id bigint, patch_id bigint, status text, until timestamptz,
     source_kind text, source_policy text, source_rule text
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS pw_tmp_agents (

@@ -410,21 +410,53 @@ s_test_resolve_repairs (void)
         free (statuses), free (settings), free (mark);
         return;
     }
+    //  Every agent has the profile the store's own functions give it
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agents a LEFT JOIN agent_profiles ap"
+                           " USING (tenant_id, agent_id) JOIN agent_settings s"
+                           " USING (tenant_id, agent_id)"
+                           " WHERE ap.profile_id IS DISTINCT FROM pw_profile_id(pw_profile_key("
+                           " s.subscribed, ARRAY(SELECT p FROM unnest(s.patch_policies) p"
+                           " WHERE EXISTS (SELECT 1 FROM patch_policies pp"
+                           " WHERE pp.tenant_id = s.tenant_id AND pp.name = p)),"
+                           " a.ignored_kbs))"),
+                  0);
+    PW_CHECK (s_count ("SELECT count(DISTINCT profile_id) FROM agent_profiles") >= 2);
     zclock_sleep (20);
     PW_CHECK (s_resolve_ok ());
     char sql [512];
     snprintf (sql, sizeof sql, "SELECT count(*) FROM agent_settings WHERE resolved_at > '%s'",
               mark);
     PW_CHECK_INT (s_count (sql), 0);
-    //  Four agents edited behind the service's back
-    char *done = s_text ("WITH a AS (SELECT agent_id, patch_id FROM patch_status"
-                         " ORDER BY agent_id, patch_id LIMIT 1)"
-                         " UPDATE patch_status p SET status = 'denied', source_kind = 'manual'"
-                         " FROM a WHERE p.agent_id = a.agent_id AND p.patch_id = a.patch_id");
+    //  Edited behind the service's back: the status of one patch in one
+    //  profile changed and another removed (on every agent of the profile
+    //  that misses it), one agent moved to a profile of its own, one
+    //  agent's settings, and a status no agent needs added
+    const char *keys = "(SELECT profile_id, patch_id FROM profile_status"
+                       " ORDER BY profile_id, patch_id LIMIT 1)"
+                       " UNION ALL (SELECT profile_id, patch_id FROM profile_status"
+                       " ORDER BY profile_id DESC, patch_id DESC LIMIT 1)";
+    char expected_sql [1024];
+    snprintf (expected_sql, sizeof expected_sql,
+              "SELECT count(DISTINCT agent_id) FROM (SELECT s.agent_id FROM patch_status s"
+              " JOIN agent_profiles ap USING (tenant_id, agent_id)"
+              " WHERE (ap.profile_id, s.patch_id) IN (%s)"
+              " UNION SELECT max(agent_id) FROM patch_status) x",
+              keys);
+    long expected = s_count (expected_sql);
+    PW_CHECK (expected >= 2);
+    char *done = s_text ("UPDATE profile_status p SET status = 'denied', source_kind = 'manual'"
+                         " FROM (SELECT profile_id, patch_id FROM profile_status"
+                         " ORDER BY profile_id, patch_id LIMIT 1) k"
+                         " WHERE (p.profile_id, p.patch_id) = (k.profile_id, k.patch_id)");
     PW_CHECK_STR (done, "1");
     free (done);
-    done = s_text ("DELETE FROM patch_status WHERE (agent_id, patch_id) = (SELECT agent_id,"
-                   " patch_id FROM patch_status ORDER BY agent_id DESC, patch_id LIMIT 1)");
+    done =
+        s_text ("DELETE FROM profile_status WHERE (profile_id, patch_id) = (SELECT profile_id,"
+                " patch_id FROM profile_status ORDER BY profile_id DESC, patch_id DESC LIMIT 1)");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    done = s_text ("UPDATE agent_profiles SET profile_id = 12345"
+                   " WHERE agent_id = (SELECT max(agent_id) FROM patch_status)");
     PW_CHECK_STR (done, "1");
     free (done);
     done = s_text ("UPDATE agent_settings SET scan = 'tampered' WHERE agent_id ="
@@ -432,11 +464,10 @@ s_test_resolve_repairs (void)
                    " (SELECT agent_id FROM patch_status))");
     PW_CHECK_STR (done, "1");
     free (done);
-    done = s_text ("INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind)"
-                   " SELECT a.tenant_id, a.agent_id, p.patch_id, 'approved', 'default'"
-                   " FROM agent_settings a, patches p WHERE a.tenant_id = p.tenant_id AND NOT"
-                   " EXISTS (SELECT 1 FROM patch_status s WHERE s.agent_id = a.agent_id AND"
-                   " s.patch_id = p.patch_id) ORDER BY a.agent_id DESC, p.patch_id LIMIT 1");
+    done =
+        s_text ("INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, source_kind)"
+                " SELECT tenant_id, 67890, min(patch_id), 'approved', 'default' FROM patches"
+                " GROUP BY tenant_id");
     PW_CHECK_STR (done, "1");
     free (done);
     char *edited = s_text (S_STATUS_DIGEST);
@@ -450,14 +481,19 @@ s_test_resolve_repairs (void)
     PW_CHECK_STR (after, settings);
     free (after);
     //  Settings are rewritten for the one agent whose settings were
-    //  edited; statuses for the agents whose statuses were (two or three:
-    //  the removed and the added status may be one agent's), and the
-    //  status writes named exactly those agents for the audit
+    //  edited; statuses for the agents whose statuses were (those of the
+    //  two profiles that miss the two patches, and the moved one), and the
+    //  status writes named exactly those agents for the audit; the status
+    //  no agent needs is gone
     PW_CHECK_INT (s_count (sql), 1);
     long declared = s_count ("SELECT cardinality(agents) FROM facts_changes WHERE tenant_id ="
                              " (SELECT tenant_id FROM agent_settings LIMIT 1)"
                              " ORDER BY version DESC LIMIT 1");
-    PW_CHECK (declared >= 2 && declared <= 3);
+    PW_CHECK_INT (declared, expected);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM profile_status WHERE profile_id IN (12345, 67890)"), 0);
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM agent_profiles WHERE profile_id IN (12345, 67890)"), 0);
     free (statuses);
     free (settings);
     free (mark);

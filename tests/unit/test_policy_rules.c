@@ -250,6 +250,80 @@ s_test_decision_incremental (void)
     policy_tenant_destroy (&tenant);
 }
 
+static bool
+s_same_text (const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp (a, b) == 0);
+}
+
+//  Status profiles: the canonical key and id the store computes
+//  (pw_profile_key, pw_profile_id in 010_status_profiles; the ids below are
+//  PostgreSQL's), and agents of one profile have every status in common.
+static void
+s_test_profiles (void)
+{
+    const char *policies [] = {"b", "a", "b"};
+    const char *ignored [] = {"KB2", "kb1", "Kb2"};
+    pw_strbuf_t key;
+    pw_strbuf_init (&key);
+    policy_profile_key (true, policies, 3, ignored, 3, &key);
+    PW_CHECK_STR (key.data, "subscribed\x1e"
+                            "a\x1f"
+                            "b\x1e"
+                            "kb1\x1f"
+                            "kb2");
+    PW_CHECK (policy_profile_id (key.data, key.len) == -204474664011356264LL);
+    pw_strbuf_reset (&key);
+    policy_profile_key (false, policies, 3, ignored, 3, &key);
+    PW_CHECK_STR (key.data, "unsubscribed");
+    pw_strbuf_reset (&key);
+    policy_profile_key (true, NULL, 0, NULL, 0, &key);
+    PW_CHECK_STR (key.data, "subscribed\x1e\x1e");
+    PW_CHECK (policy_profile_id ("subscribed", 10) == -6070518538363922493LL);
+    pw_strbuf_free (&key);
+
+    policy_tenant_t *tenant = s_tenant ();
+    if (!tenant) {
+        PW_CHECK (tenant != NULL);
+        return;
+    }
+    policy_tenant_resolve (tenant, T0 + 3 * DAY);
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    const char *fabrikam [] = {"unsubscribed"};
+    long srv1 = policy_tenant_find_agent (tenant, "FABRIKAM-SRV1");
+    PW_CHECK (policy_tenant_agent_result (tenant, (size_t)srv1)->profile ==
+              policy_profile_id (fabrikam [0], strlen (fabrikam [0])));
+    long sql01 = policy_tenant_find_agent (tenant, "CONTOSO-SQL01");
+    long ws042 = policy_tenant_find_agent (tenant, "CONTOSO-WS042");
+    PW_CHECK (policy_tenant_agent_result (tenant, (size_t)sql01)->profile !=
+              policy_tenant_agent_result (tenant, (size_t)ws042)->profile);
+    size_t shared = 0;
+    for (size_t a = 0; a < AGENTS; a++)
+        for (size_t b = a + 1; b < AGENTS; b++) {
+            if (policy_tenant_agent_result (tenant, a)->profile !=
+                policy_tenant_agent_result (tenant, b)->profile)
+                continue;
+            shared++;
+            for (size_t p = 0; p < PATCHES; p++) {
+                policy_status_t x, y;
+                policy_tenant_status (tenant, inv->scan_off [a] + p, &x);
+                policy_tenant_status (tenant, inv->scan_off [b] + p, &y);
+                if (x.status != y.status || x.until != y.until || x.kind != y.kind ||
+                    !s_same_text (x.policy, y.policy) || !s_same_text (x.rule, y.rule))
+                    PW_FAIL_AT ("%s and %s share a profile but differ on %s",
+                                inv->agents [a].hostname, inv->agents [b].hostname,
+                                inv->patches [p].kb);
+            }
+        }
+    //  Some agents of the file share one (the servers of one group)
+    PW_CHECK (shared > 0);
+    //  A profile change marks the agent, not its statuses
+    policy_tenant_clear_changes (tenant);
+    policy_tenant_resolve (tenant, T0 + 3 * DAY);
+    PW_CHECK (!policy_tenant_profiles_changed (tenant) [sql01]);
+    policy_tenant_destroy (&tenant);
+}
+
 static const char *
 s_setting (const policy_agent_result_t *r, pw_setting_t setting)
 {
@@ -347,6 +421,7 @@ main (int argc, char **argv)
     PW_TEST_BEGIN (argc, argv);
     PW_RUN (s_test_statuses);
     PW_RUN (s_test_decision_incremental);
+    PW_RUN (s_test_profiles);
     PW_RUN (s_test_settings);
     return PW_TEST_END ();
 }
