@@ -4,13 +4,22 @@
 -- created by pw_bench with LIKE ... INCLUDING ALL). Run as the superuser in
 -- one transaction, with the tenant in the session setting bench.tenant.
 --
+-- The output is the stored form the service writes (migration 010): the
+-- effective settings (bench_sql_settings), each agent's status profile
+-- (bench_sql_profiles: agents that agree on subscription, existing member
+-- patch policies and ignore list share one, named by pw_profile_id of
+-- pw_profile_key), and the status of every patch some agent of a profile
+-- misses or failed, once per profile (bench_sql_profile_status). pw_bench
+-- reads the per-agent statuses through them (the view bench_sql_status, as
+-- patch_status reads the service's).
+--
 -- What it takes as input that the service computes itself: each agent's
 -- effective patch-policy memberships and subscription (agent_settings),
 -- because system policies are assigned through views, a filter language
 -- SQL does not evaluate. The baseline therefore does less work than the
 -- service. Product globs are fnmatch globs (*, ?), matched case-folded.
 
-TRUNCATE bench_sql_settings, bench_sql_status;
+TRUNCATE bench_sql_settings, bench_sql_profiles, bench_sql_profile_status;
 
 -- The effective settings: copied, the same rows the service writes.
 INSERT INTO bench_sql_settings
@@ -83,30 +92,51 @@ cells AS MATERIALIZED (
                UNION ALL
                SELECT 2, 0, pp.default_action, 0, 'default') x
             ORDER BY x.rank, x.ordinal LIMIT 1) rule),
--- 2.2: the agents' inputs.
-agent_in AS MATERIALIZED (
-    SELECT a.agent_id, a.ignored_kbs,
-           s.subscribed AND a.subscribed AND o.patching = 'subscribed' AS subscribed,
-           (SELECT array_agg(m) FROM unnest(s.patch_policies) m
-             WHERE EXISTS (SELECT 1 FROM patch_policies pp
-                            WHERE pp.tenant_id = t.tenant AND pp.name = m)) AS policies
+-- 2.2: the agents' inputs: the effective subscription (which includes the
+-- agent's and its organization's), memberships and ignore list. Agents
+-- with the same inputs are taken together, so each distinct input's member
+-- policies that exist and its profile id are worked out once (as the
+-- service hashes each distinct key once).
+inputs AS MATERIALIZED (
+    SELECT s.subscribed, s.patch_policies, a.ignored_kbs, array_agg(a.agent_id) AS agent_ids
       FROM agents a
       JOIN t ON a.tenant_id = t.tenant
-      JOIN orgs o ON o.tenant_id = a.tenant_id AND o.name = a.org
-      JOIN agent_settings s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id),
+      JOIN agent_settings s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
+     GROUP BY s.subscribed, s.patch_policies, a.ignored_kbs),
+input_profiles AS MATERIALIZED (
+    SELECT i.agent_ids, i.subscribed, mp.policies, i.ignored_kbs,
+           pw_profile_id(pw_profile_key(i.subscribed, mp.policies, i.ignored_kbs)) AS profile_id
+      FROM inputs i
+     CROSS JOIN LATERAL (
+           SELECT array_agg(m) AS policies FROM unnest(i.patch_policies) m
+            WHERE EXISTS (SELECT 1 FROM patch_policies pp, t
+                           WHERE pp.tenant_id = t.tenant AND pp.name = m)) mp),
+agent_in AS MATERIALIZED (
+    SELECT unnest(ip.agent_ids) AS agent_id, ip.profile_id FROM input_profiles ip),
+agent_rows AS (
+    INSERT INTO bench_sql_profiles (tenant_id, agent_id, profile_id)
+    SELECT t.tenant, ai.agent_id, ai.profile_id FROM agent_in ai, t),
+-- The inputs of one agent stand for its profile's: they agree on all three.
+profiles AS MATERIALIZED (
+    SELECT DISTINCT ON (ip.profile_id) ip.profile_id, ip.subscribed, ip.policies, ip.ignored_kbs
+      FROM input_profiles ip
+     ORDER BY ip.profile_id),
+-- The (profile, patch) pairs some agent of the profile misses or failed.
 entries AS (
-    SELECT s.agent_id, s.patch_id, ai.subscribed, ai.policies,
-           EXISTS (SELECT 1 FROM unnest(ai.ignored_kbs) k WHERE lower(k) = lower(p.kb)) AS ignored
-      FROM scan_states s
-      JOIN t ON s.tenant_id = t.tenant
-      JOIN agent_in ai ON ai.agent_id = s.agent_id
-      JOIN patches p ON p.tenant_id = s.tenant_id AND p.patch_id = s.patch_id
-     WHERE s.state IN ('missing', 'failed')),
+    SELECT pr.profile_id, e.patch_id, pr.subscribed, pr.policies,
+           EXISTS (SELECT 1 FROM unnest(pr.ignored_kbs) k WHERE lower(k) = lower(p.kb)) AS ignored
+      FROM (SELECT DISTINCT ai.profile_id, s.patch_id
+              FROM scan_states s
+              JOIN t ON s.tenant_id = t.tenant
+              JOIN agent_in ai ON ai.agent_id = s.agent_id
+             WHERE s.state IN ('missing', 'failed')) e
+      JOIN profiles pr ON pr.profile_id = e.profile_id
+      JOIN patches p ON p.tenant_id = (SELECT tenant FROM t) AND p.patch_id = e.patch_id),
 -- The most restrictive member policy: denied > review > deferred >
 -- approved; among deferred the latest date; then the first policy name.
 ranked AS (
-    SELECT DISTINCT ON (e.agent_id, e.patch_id)
-           e.agent_id, e.patch_id, c.policy, c.kind, c.rule,
+    SELECT DISTINCT ON (e.profile_id, e.patch_id)
+           e.profile_id, e.patch_id, c.policy, c.kind, c.rule,
            CASE c.action WHEN 'deny' THEN 'denied' WHEN 'review' THEN 'review'
                 ELSE CASE WHEN c.from_at > now() THEN 'deferred' ELSE 'approved' END END
                AS status,
@@ -115,15 +145,15 @@ ranked AS (
       JOIN unnest(e.policies) m(policy) ON true
       JOIN cells c ON c.policy = m.policy AND c.patch_id = e.patch_id
      WHERE e.subscribed AND NOT e.ignored
-     ORDER BY e.agent_id, e.patch_id,
+     ORDER BY e.profile_id, e.patch_id,
               CASE c.action WHEN 'deny' THEN 3 WHEN 'review' THEN 2
                    ELSE CASE WHEN c.from_at > now() THEN 1 ELSE 0 END END DESC,
               CASE WHEN c.action = 'approve' AND c.from_at > now() THEN c.from_at END
                   DESC NULLS LAST,
               c.policy COLLATE "C")
-INSERT INTO bench_sql_status (tenant_id, agent_id, patch_id, status, until, source_kind,
-                              source_policy, source_rule)
-SELECT (SELECT tenant FROM t), e.agent_id, e.patch_id,
+INSERT INTO bench_sql_profile_status (tenant_id, profile_id, patch_id, status, until, source_kind,
+                                      source_policy, source_rule)
+SELECT (SELECT tenant FROM t), e.profile_id, e.patch_id,
        CASE WHEN NOT e.subscribed THEN 'unmanaged'
             WHEN e.ignored THEN 'denied'
             WHEN e.policies IS NULL THEN 'unmanaged'
@@ -138,4 +168,4 @@ SELECT (SELECT tenant FROM t), e.agent_id, e.patch_id,
             WHEN e.policies IS NULL THEN 'no patch policy'
             ELSE r.rule END
   FROM entries e
-  LEFT JOIN ranked r ON r.agent_id = e.agent_id AND r.patch_id = e.patch_id;
+  LEFT JOIN ranked r ON r.profile_id = e.profile_id AND r.patch_id = e.patch_id;

@@ -109,6 +109,19 @@ s_exec (PGconn *conn, const char *sql)
     PQclear (res);
 }
 
+//  A statement with the tenant as its one parameter ($1).
+static void
+s_exec_tenant (PGconn *conn, const char *sql, const char *tenant)
+{
+    const char *params [] = {tenant};
+    PGresult *res = PQexecParams (conn, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+        fprintf (stderr, "pw_bench: %.200s\n", sql);
+        s_die ("%s", PQerrorMessage (conn));
+    }
+    PQclear (res);
+}
+
 static char *
 s_value (PGconn *conn, const char *sql, const char *param)
 {
@@ -162,20 +175,19 @@ s_resolve (s_args_t *args)
     int64_t total [32], load [32], compute [32], persist [32];
     unsigned long agents = 0, statuses = 0;
     int runs = args->runs > 32 ? 32 : args->runs;
-    //  Cold: the tenant's results are removed (and the space vacuumed)
-    //  before each run, so the service writes every row, as on a tenant's
-    //  first resolution. Otherwise the store holds the current results and
-    //  the service writes only what differs from them.
+    //  Cold: the tenant's results (settings, agent profiles, profile
+    //  statuses) are removed (and the space vacuumed) before each run, so
+    //  the service writes every row, as on a tenant's first resolution.
+    //  Otherwise the store holds the current results and the service writes
+    //  only what differs from them.
     bool cold = args->mode && strcmp (args->mode, "cold") == 0;
     PGconn *admin = cold ? s_connect (args->admin) : NULL;
     for (int r = 0; r < runs; r++) {
         if (cold) {
-            const char *params [] = {args->tenant};
-            PQclear (PQexecParams (admin, "DELETE FROM patch_status WHERE tenant_id = $1", 1, NULL,
-                                   params, NULL, NULL, 0));
-            PQclear (PQexecParams (admin, "DELETE FROM agent_settings WHERE tenant_id = $1", 1,
-                                   NULL, params, NULL, NULL, 0));
-            s_exec (admin, "VACUUM ANALYZE patch_status, agent_settings");
+            s_exec_tenant (admin, "DELETE FROM profile_status WHERE tenant_id = $1", args->tenant);
+            s_exec_tenant (admin, "DELETE FROM agent_profiles WHERE tenant_id = $1", args->tenant);
+            s_exec_tenant (admin, "DELETE FROM agent_settings WHERE tenant_id = $1", args->tenant);
+            s_exec (admin, "VACUUM ANALYZE profile_status, agent_profiles, agent_settings");
         }
         pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
         Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
@@ -254,7 +266,7 @@ s_copy_in (PGconn *conn, const char *sql, const pw_strbuf_t *data)
 }
 
 //  The inputs the service reads (the same rows: inventory, catalogue, scan
-//  states, configuration) and the outputs it writes, by tenant.
+//  states, configuration), by tenant.
 static const char *s_floor_inputs [] = {
     "COPY (SELECT agent_id, hostname, org, group_path, class, os, os_version, subscribed, tags, "
     "ignored_kbs, custom_fields FROM agents WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
@@ -273,27 +285,51 @@ static const char *s_floor_inputs [] = {
     "COPY (SELECT * FROM assignments WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
     NULL};
 
+//  CREATE TABLE NAME (LIKE TABLE INCLUDING ALL), with TABLE's storage
+//  parameters too (profile_status keeps a fifth of each page free), so a
+//  scratch copy is written as the table itself is.
+static void
+s_create_like (PGconn *conn, const char *name, const char *table)
+{
+    char sql [512];
+    snprintf (sql, sizeof sql, "CREATE TABLE %s (LIKE %s INCLUDING ALL)", name, table);
+    s_exec (conn, sql);
+    char *options = s_value (conn,
+                             "SELECT coalesce(array_to_string(reloptions, ', '), '') "
+                             "FROM pg_class WHERE oid = $1::regclass",
+                             table);
+    if (*options) {
+        snprintf (sql, sizeof sql, "ALTER TABLE %s SET (%s)", name, options);
+        s_exec (conn, sql);
+    }
+    free (options);
+}
+
+//  The tables the service writes in a resolution, and their scratch copies.
+static const char *s_floor_outputs [][2] = {{"agent_settings", "bench_floor_settings"},
+                                            {"agent_profiles", "bench_floor_profiles"},
+                                            {"profile_status", "bench_floor_profile_status"}};
+#define S_FLOOR_OUTPUTS (sizeof s_floor_outputs / sizeof s_floor_outputs [0])
+
 static int
 s_floor (s_args_t *args)
 {
     PGconn *conn = s_connect (args->admin);
     char *quoted = PQescapeLiteral (conn, args->tenant, strlen (args->tenant));
-    s_exec (conn, "DROP TABLE IF EXISTS bench_floor_settings, bench_floor_status");
-    s_exec (conn, "CREATE TABLE bench_floor_settings (LIKE agent_settings INCLUDING ALL)");
-    s_exec (conn, "CREATE TABLE bench_floor_status (LIKE patch_status INCLUDING ALL)");
-    //  The output rows, as the service last wrote them (not timed).
-    pw_strbuf_t settings, status;
-    pw_strbuf_init (&settings);
-    pw_strbuf_init (&status);
     char sql [512];
-    snprintf (sql, sizeof sql,
-              "COPY (SELECT * FROM agent_settings WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
-              quoted);
-    s_copy_out (conn, sql, &settings);
-    snprintf (sql, sizeof sql,
-              "COPY (SELECT * FROM patch_status WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
-              quoted);
-    s_copy_out (conn, sql, &status);
+    //  The output rows, as the service last wrote them (not timed).
+    pw_strbuf_t out [S_FLOOR_OUTPUTS];
+    size_t write_bytes = 0;
+    for (size_t t = 0; t < S_FLOOR_OUTPUTS; t++) {
+        snprintf (sql, sizeof sql, "DROP TABLE IF EXISTS %s", s_floor_outputs [t][1]);
+        s_exec (conn, sql);
+        s_create_like (conn, s_floor_outputs [t][1], s_floor_outputs [t][0]);
+        pw_strbuf_init (&out [t]);
+        snprintf (sql, sizeof sql,
+                  "COPY (SELECT * FROM %s WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
+                  s_floor_outputs [t][0], quoted);
+        write_bytes += s_copy_out (conn, sql, &out [t]);
+    }
     int64_t total [32], read_us [32];
     int runs = args->runs > 32 ? 32 : args->runs;
     size_t in_bytes = 0;
@@ -306,19 +342,24 @@ s_floor (s_args_t *args)
             in_bytes += s_copy_out (conn, sql, NULL);
         }
         read_us [r] = s_now_us () - started;
-        s_exec (conn, "TRUNCATE bench_floor_settings, bench_floor_status");
-        s_copy_in (conn, "COPY bench_floor_settings FROM STDIN (FORMAT binary)", &settings);
-        s_copy_in (conn, "COPY bench_floor_status FROM STDIN (FORMAT binary)", &status);
+        s_exec (conn,
+                "TRUNCATE bench_floor_settings, bench_floor_profiles, bench_floor_profile_status");
+        for (size_t t = 0; t < S_FLOOR_OUTPUTS; t++) {
+            snprintf (sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)",
+                      s_floor_outputs [t][1]);
+            s_copy_in (conn, sql, &out [t]);
+        }
         s_exec (conn, "COMMIT");
         total [r] = s_now_us () - started;
     }
     printf ("{\"measure\":\"floor\",\"runs\":%d,\"total_us\":%lld,\"read_us\":%lld,"
             "\"read_bytes\":%zu,\"write_bytes\":%zu}\n",
             runs, (long long)s_median (total, (size_t)runs),
-            (long long)s_median (read_us, (size_t)runs), in_bytes, settings.len + status.len);
-    s_exec (conn, "DROP TABLE bench_floor_settings, bench_floor_status");
-    pw_strbuf_free (&settings);
-    pw_strbuf_free (&status);
+            (long long)s_median (read_us, (size_t)runs), in_bytes, write_bytes);
+    s_exec (conn,
+            "DROP TABLE bench_floor_settings, bench_floor_profiles, bench_floor_profile_status");
+    for (size_t t = 0; t < S_FLOOR_OUTPUTS; t++)
+        pw_strbuf_free (&out [t]);
     PQfreemem (quoted);
     PQfinish (conn);
     return 0;
@@ -351,9 +392,26 @@ s_plainsql (s_args_t *args)
     char sql [256];
     snprintf (sql, sizeof sql, "SELECT set_config('bench.tenant', %s, false)", quoted);
     s_exec (conn, sql);
-    s_exec (conn, "DROP TABLE IF EXISTS bench_sql_settings, bench_sql_status");
-    s_exec (conn, "CREATE TABLE bench_sql_settings (LIKE agent_settings INCLUDING ALL)");
-    s_exec (conn, "CREATE TABLE bench_sql_status (LIKE patch_status INCLUDING ALL)");
+    //  The stored form the service writes (settings, agent profiles,
+    //  profile statuses), and the per-agent statuses read through them as
+    //  the patch_status view reads the service's (not part of the timing).
+    s_exec (conn, "DROP VIEW IF EXISTS bench_sql_status");
+    s_exec (
+        conn,
+        "DROP TABLE IF EXISTS bench_sql_settings, bench_sql_profiles, bench_sql_profile_status");
+    s_create_like (conn, "bench_sql_settings", "agent_settings");
+    s_create_like (conn, "bench_sql_profiles", "agent_profiles");
+    s_create_like (conn, "bench_sql_profile_status", "profile_status");
+    s_exec (conn, "CREATE VIEW bench_sql_status AS "
+                  "SELECT s.tenant_id, s.agent_id, s.patch_id, ps.status, ps.until, "
+                  "       ps.source_kind, ps.source_policy, ps.source_rule "
+                  "  FROM scan_states s "
+                  "  JOIN bench_sql_profiles ap ON ap.tenant_id = s.tenant_id "
+                  "                            AND ap.agent_id = s.agent_id "
+                  "  JOIN bench_sql_profile_status ps ON ps.tenant_id = s.tenant_id "
+                  "                                  AND ps.profile_id = ap.profile_id "
+                  "                                  AND ps.patch_id = s.patch_id "
+                  " WHERE s.state IN ('missing', 'failed')");
     int64_t total [32];
     int runs = args->runs > 32 ? 32 : args->runs;
     for (int r = 0; r < runs; r++) {
@@ -363,40 +421,70 @@ s_plainsql (s_args_t *args)
         s_exec (conn, "COMMIT");
         total [r] = s_now_us () - started;
     }
+    s_exec (conn, "ANALYZE bench_sql_settings, bench_sql_profiles, bench_sql_profile_status");
     char *rows = s_value (conn, "SELECT count(*) FROM bench_sql_status", NULL);
-    printf ("{\"measure\":\"plainsql\",\"runs\":%d,\"total_us\":%lld,\"rows\":%s}\n", runs,
-            (long long)s_median (total, (size_t)runs), rows);
+    char *profiles =
+        s_value (conn, "SELECT count(DISTINCT profile_id) FROM bench_sql_profiles", NULL);
+    char *profile_rows = s_value (conn, "SELECT count(*) FROM bench_sql_profile_status", NULL);
+    printf ("{\"measure\":\"plainsql\",\"runs\":%d,\"total_us\":%lld,\"rows\":%s,"
+            "\"profiles\":%s,\"profile_rows\":%s}\n",
+            runs, (long long)s_median (total, (size_t)runs), rows, profiles, profile_rows);
     free (rows);
+    free (profiles);
+    free (profile_rows);
     free (script);
     PQfreemem (quoted);
     PQfinish (conn);
     return 0;
 }
 
-//  Statuses of the service (patch_status) against plain SQL's: rows that
-//  differ in status or deferral date, or exist on one side only.
+//  The service's results against plain SQL's, three ways: the per-agent
+//  statuses (the patch_status view against bench_sql_status: rows that
+//  differ in status or deferral date, or exist on one side only), each
+//  agent's profile id, and the stored profile statuses themselves (a row
+//  on one side only, or with another status, deferral date or
+//  provenance). With the sizes of the stored form: agents, profiles,
+//  profile_status rows.
 static int
 s_compare (s_args_t *args)
 {
     PGconn *conn = s_connect (args->admin);
-    char *rows =
-        s_value (conn, "SELECT count(*) FROM patch_status WHERE tenant_id = $1", args->tenant);
-    char *mismatches =
-        s_value (conn,
-                 "SELECT count(*) FROM (SELECT * FROM patch_status WHERE tenant_id = $1) s "
-                 "FULL JOIN bench_sql_status q USING (tenant_id, agent_id, patch_id) "
-                 "WHERE s.status IS DISTINCT FROM q.status OR s.until IS DISTINCT FROM q.until",
-                 args->tenant);
-    char *by_status = s_value (conn,
-                               "SELECT coalesce(json_object_agg(status, n), '{}') FROM "
-                               "(SELECT status, count(*) n FROM patch_status "
-                               "WHERE tenant_id = $1 GROUP BY status) x",
-                               args->tenant);
-    printf ("{\"measure\":\"compare\",\"rows\":%s,\"mismatches\":%s,\"by_status\":%s}\n", rows,
-            mismatches, by_status);
-    free (rows);
-    free (mismatches);
-    free (by_status);
+    static const char *queries [][2] = {
+        {"rows", "SELECT count(*) FROM patch_status WHERE tenant_id = $1"},
+        {"mismatches",
+         "SELECT count(*) FROM (SELECT * FROM patch_status WHERE tenant_id = $1) s "
+         "FULL JOIN (SELECT * FROM bench_sql_status WHERE tenant_id = $1) q "
+         "USING (tenant_id, agent_id, patch_id) "
+         "WHERE s.status IS DISTINCT FROM q.status OR s.until IS DISTINCT FROM q.until"},
+        {"by_status", "SELECT coalesce(json_object_agg(status, n), '{}') FROM "
+                      "(SELECT status, count(*) n FROM patch_status "
+                      "WHERE tenant_id = $1 GROUP BY status) x"},
+        {"agents", "SELECT count(*) FROM agent_profiles WHERE tenant_id = $1"},
+        {"profile_mismatches",
+         "SELECT count(*) FROM (SELECT * FROM agent_profiles WHERE tenant_id = $1) s "
+         "FULL JOIN (SELECT * FROM bench_sql_profiles WHERE tenant_id = $1) q "
+         "USING (tenant_id, agent_id) WHERE s.profile_id IS DISTINCT FROM q.profile_id"},
+        {"profiles", "SELECT count(DISTINCT profile_id) FROM agent_profiles WHERE tenant_id = $1"},
+        {"profile_rows", "SELECT count(*) FROM profile_status WHERE tenant_id = $1"},
+        {"profile_row_mismatches",
+         "SELECT count(*) FROM (SELECT * FROM profile_status WHERE tenant_id = $1) s "
+         "FULL JOIN (SELECT * FROM bench_sql_profile_status WHERE tenant_id = $1) q "
+         "USING (tenant_id, profile_id, patch_id) "
+         "WHERE (s.status, s.until, s.source_kind, s.source_policy, s.source_rule) "
+         "IS DISTINCT FROM (q.status, q.until, q.source_kind, q.source_policy, q.source_rule)"},
+    };
+    size_t n = sizeof queries / sizeof queries [0];
+    pw_strbuf_t out;
+    pw_strbuf_init (&out);
+    pw_strbuf_append (&out, "{\"measure\":\"compare\"");
+    for (size_t i = 0; i < n; i++) {
+        char *value = s_value (conn, queries [i][1], args->tenant);
+        pw_strbuf_appendf (&out, ",\"%s\":%s", queries [i][0], value);
+        free (value);
+    }
+    pw_strbuf_append (&out, "}");
+    printf ("%s\n", out.data);
+    pw_strbuf_free (&out);
     PQfinish (conn);
     return 0;
 }
