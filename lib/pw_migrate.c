@@ -42,6 +42,12 @@ pw_migrate_version (PGconn *conn)
 int
 pw_migrate_run (PGconn *conn, pw_strbuf_t *log, char **error_p)
 {
+    return pw_migrate_run_to (conn, 0, log, error_p);
+}
+
+int
+pw_migrate_run_to (PGconn *conn, int until, pw_strbuf_t *log, char **error_p)
+{
     *error_p = NULL;
     int applied = 0;
     if (s_exec (conn, "SELECT pg_advisory_lock(x'" S_LOCK_KEY "'::bigint)", error_p, "lock"))
@@ -62,6 +68,8 @@ pw_migrate_run (PGconn *conn, pw_strbuf_t *log, char **error_p)
                 pw_sprintf ("migration %s: the name must start with its version number", name);
             goto fail;
         }
+        if (until > 0 && version > until)
+            break;
         char number [16];
         snprintf (number, sizeof number, "%d", version);
         const char *params [] = {number, file->text};

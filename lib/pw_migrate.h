@@ -19,6 +19,10 @@
 //  applied, or -1 with *ERROR_P (caller frees).
 int pw_migrate_run (PGconn *conn, pw_strbuf_t *log, char **error_p);
 
+//  As pw_migrate_run, applying only the migrations up to version UNTIL
+//  (0: all): a store as an earlier release left it, to test an upgrade.
+int pw_migrate_run_to (PGconn *conn, int until, pw_strbuf_t *log, char **error_p);
+
 //  Highest version applied, 0 for an empty store, -1 on error.
 int pw_migrate_version (PGconn *conn);
 

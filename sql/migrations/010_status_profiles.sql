@@ -46,6 +46,76 @@ CREATE TABLE profile_status (
     PRIMARY KEY (tenant_id, profile_id, patch_id)
 ) WITH (fillfactor = 80);
 
+-- The canonical key of a status profile: 'unsubscribed' for an agent out of
+-- patching (every patch unmanaged, whatever else it has), else
+-- 'subscribed', then U+001E and its member patch policies that exist, in
+-- byte order, joined by U+001F, then U+001E and its ignored KBs in ASCII
+-- lower case (KBs compare ASCII case-insensitively everywhere), distinct,
+-- in byte order, joined by U+001F.
+CREATE FUNCTION pw_profile_key(p_subscribed boolean, p_policies text[], p_ignored text[])
+    RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN NOT p_subscribed THEN 'unsubscribed' ELSE
+           'subscribed' || E'\x1e' ||
+           coalesce((SELECT string_agg(p, E'\x1f' ORDER BY p)
+                       FROM (SELECT DISTINCT p COLLATE "C" AS p FROM unnest(p_policies) p) d),
+                    '') || E'\x1e' ||
+           coalesce((SELECT string_agg(k, E'\x1f' ORDER BY k)
+                       FROM (SELECT DISTINCT translate(k, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                                                           'abcdefghijklmnopqrstuvwxyz')
+                                           COLLATE "C" AS k
+                               FROM unnest(p_ignored) k) d),
+                    '') END
+$$;
+
+CREATE FUNCTION pw_profile_id(p_key text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT ('x' || encode(substring(sha256(convert_to(p_key, 'UTF8')) FROM 1 FOR 8), 'hex'))
+           ::bit(64)::bigint
+$$;
+
+-- The statuses already stored move to their agents' profiles (nothing is
+-- lost on upgrade; every agent of a profile holds the same statuses). Row
+-- security is lifted for the move: it reads and writes every tenant.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['agents', 'agent_settings', 'patch_policies', 'patch_status',
+                             'agent_profiles', 'profile_status'] LOOP
+        EXECUTE format('ALTER TABLE %I NO FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I DISABLE ROW LEVEL SECURITY', t);
+    END LOOP;
+END
+$$;
+
+INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)
+SELECT s.tenant_id, s.agent_id,
+       pw_profile_id(pw_profile_key(s.subscribed,
+                                    ARRAY(SELECT p FROM unnest(s.patch_policies) p
+                                           WHERE EXISTS (SELECT 1 FROM patch_policies pp
+                                                          WHERE pp.tenant_id = s.tenant_id
+                                                            AND pp.name = p)),
+                                    a.ignored_kbs))
+  FROM agent_settings s JOIN agents a USING (tenant_id, agent_id);
+
+INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, source_kind,
+                            source_policy, source_rule)
+SELECT DISTINCT ON (ps.tenant_id, ap.profile_id, ps.patch_id)
+       ps.tenant_id, ap.profile_id, ps.patch_id, ps.status, ps.until, ps.source_kind,
+       ps.source_policy, ps.source_rule
+  FROM patch_status ps JOIN agent_profiles ap USING (tenant_id, agent_id)
+ ORDER BY ps.tenant_id, ap.profile_id, ps.patch_id, ps.agent_id;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['agents', 'agent_settings', 'patch_policies'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    END LOOP;
+END
+$$;
+
 DROP TABLE patch_status;
 
 CREATE VIEW patch_status WITH (security_invoker = true) AS
@@ -76,34 +146,12 @@ BEGIN
 END
 $$;
 
+-- Readers that keep patch facts read them again (the rows moved, the
+-- statuses are the same).
+UPDATE facts_epoch SET epoch = epoch + 1;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON agent_profiles, profile_status TO pw_service;
 GRANT SELECT ON patch_status TO pw_service;
-
--- The canonical key of a status profile: 'unsubscribed' for an agent out of
--- patching (every patch unmanaged, whatever else it has), else
--- 'subscribed', then U+001E and its member patch policies that exist, in
--- byte order, joined by U+001F, then U+001E and its ignored KBs in ASCII
--- lower case (KBs compare ASCII case-insensitively everywhere), distinct,
--- in byte order, joined by U+001F.
-CREATE FUNCTION pw_profile_key(p_subscribed boolean, p_policies text[], p_ignored text[])
-    RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN NOT p_subscribed THEN 'unsubscribed' ELSE
-           'subscribed' || E'\x1e' ||
-           coalesce((SELECT string_agg(p, E'\x1f' ORDER BY p)
-                       FROM (SELECT DISTINCT p COLLATE "C" AS p FROM unnest(p_policies) p) d),
-                    '') || E'\x1e' ||
-           coalesce((SELECT string_agg(k, E'\x1f' ORDER BY k)
-                       FROM (SELECT DISTINCT translate(k, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-                                                           'abcdefghijklmnopqrstuvwxyz')
-                                           COLLATE "C" AS k
-                               FROM unnest(p_ignored) k) d),
-                    '') END
-$$;
-
-CREATE FUNCTION pw_profile_id(p_key text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT ('x' || encode(substring(sha256(convert_to(p_key, 'UTF8')) FROM 1 FOR 8), 'hex'))
-           ::bit(64)::bigint
-$$;
 
 -- Statistics after bulk writes (005): the profile tables instead of the
 -- status table.

@@ -46,6 +46,103 @@ s_test_migrations_twice (void)
     PQfinish (conn);
 }
 
+//  The statuses of a store at version 9 (one row per agent and patch) are
+//  the same, row for row, through the view of version 10 (one per status
+//  profile): upgrading loses nothing.
+#define S_STATUS_DIGEST                                                                            \
+    "SELECT md5(string_agg(concat_ws(':', tenant_id, agent_id, patch_id, status, until,"           \
+    " source_kind, source_policy, source_rule), ',' ORDER BY tenant_id, agent_id, patch_id))"      \
+    " || ' ' || count(*) FROM patch_status"
+
+static char *
+s_scalar (PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec (conn, sql);
+    char *value = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1
+                      ? pw_strdup (PQgetvalue (res, 0, 0))
+                      : NULL;
+    if (!value)
+        fprintf (stderr, "    %s: %s", sql, PQresultErrorMessage (res));
+    PQclear (res);
+    return value;
+}
+
+static void
+s_test_upgrade_to_profiles (void)
+{
+    PGconn *admin = pw_itest_connect (getenv ("PW_TEST_ADMIN_URL"));
+    PW_CHECK (admin != NULL);
+    if (!admin)
+        return;
+    PQclear (PQexec (admin, "DROP DATABASE IF EXISTS pw_test_upgrade WITH (FORCE)"));
+    PQclear (PQexec (admin, "CREATE DATABASE pw_test_upgrade"));
+    PQfinish (admin);
+    char *url = pw_itest_admin_url ("pw_test_upgrade");
+    PGconn *conn = pw_itest_connect (url);
+    free (url);
+    PW_CHECK (conn != NULL);
+    if (!conn)
+        return;
+    pw_strbuf_t log;
+    pw_strbuf_init (&log);
+    char *error = NULL;
+    PW_CHECK_INT (pw_migrate_run_to (conn, 9, &log, &error), 9);
+    free (error);
+    error = NULL;
+    //  Two tenants; agents with policies {A,B}, {B,A,gone} (the same
+    //  profile: a policy that does not exist does not count), {A,B} with
+    //  an ignore list, {A}, and one unsubscribed
+    const char *fill =
+        "INSERT INTO tenants VALUES ('t1'), ('t2');"
+        "INSERT INTO orgs (tenant_id, name) VALUES ('t1', 'o'), ('t2', 'o');"
+        "INSERT INTO agents (tenant_id, hostname, org, class, ignored_kbs)"
+        " SELECT t, 'h' || i, 'o', 'server', CASE WHEN i = 3 THEN '{KB9}'::text[] ELSE '{}' END"
+        " FROM generate_series(1, 6) i, (VALUES ('t1'), ('t2')) v(t);"
+        "INSERT INTO patches (tenant_id, ident, kb, classification, released_at)"
+        " SELECT t, 'p' || i, 'KB' || i, 'security', now()"
+        " FROM generate_series(1, 4) i, (VALUES ('t1'), ('t2')) v(t);"
+        "INSERT INTO patch_policies (tenant_id, name)"
+        " SELECT t, n FROM (VALUES ('t1'), ('t2')) v(t), (VALUES ('A'), ('B')) w(n);"
+        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, patch_policies)"
+        " SELECT tenant_id, agent_id, hostname <> 'h6', CASE"
+        " WHEN hostname IN ('h1', 'h2', 'h3') THEN '{A,B}'::text[]"
+        " WHEN hostname = 'h4' THEN '{B,A,gone}' ELSE '{A}' END FROM agents;"
+        "INSERT INTO scan_states SELECT a.tenant_id, a.agent_id, p.patch_id,"
+        " CASE WHEN p.kb = 'KB4' THEN 'installed' ELSE 'missing' END, now()"
+        " FROM agents a JOIN patches p USING (tenant_id);"
+        "INSERT INTO patch_status SELECT s.tenant_id, s.agent_id, s.patch_id,"
+        " CASE WHEN NOT g.subscribed THEN 'unmanaged' WHEN s.patch_id % 2 = 0 THEN 'approved'"
+        " ELSE 'deferred' END, CASE WHEN g.subscribed AND s.patch_id % 2 = 1"
+        " THEN '2026-12-01'::timestamptz END, 'rule', 'A', 'default'"
+        " FROM scan_states s JOIN agent_settings g USING (tenant_id, agent_id)"
+        " WHERE s.state = 'missing'";
+    PGresult *res = PQexec (conn, fill);
+    PW_CHECK (PQresultStatus (res) == PGRES_COMMAND_OK);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        fprintf (stderr, "    %s", PQresultErrorMessage (res));
+    PQclear (res);
+    char *before = s_scalar (conn, S_STATUS_DIGEST);
+    PW_CHECK (before && strstr (before, " 36"));
+    PW_CHECK_INT (pw_migrate_run (conn, &log, &error), 1);
+    PW_CHECK (error == NULL);
+    free (error);
+    char *after = s_scalar (conn, S_STATUS_DIGEST);
+    PW_CHECK_STR (after, before);
+    //  Four profiles, each patch stored once per profile and tenant
+    char *profiles = s_scalar (conn, "SELECT count(DISTINCT profile_id) FROM agent_profiles");
+    PW_CHECK_STR (profiles, "4");
+    char *rows = s_scalar (conn, "SELECT count(*) FROM profile_status");
+    PW_CHECK_STR (rows, "24");
+    char *secured = s_scalar (conn, "SELECT count(*) FROM pg_class WHERE relname IN"
+                                    " ('agents', 'agent_settings', 'patch_policies',"
+                                    " 'agent_profiles', 'profile_status')"
+                                    " AND relrowsecurity AND relforcerowsecurity");
+    PW_CHECK_STR (secured, "5");
+    free (before), free (after), free (profiles), free (rows), free (secured);
+    pw_strbuf_free (&log);
+    PQfinish (conn);
+}
+
 //  Runs SQL as the service role inside a transaction for TENANT.
 static PGresult *
 s_as_tenant (PGconn *conn, const char *tenant, const char *sql, int n, const char *const *params)
@@ -160,6 +257,7 @@ main (int argc, char **argv)
         return PW_TEST_END ();
     s_service_url = pw_itest_db_create ("pw_test_store");
     PW_RUN (s_test_migrations_twice);
+    PW_RUN (s_test_upgrade_to_profiles);
     PW_RUN (s_test_tenant_isolation);
     PW_RUN (s_test_event_sequence);
     free (s_service_url);
