@@ -919,11 +919,18 @@ s_test_findings (void)
         "         CASE p.kb WHEN 'KB1' THEN 'failed' ELSE 'pending_reboot' END, now() "
         "    FROM agents a, patches p WHERE a.tenant_id = 'shop' AND p.tenant_id = 'shop' "
         "     AND a.hostname = 'SRV1';"
-        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
-        "                          source_policy) "
-        "  SELECT 'shop', a.agent_id, p.patch_id, 'review', 'rule', 'Baseline' "
+        //  WS1 misses KB1, in review in its status profile (SRV1 has
+        //  none: its failed and waiting installs come from its scan alone)
+        "INSERT INTO scan_states (tenant_id, agent_id, patch_id, state, scanned_at) "
+        "  SELECT 'shop', a.agent_id, p.patch_id, 'missing', now() "
         "    FROM agents a, patches p WHERE a.tenant_id = 'shop' AND p.tenant_id = 'shop' "
-        "     AND a.hostname = 'WS1' AND p.kb = 'KB1';");
+        "     AND a.hostname = 'WS1' AND p.kb = 'KB1';"
+        "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id) "
+        "  SELECT 'shop', agent_id, 1 FROM agents WHERE tenant_id = 'shop' AND hostname = 'WS1';"
+        "INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, source_kind, "
+        "                            source_policy) "
+        "  SELECT 'shop', 1, patch_id, 'review', 'rule', 'Baseline' "
+        "    FROM patches WHERE tenant_id = 'shop' AND kb = 'KB1';");
     //  The audit finds the new tenant by itself and audits it soon; let
     //  that happen first, so the counts below are this run's.
     usleep (700 * 1000);
@@ -1107,15 +1114,24 @@ s_test_patch_facts (void)
         "              ELSE 'missing' END, now() "
         "    FROM agents a, patches p WHERE a.tenant_id = 'facts' AND p.tenant_id = 'facts' "
         "     AND (p.kb NOT LIKE 'KBF%' OR a.hostname <> 'MAN');"
-        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, until, source_kind, "
-        "                          source_policy) "
-        "  SELECT 'facts', s.agent_id, s.patch_id, "
+        //  The three agents are subscribed members of Base ignoring
+        //  nothing: one status profile, with a status for every patch one
+        //  of them misses or failed to install
+        "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id) "
+        "  SELECT 'facts', agent_id, pw_profile_id(pw_profile_key(true, '{Base}', '{}')) "
+        "    FROM agents WHERE tenant_id = 'facts';"
+        "INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, "
+        "                            source_kind, source_policy) "
+        "  SELECT 'facts', pw_profile_id(pw_profile_key(true, '{Base}', '{}')), p.patch_id, "
         "         CASE p.kb WHEN 'KBR' THEN 'review' ELSE 'approved' END, "
         "         CASE p.kb WHEN 'KBU' THEN now() - interval '35 days' END, "
         "         CASE p.kb WHEN 'KBM' THEN 'decision' WHEN 'KBL' THEN 'override' "
         "                   ELSE 'rule' END, 'Base' "
-        "    FROM scan_states s JOIN patches p USING (tenant_id, patch_id) "
-        "   WHERE s.tenant_id = 'facts' AND s.state IN ('missing', 'failed');"
+        "    FROM patches p "
+        "   WHERE p.tenant_id = 'facts' "
+        "     AND EXISTS (SELECT 1 FROM scan_states s "
+        "                  WHERE s.tenant_id = 'facts' AND s.patch_id = p.patch_id "
+        "                    AND s.state IN ('missing', 'failed'));"
         //  Three cycles: windows that ended 45 and 20 days ago, and the
         //  current one, still to come; WS only has the current one, MAN
         //  none (it is patched by hand)
@@ -1228,14 +1244,12 @@ s_test_facts_cache (void)
     //  The facts as s_test_patch_facts left them, read once more
     PW_CHECK (s_facts_run_cached () >= 0);
     PW_CHECK_INT (s_facts_run_cached (), 1);
-    //  KBC installed on SRV, written as the policy service writes an
-    //  import: the scan state, and the status of a patch no longer missing
+    //  KBC installed on SRV, written by the service role for the tenant:
+    //  the scan state (the profile's status of KBC stays, MAN and WS
+    //  still miss it), declaring nothing
     PGresult *res = PQexec (
         s_producer, "BEGIN; SELECT set_config('pw.tenant', 'facts', true);"
                     "UPDATE scan_states SET state = 'installed' "
-                    " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
-                    "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
-                    "DELETE FROM patch_status "
                     " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
                     "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
                     "COMMIT");
@@ -1248,16 +1262,10 @@ s_test_facts_cache (void)
     free (detail);
     PW_CHECK_INT (s_facts_run_cached (), 1);
     //  KBM installed too, by an administrator (no tenant in the session)
-    s_admin_exec ("BEGIN;"
-                  "UPDATE scan_states SET state = 'installed' "
+    s_admin_exec ("UPDATE scan_states SET state = 'installed' "
                   " WHERE tenant_id = 'facts' "
                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
-                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
-                  "DELETE FROM patch_status "
-                  " WHERE tenant_id = 'facts' "
-                  "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
-                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV');"
-                  "COMMIT");
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
     PW_CHECK_INT (s_facts_run_cached (), 0);
     PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV") == NULL);
     //  The review queue of Base: KBR, in review on every agent, counted
@@ -1268,8 +1276,9 @@ s_test_facts_cache (void)
                                  "days",
                                  51) == 0);
     free (detail);
-    //  A status rewritten (KBI back to review everywhere) is a change too
-    s_admin_exec ("UPDATE patch_status SET status = 'review', source_kind = 'rule' "
+    //  A status rewritten (KBI back to review in the profile of all three)
+    //  is a change too
+    s_admin_exec ("UPDATE profile_status SET status = 'review', source_kind = 'rule' "
                   " WHERE tenant_id = 'facts' "
                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI')");
     PW_CHECK_INT (s_facts_run_cached (), 0);
@@ -1303,6 +1312,21 @@ s_test_facts_cache (void)
     PW_CHECK_INT (s_facts_run_cached (), 1);
     detail = s_facts_detail ("REVIEW_BACKLOG", "Base");
     PW_CHECK (detail == NULL); //  KBI, 10 days old, is within the 14 days
+    free (detail);
+    //  An agent moved to another status profile is a change too: in one
+    //  with no statuses WS misses no approved patch, back in its own it
+    //  misses KBC again
+    s_admin_exec ("UPDATE agent_profiles SET profile_id = 0 WHERE tenant_id = 'facts' "
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "WS") == NULL);
+    s_admin_exec ("UPDATE agent_profiles "
+                  "   SET profile_id = pw_profile_id(pw_profile_key(true, '{Base}', '{}')) "
+                  " WHERE tenant_id = 'facts' "
+                  "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    PW_CHECK_INT (s_facts_run_cached (), 0);
+    detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "WS");
+    PW_CHECK (detail && strstr (detail, "KBC (Critical, window ended 20 days ago)"));
     free (detail);
 }
 
@@ -1387,6 +1411,31 @@ s_facts_write_declared (const char *agents, const char *patches, const char *sql
 
 #define S_HOST(name) "agents WHERE hostname = '" name "'"
 #define S_KB(kb)     "patches WHERE kb = '" kb "'"
+//  In SQL: the patch id of KB, the status profile of the agent HOST
+#define S_PATCH(kb)        "(SELECT patch_id FROM patches WHERE kb = '" kb "')"
+#define S_PROFILE_OF(host) "(SELECT profile_id FROM agent_profiles WHERE agent_id = " \
+                           "(SELECT agent_id FROM agents WHERE hostname = '" host "'))"
+
+//  SQL that gives the agent HOST of 'facts' a status profile of its own
+//  (as a resolution does when the agent's policies or ignore list change),
+//  its statuses a copy of those of its profile until the write goes on to
+//  change them; then SQL. Caller frees.
+static char *
+s_own_profile (const char *host, const char *sql)
+{
+    return pw_sprintf ("INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, "
+                       "                            source_kind, source_policy, source_rule) "
+                       "  SELECT tenant_id, pw_profile_id('own %s'), patch_id, status, until, "
+                       "         source_kind, source_policy, source_rule "
+                       "    FROM profile_status "
+                       "   WHERE profile_id = (SELECT profile_id FROM agent_profiles "
+                       "                        WHERE agent_id = (SELECT agent_id FROM agents "
+                       "                                           WHERE hostname = '%s'));"
+                       "UPDATE agent_profiles SET profile_id = pw_profile_id('own %s') "
+                       " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = '%s');"
+                       "%s",
+                       host, host, host, host, sql);
+}
 
 //  Writes that declare the agents and patches they touch (as the policy
 //  service declares its status writes, 009_facts_changes) are followed by
@@ -1397,14 +1446,16 @@ s_test_facts_changes (void)
 {
     PW_CHECK (s_facts_run_cached () >= 0);
     PW_CHECK_INT (s_facts_run_cached (), 1);
-    //  KBI approved on SRV, deferred until 30 days ago: overdue since the
-    //  window that ended 20 days ago
+    //  KBI approved on SRV alone, deferred until 30 days ago: SRV gets a
+    //  profile of its own where KBI is approved (the copy changes nothing
+    //  else of SRV's, so the pair is all the write changes); overdue since
+    //  the window that ended 20 days ago
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "SRV", "KBI"));
-    s_facts_write_declared (
-        S_HOST ("SRV"), S_KB ("KBI"),
-        "UPDATE patch_status SET status = 'approved', until = now() - interval '30 days' "
-        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBI') "
-        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
+    char *sql = s_own_profile (
+        "SRV", "UPDATE profile_status SET status = 'approved', until = now() - interval '30 days' "
+               " WHERE profile_id = " S_PROFILE_OF ("SRV") " AND patch_id = " S_PATCH ("KBI"));
+    s_facts_write_declared (S_HOST ("SRV"), S_KB ("KBI"), sql);
+    free (sql);
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "SRV",
                             "KBI (Important, window ended 20 days ago)"));
@@ -1413,44 +1464,50 @@ s_test_facts_changes (void)
         !s_facts_says ("REVIEW_BACKLOG", "Base", "")); //  KBI, 10 days old, is within the 14 days
     s_facts_match_whole_read ();
 
-    //  Every status of WS rewritten, declared by agent only (any patch):
-    //  KBC installed there, its status gone, the others rewritten the same
+    //  WS moved to a profile of its own that ignores KBC, every other
+    //  status the same: declared by agent only (any patch), as a
+    //  resolution of some agents declares them
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
-    s_facts_write_declared (
-        S_HOST ("WS"), NULL,
-        "DELETE FROM patch_status "
-        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
-        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS');"
-        "UPDATE patch_status SET source_rule = 'again' "
-        " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    sql = s_own_profile ("WS", "UPDATE profile_status SET status = 'denied', source_kind = 'ignore', "
+                               "       source_policy = NULL, source_rule = 'ignore list' "
+                               " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH (
+                                   "KBC"));
+    s_facts_write_declared (S_HOST ("WS"), NULL, sql);
+    free (sql);
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
     s_facts_match_whole_read ();
 
-    //  Declared as pairs (a decision's rewrite: agent i with patch i):
-    //  KBC on WS back, KBM on MAN rewritten the same
-    s_facts_write ("SELECT set_config('pw.facts_agents', "
-                   "  (SELECT '{' || string_agg(agent_id::text, ',' ORDER BY hostname) || '}' "
-                   "     FROM agents WHERE hostname IN ('MAN', 'WS')), true), "
-                   "  set_config('pw.facts_patches', "
-                   "  (SELECT '{' || m.patch_id || ',' || c.patch_id || '}' "
-                   "     FROM patches m, patches c WHERE m.kb = 'KBM' AND c.kb = 'KBC'), true), "
-                   "  set_config('pw.facts_paired', 'on', true);"
-                   "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
-                   "                          source_policy) "
-                   "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
-                   "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC';"
-                   "UPDATE patch_status SET source_rule = 'paired' "
-                   " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'MAN') "
-                   "   AND patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM')");
+    //  Declared as pairs (agent i with patch i), as a decision declares
+    //  the agents that miss its KB: KBC approved again in WS's profile, and
+    //  KBM deferred until 3 days ago in every profile, which changes it on
+    //  MAN and WS (SRV installed it): neither is overdue any more
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "MAN", "KBM"));
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBM"));
+    s_facts_write (
+        "SELECT set_config('pw.facts_agents', "
+        "  (SELECT '{' || string_agg(a.agent_id::text, ',' ORDER BY a.hostname, p.kb) || '}' "
+        "     FROM agents a, patches p "
+        "    WHERE (a.hostname, p.kb) IN (('MAN', 'KBM'), ('WS', 'KBM'), ('WS', 'KBC'))), true), "
+        "  set_config('pw.facts_patches', "
+        "  (SELECT '{' || string_agg(p.patch_id::text, ',' ORDER BY a.hostname, p.kb) || '}' "
+        "     FROM agents a, patches p "
+        "    WHERE (a.hostname, p.kb) IN (('MAN', 'KBM'), ('WS', 'KBM'), ('WS', 'KBC'))), true), "
+        "  set_config('pw.facts_paired', 'on', true);"
+        "UPDATE profile_status SET status = 'approved', source_kind = 'rule', source_policy = 'Base', "
+        "       source_rule = 'paired' "
+        " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH ("KBC") ";"
+        "UPDATE profile_status SET until = now() - interval '3 days' "
+        " WHERE patch_id = " S_PATCH ("KBM"));
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "MAN", "KBM"));
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBM"));
     s_facts_match_whole_read ();
-    s_facts_write_declared (
-        S_HOST ("WS"), S_KB ("KBC"),
-        "DELETE FROM patch_status "
-        " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBC') "
-        "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+    s_facts_write_declared (S_HOST ("WS"), S_KB ("KBC"),
+                            "UPDATE profile_status SET status = 'denied' "
+                            " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH (
+                                "KBC"));
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
@@ -1465,7 +1522,7 @@ s_test_facts_changes (void)
     s_facts_match_whole_read ();
 
     //  A write that declares agents but touches nothing reads nothing new
-    s_facts_write_declared ("", "", "UPDATE patch_status SET status = 'denied' WHERE false");
+    s_facts_write_declared ("", "", "UPDATE profile_status SET status = 'denied' WHERE false");
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK_INT (s_facts_run_cached (), 1);
 
@@ -1473,12 +1530,10 @@ s_test_facts_changes (void)
     //  WS): everything is read again, and seen
     s_facts_write_declared (
         S_HOST ("WS"), "",
-        "UPDATE patch_status SET source_rule = 'again' WHERE false;"
+        "UPDATE profile_status SET source_rule = 'again' WHERE false;"
         "SELECT set_config('pw.facts_agents', '', true), set_config('pw.facts_patches', '', true);"
-        "INSERT INTO patch_status (tenant_id, agent_id, patch_id, status, source_kind, "
-        "                          source_policy) "
-        "  SELECT 'facts', a.agent_id, p.patch_id, 'approved', 'rule', 'Base' "
-        "    FROM agents a, patches p WHERE a.hostname = 'WS' AND p.kb = 'KBC'");
+        "UPDATE profile_status SET status = 'approved' "
+        " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH ("KBC"));
     PW_CHECK_INT (s_facts_run_cached (), 0);
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
@@ -1519,9 +1574,8 @@ s_test_facts_changes (void)
         {"SELECT set_config('pw.facts_agents', '{1,x}', true)", "invalid input syntax"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         char *script = pw_sprintf ("BEGIN; SELECT set_config('pw.tenant', 'facts', true); %s; "
-                                   "UPDATE patch_status SET source_rule = 'refused' "
-                                   " WHERE agent_id = (SELECT agent_id FROM agents "
-                                   "                    WHERE hostname = 'WS')",
+                                   "UPDATE profile_status SET source_rule = 'refused' "
+                                   " WHERE profile_id = " S_PROFILE_OF ("WS"),
                                    bad [i][0]);
         PGresult *res = PQexec (s_producer, script);
         PW_CHECK (PQresultStatus (res) == PGRES_FATAL_ERROR &&
@@ -1530,7 +1584,7 @@ s_test_facts_changes (void)
         PQclear (PQexec (s_producer, "ROLLBACK"));
         free (script);
     }
-    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status WHERE tenant_id = '%s' "
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM profile_status WHERE tenant_id = '%s' "
                            "   AND source_rule = 'refused'",
                            "facts"),
                   0);
@@ -1540,8 +1594,7 @@ s_test_facts_changes (void)
     //  it) read everything again
     s_facts_write_declared (
         S_HOST ("WS"), NULL,
-        "UPDATE patch_status SET source_rule = 'pruned' "
-        " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
+        "UPDATE profile_status SET source_rule = 'pruned' WHERE profile_id = " S_PROFILE_OF ("WS"));
     s_admin_exec ("DELETE FROM facts_changes WHERE tenant_id = 'facts' "
                   "   AND version = (SELECT max(version) FROM facts_changes "
                   "                   WHERE tenant_id = 'facts')");
