@@ -727,66 +727,6 @@ s_iso (char *buf, size_t size, int64_t when)
     strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
 }
 
-//  The (profile, patch) keys of scan entries, each once, with the first
-//  entry that has it: open addressing.
-typedef struct {
-    int64_t *profile;
-    uint32_t *patch;
-    uint32_t *entry;
-    uint8_t *flag; //  the caller's, per key
-    size_t slots, used;
-} s_keys_t;
-
-static void
-s_keys_init (s_keys_t *keys, size_t expected)
-{
-    keys->slots = 64;
-    while (keys->slots < expected * 2)
-        keys->slots *= 2;
-    keys->profile = pw_calloc (keys->slots, sizeof (int64_t));
-    keys->patch = pw_calloc (keys->slots, sizeof (uint32_t));
-    keys->entry = pw_calloc (keys->slots, sizeof (uint32_t));
-    keys->flag = pw_calloc (keys->slots, 1);
-    keys->used = 0;
-}
-
-static void
-s_keys_free (s_keys_t *keys)
-{
-    free (keys->profile);
-    free (keys->patch);
-    free (keys->entry);
-    free (keys->flag);
-}
-
-//  The slot of (PROFILE, PATCH): its own, or the empty one it would take.
-//  A slot holds its entry + 1; 0 is empty.
-static size_t
-s_keys_slot (const s_keys_t *keys, int64_t profile, uint32_t patch)
-{
-    uint64_t hash =
-        ((uint64_t)profile ^ ((uint64_t)patch * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
-    size_t mask = keys->slots - 1;
-    size_t slot = (size_t)(hash >> 17) & mask;
-    while (keys->entry [slot] && (keys->profile [slot] != profile || keys->patch [slot] != patch))
-        slot = (slot + 1) & mask;
-    return slot;
-}
-
-//  Adds the key of ENTRY unless present; returns its slot.
-static size_t
-s_keys_add (s_keys_t *keys, int64_t profile, uint32_t patch, uint32_t entry)
-{
-    size_t slot = s_keys_slot (keys, profile, patch);
-    if (!keys->entry [slot]) {
-        keys->profile [slot] = profile;
-        keys->patch [slot] = patch;
-        keys->entry [slot] = entry + 1;
-        keys->used++;
-    }
-    return slot;
-}
-
 //  Appends one profile_status row for scan entry E (profile PROFILE) in
 //  COPY format.
 static void
@@ -857,8 +797,8 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         const char *params [] = {agent_ids.data, profile_ids.data};
         rc = s_exec (db, "policy_agent_profiles_upsert", 2, params);
     }
-    s_keys_t keys;
-    s_keys_init (&keys, all ? inv->scan_count / 8 : 1024);
+    policy_keys_t keys;
+    policy_keys_init (&keys, all ? inv->scan_count / 16 : 1024);
     if (rc == 0)
         rc = pw_db_copy_in_begin (db, "policy_tmp_status_copy");
     for (size_t a = 0; a < inv->agent_count && rc == 0; a++) {
@@ -867,19 +807,9 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
             if (!(every || entries [e]) || !policy_tenant_entry_has_status (tenant, e))
                 continue;
-            if (keys.used * 2 + 2 > keys.slots) {
-                //  Grow: re-add every key
-                s_keys_t grown;
-                s_keys_init (&grown, keys.slots);
-                for (size_t s = 0; s < keys.slots; s++)
-                    if (keys.entry [s])
-                        s_keys_add (&grown, keys.profile [s], keys.patch [s], keys.entry [s] - 1);
-                s_keys_free (&keys);
-                keys = grown;
-            }
-            size_t before = keys.used;
-            s_keys_add (&keys, profile, inv->scan_patch [e], e);
-            if (keys.used == before)
+            bool added;
+            policy_keys_add (&keys, profile, inv->scan_patch [e], e, &added);
+            if (!added)
                 continue;
             s_status_row (&buf, tenant, inv, profile, e);
             rows++;
@@ -894,7 +824,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     if (pw_db_copy_in_end (db) || rc ||
         s_exec (db, all ? "policy_tmp_status_insert" : "policy_tmp_status_upsert", 0, NULL))
         rows = -1;
-    s_keys_free (&keys);
+    policy_keys_free (&keys);
     pw_strbuf_free (&agent_ids);
     pw_strbuf_free (&profile_ids);
     pw_strbuf_free (&buf);
@@ -975,7 +905,7 @@ typedef struct {
     policy_tenant_t *tenant;
     const policy_inventory_t *inv;
     uint8_t *seen;                             //  per agent
-    s_keys_t keys;                             //  the fresh resolution's (profile, patch) keys
+    policy_keys_t keys;                        //  the fresh resolution's (profile, patch) keys
     pw_strbuf_t stale_profiles, stale_patches; //  stored keys no entry has
     size_t stale;
 } s_diff_t;
@@ -1058,7 +988,7 @@ s_diff_status_row (void *arg, char **f, int count)
         return -1;
     int64_t profile = strtoll (f [0], NULL, 10);
     long p = pw_find_id (inv->patch_ids, inv->patch_count, strtoll (f [1], NULL, 10));
-    size_t slot = p < 0 ? 0 : s_keys_slot (&diff->keys, profile, (uint32_t)p);
+    size_t slot = p < 0 ? 0 : policy_keys_slot (&diff->keys, profile, (uint32_t)p);
     if (p < 0 || !diff->keys.entry [slot]) {
         const char *comma = diff->stale++ ? "," : "";
         pw_strbuf_appendf (&diff->stale_profiles, "%s%s", comma, f [0]);
@@ -1087,7 +1017,7 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
     pw_strbuf_init (&diff.stale_patches);
     pw_strbuf_append (&diff.stale_profiles, "{");
     pw_strbuf_append (&diff.stale_patches, "{");
-    s_keys_init (&diff.keys, 1024);
+    policy_keys_init (&diff.keys, inv->scan_count / 16);
     long rc = -1;
     if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
         goto done;
@@ -1106,17 +1036,7 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
             if (!policy_tenant_entry_has_status (tenant, e))
                 continue;
-            if (diff.keys.used * 2 + 2 > diff.keys.slots) {
-                s_keys_t grown;
-                s_keys_init (&grown, diff.keys.slots);
-                for (size_t s = 0; s < diff.keys.slots; s++)
-                    if (diff.keys.entry [s])
-                        s_keys_add (&grown, diff.keys.profile [s], diff.keys.patch [s],
-                                    diff.keys.entry [s] - 1);
-                s_keys_free (&diff.keys);
-                diff.keys = grown;
-            }
-            s_keys_add (&diff.keys, profile, inv->scan_patch [e], e);
+            policy_keys_add (&diff.keys, profile, inv->scan_patch [e], e, NULL);
         }
     }
     if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
@@ -1126,7 +1046,7 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
         int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
             if (policy_tenant_entry_has_status (tenant, e) &&
-                diff.keys.flag [s_keys_slot (&diff.keys, profile, inv->scan_patch [e])] != 1)
+                diff.keys.flag [policy_keys_slot (&diff.keys, profile, inv->scan_patch [e])] != 1)
                 policy_tenant_mark_entry (tenant, e);
     }
     //  Keys no agent needs any more: invisible (patch_status joins the scan
@@ -1148,7 +1068,7 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
         rc += settings [a] || statuses [a] || profiles [a];
 done:
     free (diff.seen);
-    s_keys_free (&diff.keys);
+    policy_keys_free (&diff.keys);
     pw_strbuf_free (&diff.stale_profiles);
     pw_strbuf_free (&diff.stale_patches);
     return rc;

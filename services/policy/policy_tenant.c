@@ -389,6 +389,74 @@ s_profile (policy_tenant_t *self, const policy_agent_result_t *result, size_t in
     return self->profile_ids [slot];
 }
 
+void
+policy_keys_init (policy_keys_t *keys, size_t expected)
+{
+    keys->slots = 64;
+    while (keys->slots < expected * 2)
+        keys->slots *= 2;
+    keys->profile = pw_calloc (keys->slots, sizeof (int64_t));
+    keys->patch = pw_calloc (keys->slots, sizeof (uint32_t));
+    keys->entry = pw_calloc (keys->slots, sizeof (uint32_t));
+    keys->flag = pw_calloc (keys->slots, 1);
+    keys->used = 0;
+}
+
+void
+policy_keys_free (policy_keys_t *keys)
+{
+    free (keys->profile);
+    free (keys->patch);
+    free (keys->entry);
+    free (keys->flag);
+    memset (keys, 0, sizeof *keys);
+}
+
+size_t
+policy_keys_slot (const policy_keys_t *keys, int64_t profile, uint32_t patch)
+{
+    uint64_t hash =
+        ((uint64_t)profile ^ ((uint64_t)patch * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+    size_t mask = keys->slots - 1;
+    size_t slot = (size_t)(hash >> 17) & mask;
+    while (keys->entry [slot] && (keys->profile [slot] != profile || keys->patch [slot] != patch))
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+size_t
+policy_keys_add (policy_keys_t *keys, int64_t profile, uint32_t patch, uint32_t entry,
+                 bool *added_p)
+{
+    size_t slot = policy_keys_slot (keys, profile, patch);
+    bool added = !keys->entry [slot];
+    if (added && (keys->used + 1) * 2 > keys->slots) {
+        policy_keys_t grown;
+        policy_keys_init (&grown, keys->slots);
+        for (size_t s = 0; s < keys->slots; s++)
+            if (keys->entry [s]) {
+                size_t at = policy_keys_slot (&grown, keys->profile [s], keys->patch [s]);
+                grown.profile [at] = keys->profile [s];
+                grown.patch [at] = keys->patch [s];
+                grown.entry [at] = keys->entry [s];
+                grown.flag [at] = keys->flag [s];
+                grown.used++;
+            }
+        policy_keys_free (keys);
+        *keys = grown;
+        slot = policy_keys_slot (keys, profile, patch);
+    }
+    if (added) {
+        keys->profile [slot] = profile;
+        keys->patch [slot] = patch;
+        keys->entry [slot] = entry + 1;
+        keys->used++;
+    }
+    if (added_p)
+        *added_p = added;
+    return slot;
+}
+
 //  --- resolution ------------------------------------------------------------
 
 static void
@@ -560,6 +628,19 @@ s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t e
     return changed;
 }
 
+//  Gives scan entry E the status just evaluated for entry FROM (of an
+//  agent with the same profile and patch); true when it changed.
+static bool
+s_take_status (policy_tenant_t *self, size_t from, size_t e)
+{
+    bool changed =
+        !self->resolved || s_status_differs (&self->statuses [from], &self->statuses [e]);
+    self->statuses [e] = self->statuses [from];
+    if (changed)
+        self->entries_changed [e] = 1;
+    return changed;
+}
+
 void
 policy_tenant_resolve (policy_tenant_t *self, int64_t now)
 {
@@ -568,6 +649,8 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
     pw_effective_t *effective = pw_effective_new ();
     pw_strbuf_t key;
     pw_strbuf_init (&key);
+    policy_keys_t keys;
+    policy_keys_init (&keys, inv->scan_count / 16);
     for (size_t a = 0; a < inv->agent_count; a++) {
         policy_agent_result_t result;
         s_resolve_agent (self, effective, a, arena, &result);
@@ -579,10 +662,20 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
         self->results [a] = result;
         pw_approval_agent_t in;
         s_agent_input (self, a, &in);
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
-            if (s_evaluate_entry (self, &in, e, now))
+        //  Each (profile, patch) is evaluated once: the agents of a profile
+        //  take the status of its first entry
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            if (!policy_tenant_entry_has_status (self, e))
+                continue;
+            bool added;
+            size_t slot = policy_keys_add (&keys, result.profile, inv->scan_patch [e], e, &added);
+            bool changed = added ? s_evaluate_entry (self, &in, e, now)
+                                 : s_take_status (self, keys.entry [slot] - 1, e);
+            if (changed)
                 self->statuses_changed [a] = true;
+        }
     }
+    policy_keys_free (&keys);
     pw_effective_destroy (&effective);
     pw_strbuf_free (&key);
     //  The old results were only needed for the comparison above.

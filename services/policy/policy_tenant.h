@@ -134,6 +134,27 @@ size_t policy_tenant_entry_agent (policy_tenant_t *self, size_t entry);
 //  True when scan ENTRY has a status (its patch is missing or failed).
 bool policy_tenant_entry_has_status (const policy_tenant_t *self, size_t entry);
 
+//  (profile, patch) keys of scan entries, each once, with the first entry
+//  that has it: every agent of a profile has the same status of a patch,
+//  so one entry per key stands for all. Open addressing; grows as keys are
+//  added.
+typedef struct {
+    int64_t *profile;
+    uint32_t *patch;
+    uint32_t *entry; //  the first entry + 1; 0: an empty slot
+    uint8_t *flag;   //  the caller's, per key
+    size_t slots, used;
+} policy_keys_t;
+
+void policy_keys_init (policy_keys_t *keys, size_t expected);
+void policy_keys_free (policy_keys_t *keys);
+//  The slot of (PROFILE, PATCH): its own, or the empty one it would take.
+size_t policy_keys_slot (const policy_keys_t *keys, int64_t profile, uint32_t patch);
+//  Adds the key with ENTRY unless present; returns its slot, and in
+//  *ADDED_P (may be NULL) whether it was new.
+size_t policy_keys_add (policy_keys_t *keys, int64_t profile, uint32_t patch, uint32_t entry,
+                        bool *added_p);
+
 //  The canonical key of a status profile (the store's pw_profile_key) for
 //  an agent SUBSCRIBED, member of POLICIES (those that exist), ignoring
 //  IGNORED, into OUT; and the profile id of a key (pw_profile_id: the first
