@@ -328,8 +328,7 @@ s_test_profiles (void)
         }
     }
     const policy_status_t *app02 = s_status (tenant, "CONTOSO-APP02", "KB5031364");
-    PW_CHECK (app02 && app02->status == PW_STATUS_DENIED &&
-              app02->kind == PW_PROVENANCE_IGNORE);
+    PW_CHECK (app02 && app02->status == PW_STATUS_DENIED && app02->kind == PW_PROVENANCE_IGNORE);
     //  Some agents of the file share one (the servers of one group)
     PW_CHECK (shared > 0);
     //  A profile change marks the agent, not its statuses
