@@ -44,6 +44,7 @@ struct _policy_tenant_t {
     bool *statuses_changed;
     uint8_t *entries_changed; //  per scan entry, since the last clear
     bool *profiles_changed;
+    bool store_empty;
     //  Profile ids by key, so each distinct key is hashed once: open
     //  addressing on the key's FNV-1a.
     char **profile_keys;
@@ -837,6 +838,18 @@ policy_tenant_mark_profile (policy_tenant_t *self, size_t agent)
 {
     if (agent < self->inventory->agent_count)
         self->profiles_changed [agent] = true;
+}
+
+bool
+policy_tenant_store_empty (const policy_tenant_t *self)
+{
+    return self->store_empty;
+}
+
+void
+policy_tenant_set_store_empty (policy_tenant_t *self, bool empty)
+{
+    self->store_empty = empty;
 }
 
 size_t

@@ -129,6 +129,11 @@ void policy_tenant_mark_entry (policy_tenant_t *self, size_t entry);
 //  store's differs); such an agent's statuses are marked changed too.
 const bool *policy_tenant_profiles_changed (const policy_tenant_t *self);
 void policy_tenant_mark_profile (policy_tenant_t *self, size_t agent);
+//  Whether the store held no status profiles and no profile statuses of the
+//  tenant when it was last compared (a first resolution): the writes then
+//  insert instead of merging. Set by the comparison, cleared by a write.
+bool policy_tenant_store_empty (const policy_tenant_t *self);
+void policy_tenant_set_store_empty (policy_tenant_t *self, bool empty);
 //  The agent of scan ENTRY.
 size_t policy_tenant_entry_agent (policy_tenant_t *self, size_t entry);
 //  True when scan ENTRY has a status (its patch is missing or failed).

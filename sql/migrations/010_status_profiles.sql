@@ -25,13 +25,30 @@
 -- eight bytes of the key's SHA-256 as a big-endian signed bigint
 -- (services/policy/policy_tenant.c computes the same).
 
+-- No foreign key to agents: its check costs more than the row it guards
+-- (a first resolution writes every agent's row), the only writer writes
+-- rows of the agents it just read under the tenant's lock, and a row of an
+-- agent that is gone shows nothing through the view (its scan states are
+-- gone with it). The rows of deleted agents are removed by the trigger
+-- below, as a cascade would.
 CREATE TABLE agent_profiles (
     tenant_id     text NOT NULL,
     agent_id      bigint NOT NULL,
     profile_id    bigint NOT NULL,
-    PRIMARY KEY (tenant_id, agent_id),
-    FOREIGN KEY (tenant_id, agent_id) REFERENCES agents ON DELETE CASCADE
+    PRIMARY KEY (tenant_id, agent_id)
 );
+
+CREATE FUNCTION pw_agent_profiles_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM agent_profiles p USING gone g
+     WHERE p.tenant_id = g.tenant_id AND p.agent_id = g.agent_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER agent_profiles_forget AFTER DELETE ON agents
+    REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION pw_agent_profiles_forget();
 
 CREATE TABLE profile_status (
     tenant_id     text NOT NULL,

@@ -138,7 +138,12 @@ s_test_upgrade_to_profiles (void)
                                     " 'agent_profiles', 'profile_status')"
                                     " AND relrowsecurity AND relforcerowsecurity");
     PW_CHECK_STR (secured, "5");
-    free (before), free (after), free (profiles), free (rows), free (secured);
+    //  An agent removed takes its profile row with it
+    PQclear (
+        PQexec (conn, "DELETE FROM agents WHERE tenant_id = 't1' AND hostname IN ('h1', 'h2')"));
+    char *left = s_scalar (conn, "SELECT count(*) FROM agent_profiles");
+    PW_CHECK_STR (left, "10");
+    free (before), free (after), free (profiles), free (rows), free (secured), free (left);
     pw_strbuf_free (&log);
     PQfinish (conn);
 }
