@@ -6,11 +6,15 @@
     return nothing until those tables exist, so the audit works before the
     first plan (and raises no plan finding then).
 
-    The missing approved patches are the bulk (some 30 per agent): the store
-    joins scan states and statuses and returns each agent's patch ids in a
-    few arrays, by where the approval time comes from; the catalogue (KB,
-    severity, release, decisions and overrides) is read once and joined
-    here, which costs far less than joining it in the store row by row.
+    The missing approved patches are the bulk (some 30 per agent). Their
+    statuses are stored once per status profile: a whole read streams the
+    approved and in-review statuses of every profile and each agent's
+    profile into hash tables, then the scan states as plain narrow rows,
+    and joins each with its agent's profile here; a read of what writes
+    changed gets each agent's patch ids from the store in a few arrays, by
+    where the approval time comes from. The catalogue (KB, severity,
+    release, decisions and overrides) is read once and joined here, which
+    costs far less than joining it in the store row by row.
 */
 #include "audit_facts.h"
 
@@ -25,6 +29,9 @@
 #define S_CHANGED_AGENTS_READ_ALWAYS 100
 //  (agent, patch) keys of a change read again one by one, at most
 #define S_KEYS_MAX (4 << 20)
+//  Whole reads of the patch facts made in a row while writes commit
+//  between their statements, at most (s_read_pfacts)
+#define S_WHOLE_READS 3
 
 //  A patch of the catalogue, as the audit names and times it.
 typedef struct {
@@ -926,49 +933,272 @@ s_read_plan (pw_db_t *db, PGresult **slots_p, PGresult **violations_p)
     return -1;
 }
 
-//  Receives the rows of audit_load_patches into a s_pfacts_t.
-typedef struct {
-    s_pfacts_t *pf;
-    size_t size;
-} s_stream_t;
+//  --- the whole read of the patch facts ----------------------------------
 
-static int
-s_pfacts_row (void *arg, char **fields, int count)
+//  A status profile's status of a patch, approved or in review: the fact
+//  it makes for each agent of the profile whose last scan reports the
+//  patch missing or failed (the fact's agent is set then).
+typedef struct {
+    int64_t profile;
+    s_fact_t fact;
+} s_pstatus_t;
+
+//  An agent's status profile
+typedef struct {
+    int64_t agent, profile;
+} s_aprofile_t;
+
+//  The tables a whole read joins the scan states with, each hashed on its
+//  key (open addressing: entry index + 1, 0 for an empty slot).
+typedef struct {
+    s_pfacts_t *pf; //  where the facts go
+    size_t size;    //  room in pf->facts
+    s_pstatus_t *statuses;
+    size_t status_count, status_size;
+    uint32_t *status_slots;
+    s_aprofile_t *agents;
+    size_t agent_count, agent_size;
+    uint32_t *agent_slots;
+    size_t slots; //  of each table: a power of two
+} s_join_t;
+
+static size_t
+s_key_slot (int64_t a, int64_t b, size_t slots)
 {
-    s_stream_t *stream = arg;
-    s_pfacts_t *pf = stream->pf;
-    if (count != 6 || !fields [0] || !fields [1] || !fields [2])
+    uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)b * 0xC2B2AE3D27D4EB4FULL;
+    return (size_t)(h ^ (h >> 31)) & (slots - 1);
+}
+
+static void
+s_join_free (s_join_t *join)
+{
+    free (join->statuses);
+    free (join->status_slots);
+    free (join->agents);
+    free (join->agent_slots);
+}
+
+//  Parses a whole decimal id (an optional '-', digits): false for anything
+//  else.
+static bool
+s_parse_id (const char *text, int64_t *id_p)
+{
+    if (!text)
+        return false;
+    const char *p = text;
+    return s_next_id (&p, id_p) && *p == '\0';
+}
+
+//  A row of audit_load_profiles: a profile, a patch, its status (approved
+//  or review), where the approval time comes from, until (unix us).
+static int
+s_join_status_row (void *arg, char **fields, int count)
+{
+    s_join_t *join = arg;
+    int64_t profile, patch;
+    if (count != 6 || !s_parse_id (fields [0], &profile) || !s_parse_id (fields [1], &patch) ||
+        !fields [2] ||
+        (strcmp (fields [2], "approved") != 0 && strcmp (fields [2], "review") != 0) ||
+        join->status_count >= UINT32_MAX)
         return -1;
-    if (pf->count == stream->size) {
-        stream->size = stream->size ? stream->size * 2 : 1 << 16;
-        pf->facts = pw_realloc (pf->facts, stream->size * sizeof *pf->facts);
+    int64_t until = 0;
+    if (fields [5] && !s_parse_id (fields [5], &until))
+        return -1;
+    if (join->status_count == join->status_size) {
+        join->status_size = join->status_size ? join->status_size * 2 : 1024;
+        join->statuses = pw_realloc (join->statuses, join->status_size * sizeof *join->statuses);
     }
-    pf->facts [pf->count++] = (s_fact_t){.agent = strtoll (fields [0], NULL, 10),
-                                         .patch = strtoll (fields [1], NULL, 10),
-                                         .list = (uint8_t)s_list (fields [2]),
-                                         .source = (uint8_t)s_source (fields [3]),
-                                         .policy = s_pfacts_policy (pf, fields [4]),
-                                         .has_until = fields [5] != NULL,
-                                         .until = fields [5] ? strtoll (fields [5], NULL, 10) : 0};
+    join->statuses [join->status_count++] =
+        (s_pstatus_t){.profile = profile,
+                      .fact = {.patch = patch,
+                               .list = (uint8_t)s_list (fields [2]),
+                               .source = (uint8_t)s_source (fields [3]),
+                               .policy = s_pfacts_policy (join->pf, fields [4]),
+                               .has_until = fields [5] != NULL,
+                               .until = until}};
     return 0;
 }
 
-//  Every patch fact of the transaction's tenant into PF (emptied first),
-//  streamed. 0, or -1 on a store error.
+//  A row of audit_load_agent_profiles: an agent and its profile.
 static int
-s_read_pfacts (pw_db_t *db, s_pfacts_t *pf)
+s_join_agent_row (void *arg, char **fields, int count)
+{
+    s_join_t *join = arg;
+    int64_t agent, profile;
+    if (count != 2 || !s_parse_id (fields [0], &agent) || !s_parse_id (fields [1], &profile) ||
+        join->agent_count >= UINT32_MAX)
+        return -1;
+    if (join->agent_count == join->agent_size) {
+        join->agent_size = join->agent_size ? join->agent_size * 2 : 1024;
+        join->agents = pw_realloc (join->agents, join->agent_size * sizeof *join->agents);
+    }
+    join->agents [join->agent_count++] = (s_aprofile_t){agent, profile};
+    return 0;
+}
+
+//  Hashes the statuses and the agents' profiles read (a later row of the
+//  same key wins; the store has one).
+static void
+s_join_index (s_join_t *join)
+{
+    size_t most = join->status_count > join->agent_count ? join->status_count : join->agent_count;
+    join->slots = 16;
+    while (join->slots < 2 * most)
+        join->slots *= 2;
+    join->status_slots = pw_calloc (join->slots, sizeof *join->status_slots);
+    join->agent_slots = pw_calloc (join->slots, sizeof *join->agent_slots);
+    size_t mask = join->slots - 1;
+    for (size_t i = 0; i < join->status_count; i++) {
+        const s_pstatus_t *s = &join->statuses [i];
+        size_t slot = s_key_slot (s->profile, s->fact.patch, join->slots);
+        while (join->status_slots [slot] &&
+               (join->statuses [join->status_slots [slot] - 1].profile != s->profile ||
+                join->statuses [join->status_slots [slot] - 1].fact.patch != s->fact.patch))
+            slot = (slot + 1) & mask;
+        join->status_slots [slot] = (uint32_t)i + 1;
+    }
+    for (size_t i = 0; i < join->agent_count; i++) {
+        size_t slot = s_key_slot (join->agents [i].agent, 0, join->slots);
+        while (join->agent_slots [slot] &&
+               join->agents [join->agent_slots [slot] - 1].agent != join->agents [i].agent)
+            slot = (slot + 1) & mask;
+        join->agent_slots [slot] = (uint32_t)i + 1;
+    }
+}
+
+//  The status of PATCH in AGENT's profile, approved or in review; NULL when
+//  the agent has no profile or the profile no such status of the patch.
+static const s_pstatus_t *
+s_join_status (const s_join_t *join, int64_t agent, int64_t patch)
+{
+    size_t mask = join->slots - 1;
+    const s_aprofile_t *a = NULL;
+    for (size_t slot = s_key_slot (agent, 0, join->slots); join->agent_slots [slot];
+         slot = (slot + 1) & mask)
+        if (join->agents [join->agent_slots [slot] - 1].agent == agent) {
+            a = &join->agents [join->agent_slots [slot] - 1];
+            break;
+        }
+    if (!a)
+        return NULL;
+    for (size_t slot = s_key_slot (a->profile, patch, join->slots); join->status_slots [slot];
+         slot = (slot + 1) & mask) {
+        const s_pstatus_t *s = &join->statuses [join->status_slots [slot] - 1];
+        if (s->profile == a->profile && s->fact.patch == patch)
+            return s;
+    }
+    return NULL;
+}
+
+static void
+s_join_add (s_join_t *join, s_fact_t fact)
+{
+    s_pfacts_t *pf = join->pf;
+    if (pf->count == join->size) {
+        join->size = join->size ? join->size * 2 : 1 << 16;
+        pf->facts = pw_realloc (pf->facts, join->size * sizeof *pf->facts);
+    }
+    pf->facts [pf->count++] = fact;
+}
+
+//  A row of audit_load_patches: an agent, a patch, the state its last scan
+//  reports (missing, failed or pending_reboot). A missing or failed patch
+//  is a fact when the agent's profile has it approved or in review; a
+//  failed or waiting install is one by itself.
+static int
+s_join_scan_row (void *arg, char **fields, int count)
+{
+    s_join_t *join = arg;
+    int64_t agent, patch;
+    if (count != 3 || !s_parse_id (fields [0], &agent) || !s_parse_id (fields [1], &patch) ||
+        !fields [2])
+        return -1;
+    const char *state = fields [2];
+    bool missing = strcmp (state, "missing") == 0, failed = strcmp (state, "failed") == 0;
+    if (!missing && !failed && strcmp (state, "pending_reboot") != 0)
+        return -1;
+    if (missing || failed) {
+        const s_pstatus_t *status = s_join_status (join, agent, patch);
+        if (status) {
+            s_fact_t fact = status->fact;
+            fact.agent = agent;
+            s_join_add (join, fact);
+        }
+    }
+    if (!missing)
+        s_join_add (join, (s_fact_t){.agent = agent,
+                                     .patch = patch,
+                                     .list = (uint8_t)(failed ? S_FAILED : S_PENDING_REBOOT)});
+    return 0;
+}
+
+//  The store's version of TENANT's patch facts and the epoch, now, into
+//  *STAMP_P. 0, or -1 on a store error.
+static int
+s_read_facts_stamp (pw_db_t *db, const char *tenant, s_stamp_t *stamp_p)
+{
+    const char *tenant_p [] = {tenant};
+    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
+    if (!res)
+        return -1;
+    *stamp_p = (s_stamp_t){true, s_i64 (res, 0, 0), s_i64 (res, 0, 4)};
+    PQclear (res);
+    return 0;
+}
+
+//  One whole read into PF (emptied first): the approved and in-review
+//  statuses of every profile and every agent's profile, hashed, then the
+//  scan states streamed and joined with them. 0, or -1 on a store error.
+static int
+s_read_pfacts_once (pw_db_t *db, s_pfacts_t *pf)
 {
     s_pfacts_free (pf);
-    s_stream_t stream = {.pf = pf};
-    if (pw_db_copy_out (db, "audit_load_patches", s_pfacts_row, &stream) < 0) {
-        s_pfacts_free (pf);
-        return -1;
-    }
+    s_join_t join = {.pf = pf};
+    int rc = -1;
+    if (pw_db_copy_out (db, "audit_load_profiles", s_join_status_row, &join) < 0 ||
+        pw_db_copy_out (db, "audit_load_agent_profiles", s_join_agent_row, &join) < 0)
+        goto done;
+    s_join_index (&join);
+    if (pw_db_copy_out (db, "audit_load_patches", s_join_scan_row, &join) < 0)
+        goto done;
     //  Kept between audits: no room to spare
     pf->facts = pw_realloc (pf->facts, (pf->count + 1) * sizeof *pf->facts);
     //  By agent (the id is the struct's first member)
     pw_sort_by_i64 (pf->facts, pf->count, sizeof *pf->facts);
-    return 0;
+    rc = 0;
+done:
+    if (rc)
+        s_pfacts_free (pf);
+    s_join_free (&join);
+    return rc;
+}
+
+//  Every patch fact of TENANT, the transaction's tenant, into PF, and in
+//  *STAMP_P the version they are at least as new as. The three statements
+//  of a read each see the store as it is when they start: when a write of
+//  the facts commits in between (the version moved), the read is made
+//  again, so the statuses, the profiles and the scan states joined are
+//  those of one moment. After S_WHOLE_READS reads that all saw writes,
+//  the last is kept: what the writes after the stamp declared is read
+//  again by the next audit. 0, or -1 on a store error.
+static int
+s_read_pfacts (pw_db_t *db, const char *tenant, s_pfacts_t *pf, s_stamp_t *stamp_p)
+{
+    s_stamp_t before, after;
+    if (s_read_facts_stamp (db, tenant, &before))
+        return -1;
+    for (int read = 1;; read++) {
+        if (s_read_pfacts_once (db, pf) || s_read_facts_stamp (db, tenant, &after)) {
+            s_pfacts_free (pf);
+            return -1;
+        }
+        if ((after.version == before.version && after.epoch == before.epoch) ||
+            read == S_WHOLE_READS) {
+            *stamp_p = before;
+            return 0;
+        }
+        before = after;
+    }
 }
 
 //  Brings ENTRY's patch facts from their stamp's version to VERSION by
@@ -1073,8 +1303,9 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
     const char *tenant_p [] = {tenant};
     if (!cache) {
         self->pfacts = &self->own_pfacts;
+        s_stamp_t unused;
         return s_read_agents (db, tenant, &self->res_agents, &self->res_overrides) == 0 &&
-                       s_read_pfacts (db, &self->own_pfacts) == 0 &&
+                       s_read_pfacts (db, tenant, &self->own_pfacts, &unused) == 0 &&
                        s_read_plan (db, &self->res_slots, &self->res_violations) == 0
                    ? 0
                    : -1;
@@ -1108,14 +1339,16 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
             facts->have && facts->epoch == epoch && facts->version < version
                 ? s_update_pfacts (db, tenant, entry, version, (size_t)PQntuples (self->res_agents))
                 : 0;
+        //  What a whole read vouches for: a version at least as new
+        s_stamp_t read = {true, version, epoch};
         if (updated == 1)
             cache->updates++;
-        else if (updated == 0 && s_read_pfacts (db, &entry->pfacts) == 0)
+        else if (updated == 0 && s_read_pfacts (db, tenant, &entry->pfacts, &read) == 0)
             cache->misses++;
         else
             rc = -1;
         //  A failed read leaves the facts of no known version
-        entry->facts_stamp = (s_stamp_t){rc == 0, version, epoch};
+        entry->facts_stamp = (s_stamp_t){rc == 0, read.version, read.epoch};
     }
     if (rc == 0 && !s_stamp_current (&entry->plan_stamp, plan_version, epoch)) {
         PGresult *slots, *violations;

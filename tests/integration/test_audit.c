@@ -13,6 +13,7 @@
     nothing).
 */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1411,30 +1412,109 @@ s_facts_write_declared (const char *agents, const char *patches, const char *sql
 
 #define S_HOST(name) "agents WHERE hostname = '" name "'"
 #define S_KB(kb)     "patches WHERE kb = '" kb "'"
-//  In SQL: the patch id of KB, the status profile of the agent HOST
-#define S_PATCH(kb)        "(SELECT patch_id FROM patches WHERE kb = '" kb "')"
-#define S_PROFILE_OF(host) "(SELECT profile_id FROM agent_profiles WHERE agent_id = " \
-                           "(SELECT agent_id FROM agents WHERE hostname = '" host "'))"
+//  In SQL: the status profiles of SRV and WS, the ids of KBC, KBI, KBM
+#define S_SRV_PROFILE                                                                              \
+    "(SELECT profile_id FROM agent_profiles "                                                      \
+    "  WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV'))"
+#define S_WS_PROFILE                                                                               \
+    "(SELECT profile_id FROM agent_profiles "                                                      \
+    "  WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS'))"
+#define S_KBC "(SELECT patch_id FROM patches WHERE kb = 'KBC')"
+#define S_KBI "(SELECT patch_id FROM patches WHERE kb = 'KBI')"
+#define S_KBM "(SELECT patch_id FROM patches WHERE kb = 'KBM')"
+//  The (agent, patch) pairs s_test_facts_changes declares
+#define S_PAIRS "(('MAN', 'KBM'), ('SRV', 'KBC'), ('WS', 'KBM'), ('WS', 'KBC'))"
 
 //  SQL that gives the agent HOST of 'facts' a status profile of its own
 //  (as a resolution does when the agent's policies or ignore list change),
-//  its statuses a copy of those of its profile until the write goes on to
-//  change them; then SQL. Caller frees.
+//  its id derived from KEY, its statuses a copy of those of its profile
+//  until the write goes on to change them; then SQL. Caller frees.
 static char *
-s_own_profile (const char *host, const char *sql)
+s_own_profile (const char *host, const char *key, const char *sql)
 {
-    return pw_sprintf ("INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, "
-                       "                            source_kind, source_policy, source_rule) "
-                       "  SELECT tenant_id, pw_profile_id('own %s'), patch_id, status, until, "
-                       "         source_kind, source_policy, source_rule "
-                       "    FROM profile_status "
-                       "   WHERE profile_id = (SELECT profile_id FROM agent_profiles "
-                       "                        WHERE agent_id = (SELECT agent_id FROM agents "
-                       "                                           WHERE hostname = '%s'));"
-                       "UPDATE agent_profiles SET profile_id = pw_profile_id('own %s') "
-                       " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = '%s');"
-                       "%s",
-                       host, host, host, host, sql);
+    return pw_sprintf (
+        "INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, "
+        "                            source_kind, source_policy, source_rule) "
+        "  SELECT tenant_id, pw_profile_id('%s'), patch_id, status, until, "
+        "         source_kind, source_policy, source_rule "
+        "    FROM profile_status "
+        "   WHERE profile_id = (SELECT profile_id FROM agent_profiles "
+        "                        WHERE agent_id = (SELECT agent_id FROM agents "
+        "                                           WHERE hostname = '%s'));"
+        "UPDATE agent_profiles SET profile_id = pw_profile_id('%s') "
+        " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = '%s');"
+        "%s",
+        key, host, key, host, sql);
+}
+
+//  s_run ("facts") on a thread of its own: ARG is where its reply goes.
+static void *
+s_run_facts_thread (void *arg)
+{
+    *(pw_reply_t **)arg = s_run ("facts");
+    return NULL;
+}
+
+//  A whole read of the patch facts takes three statements, and a write
+//  that commits between them is not seen by part of the read only: here
+//  WS moves to a profile of its own, a copy of its statuses, while the
+//  audit's read of the statuses waits at a lock (it reads them as they
+//  were before); its read of the agents' profiles comes after. The audit
+//  reads again and joins statuses and profiles of one moment: no finding
+//  of WS resolves, and the facts it keeps are those of the write's version
+//  (the next audit finds them in the cache).
+static void
+s_test_facts_moment (void)
+{
+    PW_CHECK (s_facts_run_cached () >= 0);
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
+    PGconn *writer = pw_itest_connect (s_db_url);
+    if (!writer)
+        PW_FAIL_AT ("no connection");
+    s_admin_exec ("UPDATE facts_epoch SET epoch = epoch + 1"); //  read everything next
+    char *move = s_own_profile ("WS", "moved WS", "SELECT 1");
+    char *sql = pw_sprintf ("BEGIN; SELECT set_config('pw.tenant', 'facts', true);"
+                            "LOCK TABLE profile_status IN ACCESS EXCLUSIVE MODE; %s",
+                            move);
+    PGresult *res = writer ? PQexec (writer, sql) : NULL;
+    PW_CHECK_INT (PQresultStatus (res), PGRES_TUPLES_OK);
+    PQclear (res);
+    free (sql);
+    free (move);
+    long misses = s_metric ("pw_audit_facts_cache_misses_total");
+    pw_reply_t *reply = NULL;
+    pthread_t thread;
+    bool running = pthread_create (&thread, NULL, s_run_facts_thread, &reply) == 0;
+    PW_CHECK (running);
+    PW_CHECK_INT (
+        pw_itest_wait_for (s_admin,
+                           "SELECT count(*) FROM pg_stat_activity "
+                           " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() "
+                           "   AND query LIKE '%profile_id, patch_id, status, source_kind%'",
+                           1, 5000),
+        1);
+    res = writer ? PQexec (writer, "COMMIT") : NULL;
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    if (running)
+        pthread_join (thread, NULL);
+    PW_CHECK (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
+        PW_CHECK_INT (reply->audit_run->opened, 0);
+        PW_CHECK_INT (reply->audit_run->resolved, 0);
+    }
+    pw_reply_free (&reply);
+    PW_CHECK_INT (s_metric ("pw_audit_facts_cache_misses_total"), misses + 1);
+    PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
+    PW_CHECK_INT (
+        s_count ("SELECT count(*) FROM agent_profiles JOIN agents USING (tenant_id, agent_id) "
+                 " WHERE tenant_id = '%s' AND hostname = 'WS' "
+                 "   AND profile_id = pw_profile_id('moved WS')",
+                 "facts"),
+        1);
+    PW_CHECK_INT (s_facts_run_cached (), 1);
+    if (writer)
+        PQfinish (writer);
 }
 
 //  Writes that declare the agents and patches they touch (as the policy
@@ -1452,8 +1532,9 @@ s_test_facts_changes (void)
     //  the window that ended 20 days ago
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "SRV", "KBI"));
     char *sql = s_own_profile (
-        "SRV", "UPDATE profile_status SET status = 'approved', until = now() - interval '30 days' "
-               " WHERE profile_id = " S_PROFILE_OF ("SRV") " AND patch_id = " S_PATCH ("KBI"));
+        "SRV", "own SRV",
+        "UPDATE profile_status SET status = 'approved', until = now() - interval '30 days' "
+        " WHERE profile_id = " S_SRV_PROFILE " AND patch_id = " S_KBI);
     s_facts_write_declared (S_HOST ("SRV"), S_KB ("KBI"), sql);
     free (sql);
     PW_CHECK_INT (s_facts_run_cached (), 2);
@@ -1468,10 +1549,10 @@ s_test_facts_changes (void)
     //  status the same: declared by agent only (any patch), as a
     //  resolution of some agents declares them
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
-    sql = s_own_profile ("WS", "UPDATE profile_status SET status = 'denied', source_kind = 'ignore', "
-                               "       source_policy = NULL, source_rule = 'ignore list' "
-                               " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH (
-                                   "KBC"));
+    sql = s_own_profile ("WS", "own WS",
+                         "UPDATE profile_status SET status = 'denied', source_kind = 'ignore', "
+                         "       source_policy = NULL, source_rule = 'ignore list' "
+                         " WHERE profile_id = " S_WS_PROFILE " AND patch_id = " S_KBC);
     s_facts_write_declared (S_HOST ("WS"), NULL, sql);
     free (sql);
     PW_CHECK_INT (s_facts_run_cached (), 2);
@@ -1481,33 +1562,35 @@ s_test_facts_changes (void)
     //  Declared as pairs (agent i with patch i), as a decision declares
     //  the agents that miss its KB: KBC approved again in WS's profile, and
     //  KBM deferred until 3 days ago in every profile, which changes it on
-    //  MAN and WS (SRV installed it): neither is overdue any more
+    //  MAN and WS (SRV installed it): neither is overdue any more. SRV with
+    //  KBC is named too (a declaration may name more than changed): it
+    //  installed KBC, approved in its profile, which stays so
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "MAN", "KBM"));
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBM"));
-    s_facts_write (
-        "SELECT set_config('pw.facts_agents', "
-        "  (SELECT '{' || string_agg(a.agent_id::text, ',' ORDER BY a.hostname, p.kb) || '}' "
-        "     FROM agents a, patches p "
-        "    WHERE (a.hostname, p.kb) IN (('MAN', 'KBM'), ('WS', 'KBM'), ('WS', 'KBC'))), true), "
-        "  set_config('pw.facts_patches', "
-        "  (SELECT '{' || string_agg(p.patch_id::text, ',' ORDER BY a.hostname, p.kb) || '}' "
-        "     FROM agents a, patches p "
-        "    WHERE (a.hostname, p.kb) IN (('MAN', 'KBM'), ('WS', 'KBM'), ('WS', 'KBC'))), true), "
-        "  set_config('pw.facts_paired', 'on', true);"
-        "UPDATE profile_status SET status = 'approved', source_kind = 'rule', source_policy = 'Base', "
-        "       source_rule = 'paired' "
-        " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH ("KBC") ";"
-        "UPDATE profile_status SET until = now() - interval '3 days' "
-        " WHERE patch_id = " S_PATCH ("KBM"));
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "SRV", "KBC"));
+    s_facts_write ("SELECT set_config('pw.facts_agents', "
+                   "  (SELECT '{' || string_agg(a.agent_id::text, ',' ORDER BY a.hostname, p.kb) "
+                   "          || '}' "
+                   "     FROM agents a, patches p WHERE (a.hostname, p.kb) IN " S_PAIRS "), true), "
+                   "  set_config('pw.facts_patches', "
+                   "  (SELECT '{' || string_agg(p.patch_id::text, ',' ORDER BY a.hostname, p.kb) "
+                   "          || '}' "
+                   "     FROM agents a, patches p WHERE (a.hostname, p.kb) IN " S_PAIRS "), true), "
+                   "  set_config('pw.facts_paired', 'on', true);"
+                   "UPDATE profile_status SET status = 'approved', source_kind = 'rule', "
+                   "       source_policy = 'Base', source_rule = 'paired' "
+                   " WHERE profile_id = " S_WS_PROFILE " AND patch_id = " S_KBC ";"
+                   "UPDATE profile_status SET until = now() - interval '3 days' "
+                   " WHERE patch_id = " S_KBM);
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "MAN", "KBM"));
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBM"));
+    PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "SRV", "KBC"));
     s_facts_match_whole_read ();
     s_facts_write_declared (S_HOST ("WS"), S_KB ("KBC"),
                             "UPDATE profile_status SET status = 'denied' "
-                            " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH (
-                                "KBC"));
+                            " WHERE profile_id = " S_WS_PROFILE " AND patch_id = " S_KBC);
     PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (!s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
@@ -1533,7 +1616,7 @@ s_test_facts_changes (void)
         "UPDATE profile_status SET source_rule = 'again' WHERE false;"
         "SELECT set_config('pw.facts_agents', '', true), set_config('pw.facts_patches', '', true);"
         "UPDATE profile_status SET status = 'approved' "
-        " WHERE profile_id = " S_PROFILE_OF ("WS") " AND patch_id = " S_PATCH ("KBC"));
+        " WHERE profile_id = " S_WS_PROFILE " AND patch_id = " S_KBC);
     PW_CHECK_INT (s_facts_run_cached (), 0);
     PW_CHECK (s_facts_says ("APPROVED_NOT_INSTALLED", "WS", "KBC"));
 
@@ -1575,7 +1658,7 @@ s_test_facts_changes (void)
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         char *script = pw_sprintf ("BEGIN; SELECT set_config('pw.tenant', 'facts', true); %s; "
                                    "UPDATE profile_status SET source_rule = 'refused' "
-                                   " WHERE profile_id = " S_PROFILE_OF ("WS"),
+                                   " WHERE profile_id = " S_WS_PROFILE,
                                    bad [i][0]);
         PGresult *res = PQexec (s_producer, script);
         PW_CHECK (PQresultStatus (res) == PGRES_FATAL_ERROR &&
@@ -1594,7 +1677,7 @@ s_test_facts_changes (void)
     //  it) read everything again
     s_facts_write_declared (
         S_HOST ("WS"), NULL,
-        "UPDATE profile_status SET source_rule = 'pruned' WHERE profile_id = " S_PROFILE_OF ("WS"));
+        "UPDATE profile_status SET source_rule = 'pruned' WHERE profile_id = " S_WS_PROFILE);
     s_admin_exec ("DELETE FROM facts_changes WHERE tenant_id = 'facts' "
                   "   AND version = (SELECT max(version) FROM facts_changes "
                   "                   WHERE tenant_id = 'facts')");
@@ -1659,6 +1742,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_findings);
         PW_RUN (s_test_patch_facts);
         PW_RUN (s_test_facts_cache);
+        PW_RUN (s_test_facts_moment);
         PW_RUN (s_test_facts_changes);
         PW_RUN (s_test_follow);
         PW_RUN (s_test_producer_restart);
