@@ -62,10 +62,57 @@ s_field_cmp (const void *a, const void *b)
     return strcmp (((const pw_field_t *)a)->name, ((const pw_field_t *)b)->name);
 }
 
+//  Index of an id among sorted IDS: a table by id when the ids are dense
+//  enough (the store's identities are), else a binary search.
+typedef struct {
+    const int64_t *ids;
+    size_t count;
+    int64_t least;
+    int32_t *table; //  index + 1 by id - least; NULL: search
+    size_t span;
+} s_index_t;
+
+static void
+s_index_init (s_index_t *index, const int64_t *ids, size_t count)
+{
+    memset (index, 0, sizeof *index);
+    index->ids = ids;
+    index->count = count;
+    if (count == 0)
+        return;
+    uint64_t span = (uint64_t)(ids [count - 1] - ids [0]) + 1;
+    if (span > 8 * (uint64_t)count + 4096)
+        return;
+    index->least = ids [0];
+    index->span = (size_t)span;
+    index->table = pw_calloc (index->span, sizeof (int32_t));
+    for (size_t i = 0; i < count; i++)
+        index->table [ids [i] - index->least] = (int32_t)i + 1;
+}
+
+static long
+s_index_find (const s_index_t *index, int64_t id)
+{
+    if (!index->table)
+        return pw_find_id (index->ids, index->count, id);
+    if (id < index->least || (uint64_t)(id - index->least) >= index->span)
+        return -1;
+    return (long)index->table [id - index->least] - 1;
+}
+
+//  One scan state as loaded: agent index x patches + patch index, to sort
+//  by (a key within 2^32 for any fleet: two radix passes).
+typedef struct {
+    int64_t key;
+    uint8_t state;
+} s_scan_t;
+
 typedef struct {
     policy_inventory_t *inv;
     s_vec_t agents, ids, ignored, ignored_count, patches, patch_ids;
-    s_vec_t scan_agent, scan_patch, scan_state;
+    s_vec_t scans;
+    s_index_t agent_index, patch_index;
+    bool indexed;
     const char *error;
 } s_load_t;
 
@@ -168,17 +215,22 @@ static int
 s_scan_row (void *arg, char **f, int count)
 {
     s_load_t *load = arg;
-    if (count != 3)
+    if (count != 3 || !f [0] || !f [1] || !f [2])
         return -1;
-    long agent = pw_find_id (load->ids.data, load->ids.count, strtoll (f [0], NULL, 10));
-    long patch =
-        pw_find_id (load->patch_ids.data, load->patch_ids.count, strtoll (f [1], NULL, 10));
+    if (!load->indexed) {
+        //  Agents and patches are loaded (ordered by id) before the scans
+        s_index_init (&load->agent_index, load->ids.data, load->ids.count);
+        s_index_init (&load->patch_index, load->patch_ids.data, load->patch_ids.count);
+        load->indexed = true;
+    }
+    long agent = s_index_find (&load->agent_index, strtoll (f [0], NULL, 10));
+    long patch = s_index_find (&load->patch_index, strtoll (f [1], NULL, 10));
     policy_scan_state_t state;
     if (agent < 0 || patch < 0 || policy_scan_state_parse (f [2], &state))
         return 0; //  a row added after our snapshot of agents or patches
-    *(uint32_t *)s_vec_push (&load->scan_agent) = (uint32_t)agent;
-    *(uint32_t *)s_vec_push (&load->scan_patch) = (uint32_t)patch;
-    *(uint8_t *)s_vec_push (&load->scan_state) = (uint8_t)state;
+    s_scan_t *scan = s_vec_push (&load->scans);
+    scan->key = (int64_t)agent * (int64_t)load->patch_ids.count + (int64_t)patch;
+    scan->state = (uint8_t)state;
     return 0;
 }
 
@@ -219,9 +271,7 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     load.ignored_count.size = sizeof (size_t);
     load.patches.size = sizeof (pw_patch_t);
     load.patch_ids.size = sizeof (int64_t);
-    load.scan_agent.size = sizeof (uint32_t);
-    load.scan_patch.size = sizeof (uint32_t);
-    load.scan_state.size = sizeof (uint8_t);
+    load.scans.size = sizeof (s_scan_t);
     int rc = -1;
     if (pw_db_copy_out (db, "policy_load_agents", s_agent_row, &load) < 0 ||
         pw_db_copy_out (db, "policy_load_patches", s_patch_row, &load) < 0 ||
@@ -243,20 +293,25 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     s_copy (inv->patches, load.patches.data, load.patches.size * load.patches.count);
     inv->patch_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.patch_ids.count + 1));
     s_copy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
-    inv->scan_count = load.scan_agent.count;
+    //  The store streams scan states in no order (a scan, not a sort of
+    //  millions of rows): by agent, then patch, in linear time here.
+    inv->scan_count = load.scans.count;
+    pw_sort_by_i64 (load.scans.data, load.scans.count, sizeof (s_scan_t));
     inv->scan_off = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->agent_count + 1));
     inv->scan_patch = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->scan_count + 1));
     inv->scan_state = pw_arena_alloc (inv->arena, inv->scan_count + 1);
-    uint32_t *agents = load.scan_agent.data;
+    const s_scan_t *scans = load.scans.data;
+    int64_t patches = (int64_t)inv->patch_count;
     size_t at = 0;
     for (size_t a = 0; a < inv->agent_count; a++) {
         inv->scan_off [a] = (uint32_t)at;
-        while (at < inv->scan_count && agents [at] == a)
+        while (at < inv->scan_count && (size_t)(scans [at].key / patches) == a) {
+            inv->scan_patch [at] = (uint32_t)(scans [at].key % patches);
+            inv->scan_state [at] = scans [at].state;
             at++;
+        }
     }
     inv->scan_off [inv->agent_count] = (uint32_t)at;
-    s_copy (inv->scan_patch, load.scan_patch.data, sizeof (uint32_t) * inv->scan_count);
-    s_copy (inv->scan_state, load.scan_state.data, inv->scan_count);
     rc = 0;
 done:
     free (load.agents.data);
@@ -265,9 +320,9 @@ done:
     free (load.ignored_count.data);
     free (load.patches.data);
     free (load.patch_ids.data);
-    free (load.scan_agent.data);
-    free (load.scan_patch.data);
-    free (load.scan_state.data);
+    free (load.scans.data);
+    free (load.agent_index.table);
+    free (load.patch_index.table);
     return rc;
 }
 
@@ -805,8 +860,11 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     policy_keys_init (&keys, all ? inv->scan_count / 16 : 1024);
     if (rc == 0)
         rc = pw_db_copy_in_begin (db, "policy_tmp_status_copy");
+    const bool *statuses = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; a < inv->agent_count && rc == 0; a++) {
         bool every = all || profiles [a];
+        if (!every && !statuses [a])
+            continue; //  no entry of the agent changed
         int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
             if (!(every || entries [e]) || !policy_tenant_entry_has_status (tenant, e))

@@ -717,6 +717,9 @@ policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *ch
     if (!self->by_patch_off)
         s_build_by_patch (self);
     size_t changed = 0;
+    //  Each (profile, patch) is evaluated once, as in a resolution
+    policy_keys_t keys;
+    policy_keys_init (&keys, 256);
     for (size_t c = 0; c < changes->count; c++) {
         uint32_t policy = changes->cells [c].policy;
         uint32_t patch = changes->cells [c].patch;
@@ -729,14 +732,24 @@ policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *ch
                 member = result->policies [m] == policy;
             if (!member)
                 continue;
-            pw_approval_agent_t in;
-            s_agent_input (self, agent, &in);
-            if (s_evaluate_entry (self, &in, entry, now)) {
+            if (!policy_tenant_entry_has_status (self, entry))
+                continue;
+            bool added;
+            size_t slot = policy_keys_add (&keys, result->profile, patch, entry, &added);
+            bool differs;
+            if (added) {
+                pw_approval_agent_t in;
+                s_agent_input (self, agent, &in);
+                differs = s_evaluate_entry (self, &in, entry, now);
+            } else
+                differs = s_take_status (self, keys.entry [slot] - 1, entry);
+            if (differs) {
                 self->statuses_changed [agent] = true;
                 changed++;
             }
         }
     }
+    policy_keys_free (&keys);
     return changed;
 }
 

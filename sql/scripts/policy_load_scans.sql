@@ -1,2 +1,2 @@
--- COPY source: scan states by agent.
-COPY (SELECT agent_id, patch_id, state FROM scan_states ORDER BY agent_id, patch_id) TO STDOUT
+-- COPY source: scan states, in no order (the service sorts them by agent).
+COPY (SELECT agent_id, patch_id, state FROM scan_states) TO STDOUT
