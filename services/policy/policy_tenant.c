@@ -296,7 +296,8 @@ policy_profile_key (bool subscribed, const char *const *policies, size_t policy_
     }
     pw_strbuf_append (out, "subscribed\x1e");
     const char **items = pw_calloc (policy_count + ignored_count + 1, sizeof (char *));
-    memcpy (items, policies, policy_count * sizeof (char *));
+    if (policy_count)
+        memcpy (items, policies, policy_count * sizeof (char *));
     s_key_items (out, items, policy_count);
     pw_strbuf_append_len (out, "\x1e", 1);
     for (size_t i = 0; i < ignored_count; i++) {
