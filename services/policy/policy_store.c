@@ -858,8 +858,11 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     }
     policy_keys_t keys;
     policy_keys_init (&keys, all ? inv->scan_count / 16 : 1024);
-    if (rc == 0)
-        rc = pw_db_copy_in_begin (db, "policy_tmp_status_copy");
+    //  Ended only when begun: ending a COPY that never started would
+    //  replace the error that stopped it
+    bool copying = rc == 0 && pw_db_copy_in_begin (db, "policy_tmp_status_copy") == 0;
+    if (!copying)
+        rc = -1;
     const bool *statuses = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; a < inv->agent_count && rc == 0; a++) {
         bool every = all || profiles [a];
@@ -883,7 +886,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     }
     if (rc == 0 && buf.len)
         rc = pw_db_copy_in_send (db, buf.data, buf.len);
-    if (pw_db_copy_in_end (db) || rc ||
+    if ((copying && pw_db_copy_in_end (db)) || rc ||
         s_exec (db, fresh ? "policy_tmp_status_insert" : "policy_tmp_status_upsert", 0, NULL))
         rows = -1;
     else

@@ -643,6 +643,30 @@ s_take_status (policy_tenant_t *self, size_t from, size_t e)
     return changed;
 }
 
+//  Evaluates scan entry E of AGENT once per (profile, patch) in KEYS: the
+//  first entry of a key is evaluated, the others of the profile take its
+//  status (every agent of a profile has the same). Marks the agent when the
+//  status changed; true then. Entries without a status are left alone.
+static bool
+s_evaluate_keyed (policy_tenant_t *self, policy_keys_t *keys, size_t agent, size_t e, int64_t now)
+{
+    if (!policy_tenant_entry_has_status (self, e))
+        return false;
+    bool added;
+    size_t slot = policy_keys_add (keys, self->results [agent].profile,
+                                   self->inventory->scan_patch [e], (uint32_t)e, &added);
+    bool changed;
+    if (added) {
+        pw_approval_agent_t in;
+        s_agent_input (self, agent, &in);
+        changed = s_evaluate_entry (self, &in, e, now);
+    } else
+        changed = s_take_status (self, keys->entry [slot] - 1, e);
+    if (changed)
+        self->statuses_changed [agent] = true;
+    return changed;
+}
+
 void
 policy_tenant_resolve (policy_tenant_t *self, int64_t now)
 {
@@ -662,20 +686,8 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
         if (!self->resolved || result.profile != self->results [a].profile)
             self->profiles_changed [a] = true;
         self->results [a] = result;
-        pw_approval_agent_t in;
-        s_agent_input (self, a, &in);
-        //  Each (profile, patch) is evaluated once: the agents of a profile
-        //  take the status of its first entry
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-            if (!policy_tenant_entry_has_status (self, e))
-                continue;
-            bool added;
-            size_t slot = policy_keys_add (&keys, result.profile, inv->scan_patch [e], e, &added);
-            bool changed = added ? s_evaluate_entry (self, &in, e, now)
-                                 : s_take_status (self, keys.entry [slot] - 1, e);
-            if (changed)
-                self->statuses_changed [a] = true;
-        }
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            s_evaluate_keyed (self, &keys, a, e, now);
     }
     policy_keys_free (&keys);
     pw_effective_destroy (&effective);
@@ -733,21 +745,7 @@ policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *ch
                 member = result->policies [m] == policy;
             if (!member)
                 continue;
-            if (!policy_tenant_entry_has_status (self, entry))
-                continue;
-            bool added;
-            size_t slot = policy_keys_add (&keys, result->profile, patch, entry, &added);
-            bool differs;
-            if (added) {
-                pw_approval_agent_t in;
-                s_agent_input (self, agent, &in);
-                differs = s_evaluate_entry (self, &in, entry, now);
-            } else
-                differs = s_take_status (self, keys.entry [slot] - 1, entry);
-            if (differs) {
-                self->statuses_changed [agent] = true;
-                changed++;
-            }
+            changed += s_evaluate_keyed (self, &keys, agent, entry, now);
         }
     }
     policy_keys_free (&keys);

@@ -5,10 +5,10 @@
 -- agent only through three things: whether it is subscribed, which patch
 -- policies it is a member of, and its ignore list. Agents that agree on all
 -- three are one *status profile*, and every patch has the same status, with
--- the same provenance, on each of them. A fleet of 50,000 agents has some
--- hundreds of profiles, so a review decision that changes a patch on 13,000
--- agents rewrites a few dozen rows instead of 13,000, and a full resolution
--- writes tens of thousands of status rows instead of 1.6 million.
+-- the same provenance, on each of them. The benchmark's fleet of 50,000
+-- agents has 366 profiles, so a review decision that changes a patch on
+-- 13,000 agents rewrites at most one row per profile instead of 13,000,
+-- and a full resolution writes 32,277 status rows instead of 2 million.
 --
 -- agent_profiles: the profile of every resolved agent.
 -- profile_status: the status of a patch in a profile, for every patch that
