@@ -134,6 +134,21 @@ pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len)
 }
 
 void
+pw_strbuf_append_i64 (pw_strbuf_t *self, int64_t value)
+{
+    char digits [24];
+    size_t n = 0;
+    uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits [sizeof digits - 1 - n++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        digits [sizeof digits - 1 - n++] = '-';
+    pw_strbuf_append_len (self, digits + sizeof digits - n, n);
+}
+
+void
 pw_strbuf_append (pw_strbuf_t *self, const char *text)
 {
     pw_strbuf_append_len (self, text, strlen (text));

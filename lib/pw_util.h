@@ -54,6 +54,8 @@ void pw_strbuf_free (pw_strbuf_t *self);
 void pw_strbuf_reset (pw_strbuf_t *self);
 void pw_strbuf_append (pw_strbuf_t *self, const char *text);
 void pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len);
+//  Appends VALUE in decimal (no printf: for long lists of ids).
+void pw_strbuf_append_i64 (pw_strbuf_t *self, int64_t value);
 void pw_strbuf_appendf (pw_strbuf_t *self, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
 void pw_strbuf_vappendf (pw_strbuf_t *self, const char *format, va_list args);

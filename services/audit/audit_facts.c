@@ -856,6 +856,7 @@ struct _audit_facts_cache_t {
     s_cached_t *entries;
     size_t size;
     uint64_t clock, hits, misses, updates;
+    uint64_t findings_loads;
 };
 
 audit_facts_cache_t *
@@ -900,6 +901,12 @@ audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint
     *hits_p = self ? self->hits : 0;
     *misses_p = self ? self->misses : 0;
     *updates_p = self ? self->updates : 0;
+}
+
+uint64_t
+audit_findings_cache_loads (const audit_facts_cache_t *self)
+{
+    return self ? self->findings_loads : 0;
 }
 
 //  The entry of TENANT, else the one to reuse for it (empty or least
@@ -1575,6 +1582,7 @@ audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant
         pw_findings_t *open = audit_findings_load_open (db, tenant);
         if (!open)
             return NULL;
+        cache->findings_loads++;
         pw_findings_destroy (&entry->findings);
         entry->findings = open;
         entry->findings_stamp = (s_stamp_t){true, version, epoch};
@@ -1593,4 +1601,31 @@ audit_findings_forget (audit_facts_cache_t *cache, const char *tenant)
             entry->findings_stamp.have = false;
         }
     }
+}
+
+int
+audit_findings_stamp (pw_db_t *db, const char *tenant, audit_stamp_t *stamp_p)
+{
+    const char *tenant_p [] = {tenant};
+    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
+    if (!res)
+        return -1;
+    *stamp_p = (audit_stamp_t){s_i64 (res, 0, 3), s_i64 (res, 0, 4)};
+    PQclear (res);
+    return 0;
+}
+
+void
+audit_findings_keep (audit_facts_cache_t *cache, const char *tenant, pw_findings_t **open_p,
+                     audit_stamp_t stamp)
+{
+    if (!cache) {
+        pw_findings_destroy (open_p);
+        return;
+    }
+    s_cached_t *entry = s_cached_entry (cache, tenant);
+    pw_findings_destroy (&entry->findings);
+    entry->findings = *open_p;
+    *open_p = NULL;
+    entry->findings_stamp = (s_stamp_t){true, stamp.version, stamp.epoch};
 }

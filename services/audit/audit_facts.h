@@ -31,6 +31,11 @@ void audit_facts_cache_destroy (audit_facts_cache_t **self_p);
 void audit_facts_cache_stats (const audit_facts_cache_t *self, uint64_t *hits_p, uint64_t *misses_p,
                               uint64_t *updates_p);
 
+//  Reads of a tenant's open findings from the store (the cache did not hold
+//  them as they are: the first audit, or another writer moved them); an
+//  audit's own writes leave them kept (audit_findings_keep).
+uint64_t audit_findings_cache_loads (const audit_facts_cache_t *self);
+
 //  Loads the facts of TENANT, the tenant of the current transaction (begun
 //  with pw_db_begin). DEFAULTS are the configured thresholds, which the
 //  tenant's settings override. Installs are counted over
@@ -73,5 +78,22 @@ pw_findings_t *audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, con
 
 //  Drops the open findings CACHE keeps for TENANT (read again next time).
 void audit_findings_forget (audit_facts_cache_t *cache, const char *tenant);
+
+//  A tenant's findings version and the store's epoch, as read.
+typedef struct {
+    int64_t version, epoch;
+} audit_stamp_t;
+
+//  TENANT's findings version and the epoch as the current transaction sees
+//  them, into *STAMP_P: read after the transaction's own writes of findings,
+//  the version its commit makes (each write holds the counter's row until
+//  then). 0, or -1 on a store error.
+int audit_findings_stamp (pw_db_t *db, const char *tenant, audit_stamp_t *stamp_p);
+
+//  After a commit: *OPEN_P (taken, nulled) are TENANT's open findings at
+//  STAMP, kept in CACHE in place of those kept before (destroyed) until the
+//  tenant's findings version moves again.
+void audit_findings_keep (audit_facts_cache_t *cache, const char *tenant, pw_findings_t **open_p,
+                          audit_stamp_t stamp);
 
 #endif

@@ -75,6 +75,39 @@ typedef struct {
     bool opened;
 } s_change_t;
 
+//  Adds to SET the findings DIFF opened, with the ids the store gave them:
+//  ROWS (id, code, subject) as audit_findings_insert returns them, in any
+//  order. 0, or -1 when a row is not one of them or one has none.
+static int
+s_add_opened (pw_findings_t *set, const pw_findings_diff_t *diff, const PGresult *rows)
+{
+    size_t count = pw_findings_diff_opened_size (diff);
+    if ((size_t)PQntuples (rows) != count)
+        return -1;
+    zhashx_t *by_key = zhashx_new ();
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        const pw_finding_t *f = pw_findings_diff_opened (diff, i);
+        char *key = pw_sprintf ("%s\x1f%s", pw_finding_code_name (f->code), f->subject);
+        zhashx_insert (by_key, key, (void *)f);
+        free (key);
+    }
+    for (int row = 0; row < PQntuples (rows) && rc == 0; row++) {
+        char *key = pw_sprintf ("%s\x1f%s", PQgetvalue (rows, row, 1), PQgetvalue (rows, row, 2));
+        const pw_finding_t *f = zhashx_lookup (by_key, key);
+        if (f) {
+            pw_finding_t stored = *f;
+            stored.id = strtoll (PQgetvalue (rows, row, 0), NULL, 10);
+            rc = pw_findings_add (set, &stored);
+            zhashx_delete (by_key, key);
+        } else
+            rc = -1;
+        free (key);
+    }
+    zhashx_destroy (&by_key);
+    return rc;
+}
+
 static int
 s_by_id (const void *a, const void *b)
 {
@@ -96,6 +129,13 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     s_change_t *changes = NULL;
     const pw_finding_t **by_id = NULL;
     PGresult *emitted = NULL;
+    //  The open findings after this audit's writes, for the cache: kept
+    //  findings as the store holds them now, then the opened ones with the
+    //  ids the store gave them; and the findings version those writes
+    //  commit (the counter's row stays locked by them until the commit)
+    pw_findings_t *next = NULL;
+    audit_stamp_t next_stamp = {0};
+    bool next_kept = false;
     pw_strbuf_t opened, updated, resolved, events;
     pw_strbuf_init (&opened);
     pw_strbuf_init (&updated);
@@ -149,6 +189,7 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     //  Kept findings whose severity or detail changed: find each kept one's
     //  stored version by id (sorted here, not by the store).
     size_t n_updated = 0;
+    const pw_finding_t **was_of = pw_calloc (n_kept + 1, sizeof *was_of); //  NULL: unchanged
     pw_strbuf_append (&updated, "[");
     for (size_t i = 0; i < n_kept; i++) {
         const pw_finding_t *f = pw_findings_diff_kept (diff, i);
@@ -162,14 +203,28 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
         }
         const pw_finding_t *was = lo < open_count ? by_id [lo] : NULL;
         if (was && was->id == f->id && was->severity == f->severity &&
-            strcmp (was->detail, f->detail) == 0)
+            strcmp (was->detail, f->detail) == 0) {
+            was_of [i] = was;
             continue;
+        }
         pw_strbuf_appendf (&updated,
                            "%s{\"id\":%lld,\"severity\":\"%s\",\"detail\":", n_updated++ ? "," : "",
                            (long long)f->id, pw_finding_sev_name (f->severity));
         pw_strbuf_append_json (&updated, f->detail);
         pw_strbuf_append (&updated, "}");
     }
+    //  The writes below move the findings version: the cache takes the
+    //  open findings as they leave them (the opened ones join with their
+    //  ids once inserted)
+    if (cache && n_opened + n_updated + n_resolved > 0) {
+        next = pw_findings_new ();
+        for (size_t i = 0; i < n_kept; i++) {
+            pw_finding_t stored = *pw_findings_diff_kept (diff, i);
+            stored.last_seen_us = was_of [i] ? was_of [i]->last_seen_us : now;
+            pw_findings_add (next, &stored);
+        }
+    }
+    free (was_of);
     pw_strbuf_append (&updated, "]");
     pw_strbuf_append (&resolved, "{");
     for (size_t i = 0; i < n_resolved; i++) {
@@ -191,6 +246,10 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
         const char *params [] = {opened.data, now_text};
         if (!(res = pw_db_exec (db, "audit_findings_insert", 2, params)))
             goto rollback;
+        if (next && s_add_opened (next, diff, res)) {
+            //  Not the rows asked for: the cache reads them again
+            pw_findings_destroy (&next);
+        }
         PQclear (res);
     }
     if (n_updated) {
@@ -210,6 +269,8 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
         if (!(emitted = pw_db_exec (db, "audit_events_emit", 2, params)))
             goto rollback;
     }
+    if (next && audit_findings_stamp (db, tenant, &next_stamp))
+        goto rollback;
     result->agents = audit_facts_agent_count (facts);
     result->opened = n_opened;
     result->kept = n_kept;
@@ -267,6 +328,13 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
         free (topic);
         pw_strbuf_free (&payload);
     }
+    //  The cache's open findings (OPEN, which the changes above pointed
+    //  into) give way to those after the writes
+    if (next) {
+        audit_findings_keep (cache, tenant, &next, next_stamp);
+        open = NULL;
+        next_kept = true;
+    }
     goto cleanup;
 rollback:
     pw_db_rollback (db);
@@ -276,8 +344,9 @@ cleanup:
     free (by_id);
     //  The cache's open findings were changed in place when the diff
     //  resolved some; kept only while they are the store's
-    if (open_borrowed && (rc || (diff && pw_findings_diff_resolved_size (diff))))
+    if (open_borrowed && !next_kept && (rc || (diff && pw_findings_diff_resolved_size (diff))))
         audit_findings_forget (cache, tenant);
+    pw_findings_destroy (&next);
     pw_findings_diff_destroy (&diff);
     if (!open_borrowed)
         pw_findings_destroy (&open);

@@ -72,6 +72,7 @@ typedef struct {
     pw_checks_config_t defaults;
     audit_facts_cache_t *cache;                       //  NULL: facts_cache_tenants 0
     uint64_t cache_hits, cache_misses, cache_updates; //  as last added to the metrics
+    uint64_t findings_loads;
     zhashx_t *tenants;                                //  name -> s_tenant_t
     char **served;                                    //  NULL: every tenant
     size_t served_count;
@@ -84,6 +85,7 @@ typedef struct {
     pw_metric_t *m_cache_hits;
     pw_metric_t *m_cache_misses;
     pw_metric_t *m_cache_updates;
+    pw_metric_t *m_findings_loads;
     pw_metric_t *m_open [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
     size_t open_sum [PW_CODE_COUNT][PW_FINDING_SEV_COUNT];
 } s_server_t;
@@ -101,6 +103,9 @@ s_cache_metrics (s_server_t *self)
     self->cache_hits = hits;
     self->cache_misses = misses;
     self->cache_updates = updates;
+    uint64_t loads = audit_findings_cache_loads (self->cache);
+    pw_metric_add (self->m_findings_loads, (int64_t)(loads - self->findings_loads));
+    self->findings_loads = loads;
 }
 
 static void
@@ -700,6 +705,11 @@ audit_server_register (pw_service_t *service)
     self->m_cache_updates =
         pw_metrics_counter ("pw_audit_facts_cache_updates_total",
                             "Audits that read again only the patch facts writes changed", NULL);
+    self->m_findings_loads =
+        pw_metrics_counter ("pw_audit_findings_loads_total",
+                            "Reads of a tenant's open findings from the store (not kept as the "
+                            "audit's own writes left them)",
+                            NULL);
 
     self->policy_sub = s_sub (pw_config_str (config, "policy_pub"));
     self->scheduler_sub = s_sub (pw_config_str (config, "scheduler_pub"));

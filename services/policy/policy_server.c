@@ -524,6 +524,7 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
         return;
     }
     pw_db_t *db = pw_service_db (service);
+    int64_t started = s_now_us ();
     if (pw_db_begin (db, call->tenant) || policy_store_lock (db)) {
         pw_call_fail_db (service, call, "review");
         pw_service_rollback (service);
@@ -586,12 +587,15 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
             goto done;
         }
     }
+    int64_t evaluated = s_now_us ();
     policy_tenant_clear_changes (tenant);
     policy_tenant_reevaluate (tenant, &changes, s_now ());
+    int64_t written = s_now_us ();
     long affected =
         count ? policy_server_publish_results (self, call, tenant, POLICY_WRITE_ENTRIES) : 0;
     if (affected < 0)
         goto done;
+    int64_t committing = s_now_us ();
     if (pw_service_commit (service)) {
         pw_call_fail_db (service, call, "review");
         goto done;
@@ -606,9 +610,16 @@ s_review_decide (pw_service_t *service, pw_call_t *call, void *state)
     reply->agents_affected = (uint32_t)affected;
     call->reply->result_case = PATCHWARDEN__V1__REPLY__RESULT_REVIEW_DECIDE;
     call->reply->review_decide = reply;
-    pw_log_info ("review decided", "tenant=%s actor=%s policy=%s action=%s kbs=%ld agents=%ld",
+    //  Where the time went: the decisions' rows and events, the
+    //  re-evaluation, the status writes and events, the commit
+    int64_t done_us = s_now_us ();
+    pw_log_info ("review decided",
+                 "tenant=%s actor=%s policy=%s action=%s kbs=%ld agents=%ld decide_ms=%.1f "
+                 "evaluate_ms=%.1f write_ms=%.1f commit_ms=%.1f",
                  call->tenant, call->actor, request->policy, pw_action_name (action), count,
-                 affected);
+                 affected, (double)(evaluated - started) / 1000.0,
+                 (double)(written - evaluated) / 1000.0, (double)(committing - written) / 1000.0,
+                 (double)(done_us - committing) / 1000.0);
 done:
     if (call->reply->status != PATCHWARDEN__V1__STATUS__STATUS_OK) {
         pw_service_rollback (service);

@@ -844,10 +844,12 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     for (size_t a = 0; a < inv->agent_count; a++) {
         if (!all && !profiles [a])
             continue;
-        const char *comma = moved++ ? "," : "";
-        pw_strbuf_appendf (&agent_ids, "%s%lld", comma, (long long)inv->agent_ids [a]);
-        pw_strbuf_appendf (&profile_ids, "%s%lld", comma,
-                           (long long)policy_tenant_agent_result (tenant, a)->profile);
+        if (moved++) {
+            pw_strbuf_append_len (&agent_ids, ",", 1);
+            pw_strbuf_append_len (&profile_ids, ",", 1);
+        }
+        pw_strbuf_append_i64 (&agent_ids, inv->agent_ids [a]);
+        pw_strbuf_append_i64 (&profile_ids, policy_tenant_agent_result (tenant, a)->profile);
     }
     pw_strbuf_append (&agent_ids, "}");
     pw_strbuf_append (&profile_ids, "}");
@@ -863,8 +865,25 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     bool copying = rc == 0 && pw_db_copy_in_begin (db, "policy_tmp_status_copy") == 0;
     if (!copying)
         rc = -1;
+    //  No agent moved (a decision): the changed entries as listed
+    size_t listed_count = 0;
+    const uint32_t *listed =
+        all || moved ? NULL : policy_tenant_changed_list (tenant, &listed_count);
+    for (size_t i = 0; listed && i < listed_count && rc == 0; i++) {
+        uint32_t e = listed [i];
+        if (!policy_tenant_entry_has_status (tenant, e))
+            continue;
+        int64_t profile =
+            policy_tenant_agent_result (tenant, policy_tenant_entry_agent (tenant, e))->profile;
+        bool added;
+        policy_keys_add (&keys, profile, inv->scan_patch [e], e, &added);
+        if (added) {
+            s_status_row (&buf, tenant, inv, profile, e);
+            rows++;
+        }
+    }
     const bool *statuses = policy_tenant_statuses_changed (tenant);
-    for (size_t a = 0; a < inv->agent_count && rc == 0; a++) {
+    for (size_t a = 0; !listed && a < inv->agent_count && rc == 0; a++) {
         bool every = all || profiles [a];
         if (!every && !statuses [a])
             continue; //  no entry of the agent changed
@@ -901,20 +920,34 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
 //  The changed entries of the agents with changed statuses, as pairs: the
 //  agent of each and its patch, two bigint[] literals of one length.
 static void
-s_changed_pairs (const policy_inventory_t *inv, const bool *agents, const uint8_t *changed,
-                 pw_strbuf_t *agent_ids, pw_strbuf_t *patch_ids)
+s_changed_pairs (policy_tenant_t *tenant, pw_strbuf_t *agent_ids, pw_strbuf_t *patch_ids)
 {
-    size_t count = 0;
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    const bool *agents = policy_tenant_statuses_changed (tenant);
+    const uint8_t *changed = policy_tenant_entries_changed (tenant);
+    size_t count = 0, listed_count;
+    const uint32_t *listed = policy_tenant_changed_list (tenant, &listed_count);
     pw_strbuf_append (agent_ids, "{");
     pw_strbuf_append (patch_ids, "{");
-    for (size_t a = 0; a < inv->agent_count; a++)
+    for (size_t i = 0; listed && i < listed_count; i++) {
+        uint32_t e = listed [i];
+        if (count++) {
+            pw_strbuf_append_len (agent_ids, ",", 1);
+            pw_strbuf_append_len (patch_ids, ",", 1);
+        }
+        pw_strbuf_append_i64 (agent_ids, inv->agent_ids [policy_tenant_entry_agent (tenant, e)]);
+        pw_strbuf_append_i64 (patch_ids, inv->patch_ids [inv->scan_patch [e]]);
+    }
+    for (size_t a = 0; !listed && a < inv->agent_count; a++)
         for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1]; e++) {
             if (!changed [e])
                 continue;
-            const char *comma = count++ ? "," : "";
-            pw_strbuf_appendf (agent_ids, "%s%lld", comma, (long long)inv->agent_ids [a]);
-            pw_strbuf_appendf (patch_ids, "%s%lld", comma,
-                               (long long)inv->patch_ids [inv->scan_patch [e]]);
+            if (count++) {
+                pw_strbuf_append_len (agent_ids, ",", 1);
+                pw_strbuf_append_len (patch_ids, ",", 1);
+            }
+            pw_strbuf_append_i64 (agent_ids, inv->agent_ids [a]);
+            pw_strbuf_append_i64 (patch_ids, inv->patch_ids [inv->scan_patch [e]]);
         }
     pw_strbuf_append (agent_ids, "}");
     pw_strbuf_append (patch_ids, "}");
@@ -927,8 +960,11 @@ s_chosen_ids (pw_strbuf_t *out, const policy_inventory_t *inv, const bool *chose
     size_t n = 0;
     pw_strbuf_append (out, "{");
     for (size_t a = 0; a < inv->agent_count; a++)
-        if (chosen [a])
-            pw_strbuf_appendf (out, n++ ? ",%lld" : "%lld", (long long)inv->agent_ids [a]);
+        if (chosen [a]) {
+            if (n++)
+                pw_strbuf_append_len (out, ",", 1);
+            pw_strbuf_append_i64 (out, inv->agent_ids [a]);
+        }
     pw_strbuf_append (out, "}");
 }
 
@@ -954,8 +990,7 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
         free (chosen);
         rc = s_facts_declare (db, agent_set.data, NULL, false);
     } else {
-        s_changed_pairs (inv, agents, policy_tenant_entries_changed (tenant), &agent_set,
-                         &patch_set);
+        s_changed_pairs (tenant, &agent_set, &patch_set);
         rc = s_facts_declare (db, agent_set.data, patch_set.data, true);
     }
     pw_strbuf_free (&agent_set);

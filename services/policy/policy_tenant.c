@@ -43,6 +43,11 @@ struct _policy_tenant_t {
     bool *settings_changed;
     bool *statuses_changed;
     uint8_t *entries_changed; //  per scan entry, since the last clear
+    //  The same entries as a list, while there are few (a decision): kept
+    //  up to S_LISTED_MAX entries, then given up until the next clear
+    uint32_t *listed;
+    size_t listed_count, listed_cap;
+    bool listed_over;
     bool *profiles_changed;
     bool store_empty;
     //  Profile ids by key, so each distinct key is hashed once: open
@@ -225,6 +230,7 @@ policy_tenant_destroy (policy_tenant_t **self_p)
     free (self->settings_changed);
     free (self->statuses_changed);
     free (self->entries_changed);
+    free (self->listed);
     free (self->profiles_changed);
     for (size_t i = 0; i < self->profile_slots; i++)
         free (self->profile_keys [i]);
@@ -608,6 +614,34 @@ s_status_differs (const s_status_t *a, const s_status_t *b)
            a->policy != b->policy || a->rule != b->rule;
 }
 
+//  The most changed entries listed: beyond, the consumers scan every entry
+//  (a resolution), which costs less than the list would.
+static size_t
+s_listed_max (const policy_tenant_t *self)
+{
+    return self->inventory->scan_count / 16 + 64;
+}
+
+//  Marks scan entry E changed, and lists it.
+static void
+s_mark_entry (policy_tenant_t *self, size_t e)
+{
+    if (self->entries_changed [e])
+        return;
+    self->entries_changed [e] = 1;
+    if (self->listed_over)
+        return;
+    if (self->listed_count == s_listed_max (self)) {
+        self->listed_over = true;
+        return;
+    }
+    if (self->listed_count == self->listed_cap) {
+        self->listed_cap = self->listed_cap ? self->listed_cap * 2 : 1024;
+        self->listed = pw_realloc (self->listed, self->listed_cap * sizeof *self->listed);
+    }
+    self->listed [self->listed_count++] = (uint32_t)e;
+}
+
 //  Evaluates scan entry E of AGENT; true when the status changed.
 static bool
 s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t entry, int64_t now)
@@ -626,7 +660,7 @@ s_evaluate_entry (policy_tenant_t *self, const pw_approval_agent_t *in, size_t e
     bool changed = !self->resolved || s_status_differs (&status, &self->statuses [entry]);
     self->statuses [entry] = status;
     if (changed)
-        self->entries_changed [entry] = 1;
+        s_mark_entry (self, entry);
     return changed;
 }
 
@@ -639,7 +673,7 @@ s_take_status (policy_tenant_t *self, size_t from, size_t e)
         !self->resolved || s_status_differs (&self->statuses [from], &self->statuses [e]);
     self->statuses [e] = self->statuses [from];
     if (changed)
-        self->entries_changed [e] = 1;
+        s_mark_entry (self, e);
     return changed;
 }
 
@@ -814,6 +848,14 @@ policy_tenant_entries_changed (const policy_tenant_t *self)
     return self->entries_changed;
 }
 
+const uint32_t *
+policy_tenant_changed_list (const policy_tenant_t *self, size_t *count_p)
+{
+    static const uint32_t none [1] = {0};
+    *count_p = self->listed_over ? 0 : self->listed_count;
+    return self->listed_over ? NULL : self->listed ? self->listed : none;
+}
+
 const bool *
 policy_tenant_statuses_changed (const policy_tenant_t *self)
 {
@@ -826,7 +868,13 @@ policy_tenant_clear_changes (policy_tenant_t *self)
     size_t agents = self->inventory->agent_count;
     memset (self->settings_changed, 0, agents * sizeof (bool));
     memset (self->statuses_changed, 0, agents * sizeof (bool));
-    memset (self->entries_changed, 0, self->inventory->scan_count);
+    if (self->listed_over)
+        memset (self->entries_changed, 0, self->inventory->scan_count);
+    else
+        for (size_t i = 0; i < self->listed_count; i++)
+            self->entries_changed [self->listed [i]] = 0;
+    self->listed_count = 0;
+    self->listed_over = false;
     memset (self->profiles_changed, 0, agents * sizeof (bool));
 }
 
@@ -835,7 +883,7 @@ policy_tenant_mark_entry (policy_tenant_t *self, size_t entry)
 {
     if (entry >= self->inventory->scan_count)
         return;
-    self->entries_changed [entry] = 1;
+    s_mark_entry (self, entry);
     self->statuses_changed [policy_tenant_entry_agent (self, entry)] = true;
 }
 

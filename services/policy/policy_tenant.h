@@ -122,6 +122,10 @@ void policy_tenant_clear_changes (policy_tenant_t *self);
 void policy_tenant_mark (policy_tenant_t *self, size_t agent, bool settings, bool statuses);
 //  Per scan entry: 1 when its status changed since the last clear.
 const uint8_t *policy_tenant_entries_changed (const policy_tenant_t *self);
+//  The same entries as a list (in the order they changed) and in *COUNT_P
+//  their number, or NULL when too many changed to list them (a
+//  resolution): then only policy_tenant_entries_changed has them.
+const uint32_t *policy_tenant_changed_list (const policy_tenant_t *self, size_t *count_p);
 //  Marks scan ENTRY's status changed (the store's differs), and its agent's
 //  statuses.
 void policy_tenant_mark_entry (policy_tenant_t *self, size_t entry);

@@ -1331,6 +1331,79 @@ s_test_facts_cache (void)
     free (detail);
 }
 
+//  Runs a full audit of 'facts'; its open, opened and resolved counts into
+//  the pointers (any NULL); false when it failed.
+static bool
+s_facts_run_counts (long *open_p, long *opened_p, long *resolved_p)
+{
+    pw_reply_t *reply = s_run ("facts");
+    bool ok = reply && reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK && reply->audit_run;
+    if (ok && open_p)
+        *open_p = reply->audit_run->open;
+    if (ok && opened_p)
+        *opened_p = reply->audit_run->opened;
+    if (ok && resolved_p)
+        *resolved_p = reply->audit_run->resolved;
+    pw_reply_free (&reply);
+    return ok;
+}
+
+static void s_facts_write (const char *sql);
+
+#define S_FACTS_OPEN "SELECT count(*) FROM findings WHERE tenant_id = '%s' AND open"
+
+//  An audit that opens and resolves findings keeps the open findings as its
+//  own writes leave them, with the ids the store gave the ones it opened:
+//  the next audits read none from the store, and resolve in the store the
+//  finding opened before (by that id). The open counts replied are the
+//  store's throughout.
+static void
+s_test_findings_kept (void)
+{
+    long open = 0, opened = 0, resolved = 0;
+    PW_CHECK (s_facts_run_counts (NULL, NULL, NULL));
+    long loads = s_metric ("pw_audit_findings_loads_total");
+    PW_CHECK (loads >= 0);
+    //  KBM missing on SRV again, written by the service role for the tenant
+    //  (an administrator's write would move the epoch, and every kept
+    //  thing with it): its approved patch past the window opens
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV") == NULL);
+    s_facts_write ("UPDATE scan_states SET state = 'missing' "
+                   " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
+                   "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
+    PW_CHECK (s_facts_run_counts (&open, &opened, &resolved));
+    PW_CHECK_INT (opened, 1);
+    PW_CHECK_INT (resolved, 0);
+    PW_CHECK_INT (open, s_count (S_FACTS_OPEN, "facts"));
+    char *detail = s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV");
+    PW_CHECK (detail && strstr (detail, "KBM"));
+    free (detail);
+    //  Nothing changed: nothing opens or resolves
+    PW_CHECK (s_facts_run_counts (&open, &opened, &resolved));
+    PW_CHECK_INT (opened + resolved, 0);
+    PW_CHECK_INT (open, s_count (S_FACTS_OPEN, "facts"));
+    //  Installed again: the finding opened above resolves, in the store
+    s_facts_write ("UPDATE scan_states SET state = 'installed' "
+                   " WHERE patch_id = (SELECT patch_id FROM patches WHERE kb = 'KBM') "
+                   "   AND agent_id = (SELECT agent_id FROM agents WHERE hostname = 'SRV')");
+    PW_CHECK (s_facts_run_counts (&open, &opened, &resolved));
+    PW_CHECK_INT (opened, 0);
+    PW_CHECK_INT (resolved, 1);
+    PW_CHECK (s_facts_detail ("APPROVED_NOT_INSTALLED", "SRV") == NULL);
+    PW_CHECK_INT (open, s_count (S_FACTS_OPEN, "facts"));
+    //  None of the three read the open findings from the store
+    PW_CHECK_INT (s_metric ("pw_audit_findings_loads_total"), loads);
+    //  A finding written by another (an administrator resolving one) is
+    //  seen: the next audit reads them again and opens it anew
+    s_admin_exec ("UPDATE findings SET open = false, resolved_at = now() "
+                  " WHERE tenant_id = 'facts' AND open AND code = 'APPROVED_NOT_INSTALLED' "
+                  "   AND subject = 'WS'");
+    PW_CHECK (s_facts_run_counts (&open, &opened, &resolved));
+    PW_CHECK_INT (opened, 1);
+    PW_CHECK_INT (s_metric ("pw_audit_findings_loads_total"), loads + 1);
+    PW_CHECK_INT (open, s_count (S_FACTS_OPEN, "facts"));
+}
+
 //  Writes SQL for tenant 'facts' in one transaction of the service role,
 //  as the policy service writes.
 static void
@@ -1742,6 +1815,7 @@ main (int argc, char **argv)
         PW_RUN (s_test_findings);
         PW_RUN (s_test_patch_facts);
         PW_RUN (s_test_facts_cache);
+        PW_RUN (s_test_findings_kept);
         PW_RUN (s_test_facts_moment);
         PW_RUN (s_test_facts_changes);
         PW_RUN (s_test_follow);

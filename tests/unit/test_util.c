@@ -1,5 +1,8 @@
 /*  test_util - pw_sort_by_i64 against a comparison sort: keys of every
-    range (one pass, two, four), negative keys, ties kept in their order. */
+    range (one pass, two, four), negative keys, ties kept in their order;
+    pw_strbuf_append_i64 against printf at the edges of the range. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "pw_util.h"
@@ -79,11 +82,32 @@ s_test_sorted_and_reversed (void)
     free (items);
 }
 
+static void
+s_test_append_i64 (void)
+{
+    const int64_t values [] = {0, 1, -1, 9, 10, 99, 100, 1234567890123LL, -42, INT64_MAX,
+                               INT64_MIN, INT64_MIN + 1};
+    pw_strbuf_t got, expected;
+    pw_strbuf_init (&got);
+    pw_strbuf_init (&expected);
+    for (size_t i = 0; i < sizeof values / sizeof values [0]; i++) {
+        pw_strbuf_append_len (&got, ",", i > 0);
+        pw_strbuf_append_i64 (&got, values [i]);
+        pw_strbuf_appendf (&expected, "%s%" PRId64, i ? "," : "", values [i]);
+    }
+    PW_CHECK_STR (got.data, expected.data);
+    PW_CHECK_STR (got.data, "0,1,-1,9,10,99,100,1234567890123,-42,9223372036854775807,"
+                            "-9223372036854775808,-9223372036854775807");
+    pw_strbuf_free (&got);
+    pw_strbuf_free (&expected);
+}
+
 int
 main (int argc, char **argv)
 {
     PW_TEST_BEGIN (argc, argv);
     PW_RUN (s_test_ranges);
     PW_RUN (s_test_sorted_and_reversed);
+    PW_RUN (s_test_append_i64);
     return PW_TEST_END ();
 }
