@@ -73,8 +73,8 @@ typedef struct {
     audit_facts_cache_t *cache;                       //  NULL: facts_cache_tenants 0
     uint64_t cache_hits, cache_misses, cache_updates; //  as last added to the metrics
     uint64_t findings_loads;
-    zhashx_t *tenants;                                //  name -> s_tenant_t
-    char **served;                                    //  NULL: every tenant
+    zhashx_t *tenants; //  name -> s_tenant_t
+    char **served;     //  NULL: every tenant
     size_t served_count;
     int debounce_ms;
     pw_metric_t *m_runs;

@@ -277,8 +277,8 @@ s_test_analyze_changed (void)
     struct {
         const char *tables, *changed, *analyzed;
     } cases [] = {
-        {"{scan_states,patches}", "999", ""},            //  under a thousand: none
-        {"{scan_states,patches}", "4999", "patches"},    //  a tenth of patches' 0, not of 50,000
+        {"{scan_states,patches}", "999", ""},         //  under a thousand: none
+        {"{scan_states,patches}", "4999", "patches"}, //  a tenth of patches' 0, not of 50,000
         {"{scan_states,patches}", "5000", "scan_states,patches"}, //  a tenth of 50,000
         {"{pg_class,scan_states}", "100000", "scan_states"},      //  not on its list
     };
@@ -286,8 +286,8 @@ s_test_analyze_changed (void)
         PQclear (PQexec (admin, "UPDATE pg_class SET reltuples = 50000 "
                                 " WHERE oid = 'scan_states'::regclass"));
         const char *params [] = {cases [i].tables, cases [i].changed};
-        PGresult *res = s_exec (conn, "SELECT array_to_string(pw_analyze($1::text[], $2), ',')",
-                                2, params);
+        PGresult *res =
+            s_exec (conn, "SELECT array_to_string(pw_analyze($1::text[], $2), ',')", 2, params);
         PW_CHECK_INT (PQresultStatus (res), PGRES_TUPLES_OK);
         if (PQresultStatus (res) == PGRES_TUPLES_OK)
             PW_CHECK_STR (PQgetvalue (res, 0, 0), cases [i].analyzed);

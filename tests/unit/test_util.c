@@ -85,8 +85,8 @@ s_test_sorted_and_reversed (void)
 static void
 s_test_append_i64 (void)
 {
-    const int64_t values [] = {0, 1, -1, 9, 10, 99, 100, 1234567890123LL, -42, INT64_MAX,
-                               INT64_MIN, INT64_MIN + 1};
+    const int64_t values [] = {
+        0, 1, -1, 9, 10, 99, 100, 1234567890123LL, -42, INT64_MAX, INT64_MIN, INT64_MIN + 1};
     pw_strbuf_t got, expected;
     pw_strbuf_init (&got);
     pw_strbuf_init (&expected);
