@@ -297,6 +297,51 @@ s_test_analyze_changed (void)
     PQfinish (admin);
 }
 
+//  Removing agents removes their effective settings and status profiles
+//  (statement triggers, not references), whoever removes them: the service
+//  role for its tenant, or an administrator; other agents keep theirs.
+static void
+s_test_agent_rows_forgotten (void)
+{
+    char *url = pw_itest_admin_url ("pw_test_store");
+    PGconn *admin = pw_itest_connect (url);
+    free (url);
+    PGconn *conn = pw_itest_connect (s_service_url);
+    PW_CHECK (admin && conn);
+    if (!admin || !conn) {
+        PQfinish (admin);
+        PQfinish (conn);
+        return;
+    }
+    PGresult *res = PQexec (
+        admin, "INSERT INTO tenants VALUES ('forget');"
+               "INSERT INTO orgs (tenant_id, name) VALUES ('forget', 'o');"
+               "INSERT INTO agents (tenant_id, hostname, org, class)"
+               "  SELECT 'forget', 'f' || i, 'o', 'server' FROM generate_series(1, 4) i;"
+               "INSERT INTO agent_settings (tenant_id, agent_id, subscribed)"
+               "  SELECT tenant_id, agent_id, true FROM agents WHERE tenant_id = 'forget';"
+               "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
+               "  SELECT tenant_id, agent_id, 7 FROM agents WHERE tenant_id = 'forget'");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    res = s_as_tenant (conn, "forget", "DELETE FROM agents WHERE hostname IN ('f1', 'f2')", 0,
+                       NULL);
+    PW_CHECK_STR (PQcmdTuples (res), "2");
+    PQclear (res);
+    PQclear (PQexec (admin, "DELETE FROM agents WHERE tenant_id = 'forget' AND hostname = 'f3'"));
+    char *left = s_scalar (admin, "SELECT (SELECT string_agg(a.hostname, ',') FROM agent_settings"
+                                  "          s JOIN agents a USING (tenant_id, agent_id)"
+                                  "         WHERE tenant_id = 'forget') || ' '"
+                                  "    || (SELECT count(*) FROM agent_settings"
+                                  "         WHERE tenant_id = 'forget') || ' '"
+                                  "    || (SELECT count(*) FROM agent_profiles"
+                                  "         WHERE tenant_id = 'forget')");
+    PW_CHECK_STR (left, "f4 1 1");
+    free (left);
+    PQfinish (conn);
+    PQfinish (admin);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -309,6 +354,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_tenant_isolation);
     PW_RUN (s_test_event_sequence);
     PW_RUN (s_test_analyze_changed);
+    PW_RUN (s_test_agent_rows_forgotten);
     free (s_service_url);
     return PW_TEST_END ();
 }
