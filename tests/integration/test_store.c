@@ -313,19 +313,19 @@ s_test_agent_rows_forgotten (void)
         PQfinish (conn);
         return;
     }
-    PGresult *res = PQexec (
-        admin, "INSERT INTO tenants VALUES ('forget');"
-               "INSERT INTO orgs (tenant_id, name) VALUES ('forget', 'o');"
-               "INSERT INTO agents (tenant_id, hostname, org, class)"
-               "  SELECT 'forget', 'f' || i, 'o', 'server' FROM generate_series(1, 4) i;"
-               "INSERT INTO agent_settings (tenant_id, agent_id, subscribed)"
-               "  SELECT tenant_id, agent_id, true FROM agents WHERE tenant_id = 'forget';"
-               "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
-               "  SELECT tenant_id, agent_id, 7 FROM agents WHERE tenant_id = 'forget'");
+    PGresult *res =
+        PQexec (admin, "INSERT INTO tenants VALUES ('forget');"
+                       "INSERT INTO orgs (tenant_id, name) VALUES ('forget', 'o');"
+                       "INSERT INTO agents (tenant_id, hostname, org, class)"
+                       "  SELECT 'forget', 'f' || i, 'o', 'server' FROM generate_series(1, 4) i;"
+                       "INSERT INTO agent_settings (tenant_id, agent_id, subscribed)"
+                       "  SELECT tenant_id, agent_id, true FROM agents WHERE tenant_id = 'forget';"
+                       "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
+                       "  SELECT tenant_id, agent_id, 7 FROM agents WHERE tenant_id = 'forget'");
     PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
     PQclear (res);
-    res = s_as_tenant (conn, "forget", "DELETE FROM agents WHERE hostname IN ('f1', 'f2')", 0,
-                       NULL);
+    res =
+        s_as_tenant (conn, "forget", "DELETE FROM agents WHERE hostname IN ('f1', 'f2')", 0, NULL);
     PW_CHECK_STR (PQcmdTuples (res), "2");
     PQclear (res);
     PQclear (PQexec (admin, "DELETE FROM agents WHERE tenant_id = 'forget' AND hostname = 'f3'"));
