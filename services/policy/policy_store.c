@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "pw_json.h"
 #include "pw_log.h"
 
 //  --- loading --------------------------------------------------------------
@@ -133,6 +134,43 @@ s_find_org (const policy_inventory_t *inv, const char *name)
     return NULL;
 }
 
+//  An agent's custom fields from the text of its `custom_fields` (a JSON
+//  object, as the store prints jsonb), as jsonb_each_text names them: a
+//  string as decoded, a number or boolean as printed; a null is no field,
+//  and so is an object or array (an import takes strings only). Sorted
+//  byte-wise by name. NULL when the text is not an object.
+static pw_field_t *
+s_custom_fields (pw_arena_t *arena, const char *text, size_t *count_p)
+{
+    *count_p = 0;
+    pw_json_t *json = pw_json_new (text ? text : "{}", text ? strlen (text) : 2);
+    const pw_json_value_t *object = pw_json_parse (json);
+    if (pw_json_type (object) != PW_JSON_OBJECT) {
+        pw_json_destroy (&json);
+        return NULL;
+    }
+    size_t size = pw_json_size (object), count = 0;
+    pw_field_t *cf = pw_arena_alloc (arena, sizeof (pw_field_t) * (size ? size : 1));
+    for (size_t i = 0; i < size; i++) {
+        const pw_json_value_t *value = pw_json_at (object, i);
+        pw_json_type_t type = pw_json_type (value);
+        const char *text_value = type == PW_JSON_STRING   ? pw_json_string (value)
+                                 : type == PW_JSON_NUMBER ? pw_json_number_text (value)
+                                 : type == PW_JSON_BOOL ? (pw_json_bool (value) ? "true" : "false")
+                                                        : NULL;
+        if (!text_value)
+            continue;
+        cf [count].name = pw_arena_strdup (arena, pw_json_key (object, i));
+        cf [count].value = pw_arena_strdup (arena, text_value);
+        count++;
+    }
+    pw_json_destroy (&json);
+    //  Sorted byte-wise here: the store's collation may order differently.
+    qsort (cf, count, sizeof (pw_field_t), s_field_cmp);
+    *count_p = count;
+    return cf;
+}
+
 static int
 s_agent_row (void *arg, char **f, int count)
 {
@@ -160,20 +198,10 @@ s_agent_row (void *arg, char **f, int count)
     size_t ignored_count = s_split (arena, f [9], '\x1f', &ignored);
     *(const char ***)s_vec_push (&load->ignored) = ignored;
     *(size_t *)s_vec_push (&load->ignored_count) = ignored_count;
-    const char **pairs;
-    size_t pair_count = s_split (arena, f [10], '\x1e', &pairs);
-    pw_field_t *cf = pw_arena_alloc (arena, sizeof (pw_field_t) * (pair_count ? pair_count : 1));
-    for (size_t i = 0; i < pair_count; i++) {
-        const char *sep = strchr (pairs [i], '\x1f');
-        cf [i].name =
-            sep ? pw_arena_strndup (arena, pairs [i], (size_t)(sep - pairs [i])) : pairs [i];
-        cf [i].value = sep ? sep + 1 : "";
-    }
-    //  Sorted byte-wise here: the store's collation may order differently.
-    qsort (cf, pair_count, sizeof (pw_field_t), s_field_cmp);
-    agent->cf = cf;
-    agent->cf_count = pair_count;
-    return 0;
+    size_t cf_count;
+    agent->cf = s_custom_fields (arena, f [10], &cf_count);
+    agent->cf_count = cf_count;
+    return agent->cf ? 0 : -1;
 }
 
 static int

@@ -276,6 +276,45 @@ s_test_explain (void)
         1);
 }
 
+static bool s_resolve_ok (void);
+
+//  Sets CONTOSO-APP01's custom fields to the jsonb JSON, as an
+//  administrator can, and resolves from the store.
+static bool
+s_app01_fields (const char *json)
+{
+    char *sql = pw_sprintf ("WITH u AS (UPDATE agents SET custom_fields = '%s' "
+                            "  WHERE tenant_id = 'acme-it' AND hostname = 'CONTOSO-APP01' "
+                            "  RETURNING 1) SELECT count(*) FROM u",
+                            json);
+    bool ok = s_count (sql) == 1 && s_resolve_ok ();
+    free (sql);
+    return ok;
+}
+
+//  Custom fields read as jsonb_each_text gives them: a string decoded
+//  (quotes, backslashes), a number as printed; the window template takes
+//  them alike. A null or nested value is no field.
+static void
+s_test_custom_field_values (void)
+{
+    static const char *const app [][3] = {{"KB5031005", "denied", "rule"},
+                                          {"KB4535680", "review", "rule"}};
+    PW_CHECK (s_app01_fields ("{\"PatchWindow\": 3, \"Flag\": true, \"Gone\": null, "
+                              "\"Nested\": {\"a\": 1}}"));
+    s_expect ("contoso-app01", app, 2, "3", "Patch - Servers");
+    PW_CHECK (s_app01_fields ("{\"PatchWindow\": \"SAT-\\\"2\\\" \\\\ late\"}"));
+    s_expect ("contoso-app01", app, 2, "SAT-\"2\" \\ late", "Patch - Servers");
+    //  A null window field is none: the agent leaves the servers' view
+    PW_CHECK (s_app01_fields ("{\"PatchWindow\": null}"));
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a "
+                           " USING (tenant_id, agent_id) WHERE a.hostname = 'CONTOSO-APP01' "
+                           "   AND s.update_window IS NULL"),
+                  1);
+    PW_CHECK (s_app01_fields ("{\"PatchWindow\": \"SAT-2\"}"));
+    s_expect ("contoso-app01", app, 2, "SAT-2", "Patch - Servers");
+}
+
 static void
 s_test_review (void)
 {
@@ -519,6 +558,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_apply);
     PW_RUN (s_test_import);
     PW_RUN (s_test_explain);
+    PW_RUN (s_test_custom_field_values);
     PW_RUN (s_test_review);
     PW_RUN (s_test_dependencies_file);
     PW_RUN (s_test_instances_side_by_side);
