@@ -1139,16 +1139,19 @@ s_join_scan_row (void *arg, char **fields, int count)
     return 0;
 }
 
-//  The store's version of TENANT's patch facts and the epoch, now, into
-//  *STAMP_P. 0, or -1 on a store error.
+//  The columns of audit_facts_version: a counter's version, or the epoch
+enum { S_FACTS, S_PLAN, S_AGENTS, S_FINDINGS, S_EPOCH };
+
+//  The store's version of TENANT's counter COLUMN (of audit_facts_version)
+//  and the epoch, now, into *STAMP_P. 0, or -1 on a store error.
 static int
-s_read_facts_stamp (pw_db_t *db, const char *tenant, s_stamp_t *stamp_p)
+s_read_stamp (pw_db_t *db, const char *tenant, int column, s_stamp_t *stamp_p)
 {
     const char *tenant_p [] = {tenant};
     PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
     if (!res)
         return -1;
-    *stamp_p = (s_stamp_t){true, s_i64 (res, 0, 0), s_i64 (res, 0, 4)};
+    *stamp_p = (s_stamp_t){true, s_i64 (res, 0, column), s_i64 (res, 0, S_EPOCH)};
     PQclear (res);
     return 0;
 }
@@ -1192,10 +1195,10 @@ static int
 s_read_pfacts (pw_db_t *db, const char *tenant, s_pfacts_t *pf, s_stamp_t *stamp_p)
 {
     s_stamp_t before, after;
-    if (s_read_facts_stamp (db, tenant, &before))
+    if (s_read_stamp (db, tenant, S_FACTS, &before))
         return -1;
     for (int read = 1;; read++) {
-        if (s_read_pfacts_once (db, pf) || s_read_facts_stamp (db, tenant, &after)) {
+        if (s_read_pfacts_once (db, pf) || s_read_stamp (db, tenant, S_FACTS, &after)) {
             s_pfacts_free (pf);
             return -1;
         }
@@ -1320,8 +1323,8 @@ s_load_cached (audit_facts_t *self, pw_db_t *db, audit_facts_cache_t *cache, con
     PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
     if (!res)
         return -1;
-    int64_t version = s_i64 (res, 0, 0), plan_version = s_i64 (res, 0, 1),
-            agents_version = s_i64 (res, 0, 2), epoch = s_i64 (res, 0, 4);
+    int64_t version = s_i64 (res, 0, S_FACTS), plan_version = s_i64 (res, 0, S_PLAN),
+            agents_version = s_i64 (res, 0, S_AGENTS), epoch = s_i64 (res, 0, S_EPOCH);
     PQclear (res);
     s_cached_t *entry = s_cached_entry (cache, tenant);
     int rc = 0;
@@ -1571,21 +1574,18 @@ audit_findings_open (pw_db_t *db, audit_facts_cache_t *cache, const char *tenant
     *borrowed_p = false;
     if (!cache)
         return audit_findings_load_open (db, tenant);
-    const char *tenant_p [] = {tenant};
-    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
-    if (!res)
+    s_stamp_t stamp;
+    if (s_read_stamp (db, tenant, S_FINDINGS, &stamp))
         return NULL;
-    int64_t version = s_i64 (res, 0, 3), epoch = s_i64 (res, 0, 4);
-    PQclear (res);
     s_cached_t *entry = s_cached_entry (cache, tenant);
-    if (!s_stamp_current (&entry->findings_stamp, version, epoch)) {
+    if (!s_stamp_current (&entry->findings_stamp, stamp.version, stamp.epoch)) {
         pw_findings_t *open = audit_findings_load_open (db, tenant);
         if (!open)
             return NULL;
         cache->findings_loads++;
         pw_findings_destroy (&entry->findings);
         entry->findings = open;
-        entry->findings_stamp = (s_stamp_t){true, version, epoch};
+        entry->findings_stamp = stamp;
     }
     *borrowed_p = true;
     return entry->findings;
@@ -1606,12 +1606,10 @@ audit_findings_forget (audit_facts_cache_t *cache, const char *tenant)
 int
 audit_findings_stamp (pw_db_t *db, const char *tenant, audit_stamp_t *stamp_p)
 {
-    const char *tenant_p [] = {tenant};
-    PGresult *res = pw_db_exec (db, "audit_facts_version", 1, tenant_p);
-    if (!res)
+    s_stamp_t stamp;
+    if (s_read_stamp (db, tenant, S_FINDINGS, &stamp))
         return -1;
-    *stamp_p = (audit_stamp_t){s_i64 (res, 0, 3), s_i64 (res, 0, 4)};
-    PQclear (res);
+    *stamp_p = (audit_stamp_t){stamp.version, stamp.epoch};
     return 0;
 }
 

@@ -138,7 +138,8 @@ s_find_org (const policy_inventory_t *inv, const char *name)
 //  object, as the store prints jsonb), as jsonb_each_text names them: a
 //  string as decoded, a number or boolean as printed; a null is no field,
 //  and so is an object or array (an import takes strings only). Sorted
-//  byte-wise by name. NULL when the text is not an object.
+//  byte-wise by name. NULL when the text is not an object (an administrator
+//  may store any jsonb there).
 static pw_field_t *
 s_custom_fields (pw_arena_t *arena, const char *text, size_t *count_p)
 {
@@ -200,8 +201,15 @@ s_agent_row (void *arg, char **f, int count)
     *(size_t *)s_vec_push (&load->ignored_count) = ignored_count;
     size_t cf_count;
     agent->cf = s_custom_fields (arena, f [10], &cf_count);
+    if (!agent->cf) {
+        //  Written behind the import's back: the agent is resolved without
+        //  them rather than the tenant not at all
+        pw_log_warn ("custom fields are not a JSON object, read as none", "agent=%s value=%.80s",
+                     agent->hostname, f [10] ? f [10] : "");
+        agent->cf = pw_arena_alloc (arena, sizeof (pw_field_t));
+    }
     agent->cf_count = cf_count;
-    return agent->cf ? 0 : -1;
+    return 0;
 }
 
 static int
@@ -844,6 +852,28 @@ s_facts_declare (pw_db_t *db, const char *agents, const char *patches, bool pair
     return s_exec (db, "policy_facts_declare", 3, params);
 }
 
+//  The profile_status row of scan entry E of an agent of PROFILE, unless
+//  KEYS holds its (profile, patch) already (every agent of a profile has the same statuses): added
+//  to KEYS and to the COPY in BUF (sent past a megabyte), *ROWS_P counted.
+//  0, or -1 when sending failed.
+static int
+s_status_key (pw_db_t *db, policy_tenant_t *tenant, policy_keys_t *keys, pw_strbuf_t *buf,
+              int64_t profile, uint32_t e, long *rows_p)
+{
+    const policy_inventory_t *inv = policy_tenant_inventory (tenant);
+    bool added;
+    policy_keys_add (keys, profile, inv->scan_patch [e], e, &added);
+    if (!added)
+        return 0;
+    s_status_row (buf, tenant, inv, profile, e);
+    (*rows_p)++;
+    if (buf->len <= 1 << 20)
+        return 0;
+    int rc = pw_db_copy_in_send (db, buf->data, buf->len);
+    pw_strbuf_reset (buf);
+    return rc;
+}
+
 //  Writes the status rows of the tenant's changes: with ALL, every agent's
 //  profile and every (profile, patch) key of every status entry (the store
 //  holds none of the tenant's); else the profiles of the agents whose
@@ -899,16 +929,10 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         all || moved ? NULL : policy_tenant_changed_list (tenant, &listed_count);
     for (size_t i = 0; listed && i < listed_count && rc == 0; i++) {
         uint32_t e = listed [i];
-        if (!policy_tenant_entry_has_status (tenant, e))
-            continue;
         int64_t profile =
             policy_tenant_agent_result (tenant, policy_tenant_entry_agent (tenant, e))->profile;
-        bool added;
-        policy_keys_add (&keys, profile, inv->scan_patch [e], e, &added);
-        if (added) {
-            s_status_row (&buf, tenant, inv, profile, e);
-            rows++;
-        }
+        if (policy_tenant_entry_has_status (tenant, e))
+            rc = s_status_key (db, tenant, &keys, &buf, profile, e, &rows);
     }
     const bool *statuses = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; !listed && a < inv->agent_count && rc == 0; a++) {
@@ -916,20 +940,9 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         if (!every && !statuses [a])
             continue; //  no entry of the agent changed
         int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++) {
-            if (!(every || entries [e]) || !policy_tenant_entry_has_status (tenant, e))
-                continue;
-            bool added;
-            policy_keys_add (&keys, profile, inv->scan_patch [e], e, &added);
-            if (!added)
-                continue;
-            s_status_row (&buf, tenant, inv, profile, e);
-            rows++;
-            if (buf.len > 1 << 20) {
-                rc = pw_db_copy_in_send (db, buf.data, buf.len);
-                pw_strbuf_reset (&buf);
-            }
-        }
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++)
+            if ((every || entries [e]) && policy_tenant_entry_has_status (tenant, e))
+                rc = s_status_key (db, tenant, &keys, &buf, profile, e, &rows);
     }
     if (rc == 0 && buf.len)
         rc = pw_db_copy_in_send (db, buf.data, buf.len);
@@ -945,6 +958,20 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
     return rows;
 }
 
+//  Appends the ids of AGENT and of scan entry E's patch to the two array
+//  literals, after a comma unless it is the first pair (INDEX 0).
+static void
+s_append_pair (const policy_inventory_t *inv, size_t agent, uint32_t e, size_t index,
+               pw_strbuf_t *agent_ids, pw_strbuf_t *patch_ids)
+{
+    if (index) {
+        pw_strbuf_append_len (agent_ids, ",", 1);
+        pw_strbuf_append_len (patch_ids, ",", 1);
+    }
+    pw_strbuf_append_i64 (agent_ids, inv->agent_ids [agent]);
+    pw_strbuf_append_i64 (patch_ids, inv->patch_ids [inv->scan_patch [e]]);
+}
+
 //  The changed entries of the agents with changed statuses, as pairs: the
 //  agent of each and its patch, two bigint[] literals of one length.
 static void
@@ -957,26 +984,13 @@ s_changed_pairs (policy_tenant_t *tenant, pw_strbuf_t *agent_ids, pw_strbuf_t *p
     const uint32_t *listed = policy_tenant_changed_list (tenant, &listed_count);
     pw_strbuf_append (agent_ids, "{");
     pw_strbuf_append (patch_ids, "{");
-    for (size_t i = 0; listed && i < listed_count; i++) {
-        uint32_t e = listed [i];
-        if (count++) {
-            pw_strbuf_append_len (agent_ids, ",", 1);
-            pw_strbuf_append_len (patch_ids, ",", 1);
-        }
-        pw_strbuf_append_i64 (agent_ids, inv->agent_ids [policy_tenant_entry_agent (tenant, e)]);
-        pw_strbuf_append_i64 (patch_ids, inv->patch_ids [inv->scan_patch [e]]);
-    }
+    for (size_t i = 0; listed && i < listed_count; i++)
+        s_append_pair (inv, policy_tenant_entry_agent (tenant, listed [i]), listed [i], count++,
+                       agent_ids, patch_ids);
     for (size_t a = 0; !listed && a < inv->agent_count; a++)
-        for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1]; e++) {
-            if (!changed [e])
-                continue;
-            if (count++) {
-                pw_strbuf_append_len (agent_ids, ",", 1);
-                pw_strbuf_append_len (patch_ids, ",", 1);
-            }
-            pw_strbuf_append_i64 (agent_ids, inv->agent_ids [a]);
-            pw_strbuf_append_i64 (patch_ids, inv->patch_ids [inv->scan_patch [e]]);
-        }
+        for (uint32_t e = inv->scan_off [a]; agents [a] && e < inv->scan_off [a + 1]; e++)
+            if (changed [e])
+                s_append_pair (inv, a, e, count++, agent_ids, patch_ids);
     pw_strbuf_append (agent_ids, "}");
     pw_strbuf_append (patch_ids, "}");
 }

@@ -294,7 +294,8 @@ s_app01_fields (const char *json)
 
 //  Custom fields read as jsonb_each_text gives them: a string decoded
 //  (quotes, backslashes), a number as printed; the window template takes
-//  them alike. A null or nested value is no field.
+//  them alike. A null or nested value is no field; a value that is not an
+//  object, no fields.
 static void
 s_test_custom_field_values (void)
 {
@@ -307,6 +308,13 @@ s_test_custom_field_values (void)
     s_expect ("contoso-app01", app, 2, "SAT-\"2\" \\ late", "Patch - Servers");
     //  A null window field is none: the agent leaves the servers' view
     PW_CHECK (s_app01_fields ("{\"PatchWindow\": null}"));
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a "
+                           " USING (tenant_id, agent_id) WHERE a.hostname = 'CONTOSO-APP01' "
+                           "   AND s.update_window IS NULL"),
+                  1);
+    //  Not an object at all: the agent has no custom fields, and the tenant
+    //  still resolves
+    PW_CHECK (s_app01_fields ("[\"SAT-2\"]"));
     PW_CHECK_INT (s_count ("SELECT count(*) FROM agent_settings s JOIN agents a "
                            " USING (tenant_id, agent_id) WHERE a.hostname = 'CONTOSO-APP01' "
                            "   AND s.update_window IS NULL"),

@@ -255,6 +255,23 @@ s_test_event_sequence (void)
     PQfinish (conn);
 }
 
+//  Connects as the administrator and as the service role, into *ADMIN_P
+//  and *CONN_P; false (a failed check, neither kept) when one fails.
+static bool
+s_connect_both (PGconn **admin_p, PGconn **conn_p)
+{
+    char *url = pw_itest_admin_url ("pw_test_store");
+    *admin_p = pw_itest_connect (url);
+    free (url);
+    *conn_p = pw_itest_connect (s_service_url);
+    PW_CHECK (*admin_p && *conn_p);
+    if (*admin_p && *conn_p)
+        return true;
+    PQfinish (*admin_p);
+    PQfinish (*conn_p);
+    return false;
+}
+
 //  After an import, pw_analyze(tables, changed) refreshes the statistics of
 //  a listed table only where the changed rows are a thousand or more and a
 //  tenth or more of what the table held at its last analysis, and says
@@ -264,16 +281,9 @@ s_test_event_sequence (void)
 static void
 s_test_analyze_changed (void)
 {
-    char *url = pw_itest_admin_url ("pw_test_store");
-    PGconn *admin = pw_itest_connect (url);
-    free (url);
-    PGconn *conn = pw_itest_connect (s_service_url);
-    PW_CHECK (admin && conn);
-    if (!admin || !conn) {
-        PQfinish (admin);
-        PQfinish (conn);
+    PGconn *admin, *conn;
+    if (!s_connect_both (&admin, &conn))
         return;
-    }
     struct {
         const char *tables, *changed, *analyzed;
     } cases [] = {
@@ -303,16 +313,9 @@ s_test_analyze_changed (void)
 static void
 s_test_agent_rows_forgotten (void)
 {
-    char *url = pw_itest_admin_url ("pw_test_store");
-    PGconn *admin = pw_itest_connect (url);
-    free (url);
-    PGconn *conn = pw_itest_connect (s_service_url);
-    PW_CHECK (admin && conn);
-    if (!admin || !conn) {
-        PQfinish (admin);
-        PQfinish (conn);
+    PGconn *admin, *conn;
+    if (!s_connect_both (&admin, &conn))
         return;
-    }
     PGresult *res =
         PQexec (admin, "INSERT INTO tenants VALUES ('forget');"
                        "INSERT INTO orgs (tenant_id, name) VALUES ('forget', 'o');"
