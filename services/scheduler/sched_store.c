@@ -6,6 +6,16 @@
     only the agent and violation rows that changed are written, since a
     re-plan mostly reproduces the rows already stored. Loaded inputs point
     into the PGresults they came from, which live as long as the inputs.
+
+    The agents and their effective settings (tens of thousands of rows, the
+    largest part of the inputs) are kept between plans in a cache, one
+    entry per tenant, for as long as the tenant's 'agents' counter and the
+    epoch (009_facts_changes) stay the version they were read at: every
+    write of agents, agent_settings or orgs moves that counter, so a plan
+    after a schedule_apply or a second plan of the same inputs reads no
+    agent row. The counter is read before the rows: a write committed
+    between the two leaves rows newer than their version, which costs one
+    needless read, never a stale plan.
 */
 #include "sched_store.h"
 
@@ -20,13 +30,102 @@ const pw_setup_section_t sched_sections [SCHED_SECTION_COUNT] = {
     PW_SETUP_SECTION_CYCLE, PW_SETUP_SECTION_WINDOWS, PW_SETUP_SECTION_WINDOW_GROUPS,
     PW_SETUP_SECTION_BLACKOUTS, PW_SETUP_SECTION_DEPENDENCIES};
 
-#define S_RESULTS 9
+#define S_RESULTS 7
+
+//  One read of a tenant's agents and their effective settings, joined.
+//  Shared by the cache and by the inputs that use it; the joined agents
+//  point into the two PGresults.
+typedef struct {
+    PGresult *agents;
+    PGresult *settings;
+    sched_agent_t *list;
+    size_t count;
+    int refs;
+} s_agents_t;
+
+static void
+s_agents_release (s_agents_t **self_p)
+{
+    s_agents_t *self = *self_p;
+    *self_p = NULL;
+    if (!self || --self->refs > 0)
+        return;
+    PQclear (self->agents);
+    PQclear (self->settings);
+    free (self->list);
+    free (self);
+}
+
+//  A tenant's agents as read at a version of its 'agents' counter.
+typedef struct {
+    char *tenant; //  NULL: a free entry
+    int64_t version;
+    int64_t epoch;
+    uint64_t used; //  the cache's clock at its last use
+    s_agents_t *agents;
+} s_kept_t;
+
+struct _sched_store_cache_t {
+    s_kept_t *entries;
+    size_t size;
+    uint64_t clock;
+    uint64_t reads; //  reads of the agents' rows from the store
+};
 
 typedef struct {
     sched_inputs_t inputs; //  first: the public part
     PGresult *results [S_RESULTS];
     size_t result_count;
+    s_agents_t *agents; //  one reference
 } s_loaded_t;
+
+sched_store_cache_t *
+sched_store_cache_new (size_t tenants)
+{
+    if (tenants == 0)
+        return NULL;
+    sched_store_cache_t *self = pw_calloc (1, sizeof *self);
+    self->entries = pw_calloc (tenants, sizeof *self->entries);
+    self->size = tenants;
+    return self;
+}
+
+void
+sched_store_cache_destroy (sched_store_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sched_store_cache_t *self = *self_p;
+    for (size_t i = 0; i < self->size; i++) {
+        free (self->entries [i].tenant);
+        s_agents_release (&self->entries [i].agents);
+    }
+    free (self->entries);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+sched_store_cache_reads (const sched_store_cache_t *self)
+{
+    return self ? self->reads : 0;
+}
+
+//  TENANT's entry, or the one to give it: a free one, else the least
+//  recently used.
+static s_kept_t *
+s_kept (sched_store_cache_t *self, const char *tenant)
+{
+    s_kept_t *victim = &self->entries [0];
+    for (size_t i = 0; i < self->size; i++) {
+        s_kept_t *entry = &self->entries [i];
+        if (entry->tenant && strcmp (entry->tenant, tenant) == 0)
+            return entry;
+        if (!entry->tenant ? victim->tenant != NULL : victim->tenant && entry->used < victim->used)
+            victim = entry;
+    }
+    return victim;
+}
 
 static const char *
 s_str (PGresult *res, int row, int col)
@@ -77,8 +176,116 @@ s_org_compare (const void *a, const void *b)
     return strcmp ((*(const sched_org_t *const *)a)->name, (*(const sched_org_t *const *)b)->name);
 }
 
+//  Reads the agents (by hostname) and their effective settings (by
+//  agent_id) and joins them: an agent of no org of ORGS is left out, as in
+//  a join, and one without settings (not resolved yet) reads as
+//  subscribed with none. NULL on a store error.
+static s_agents_t *
+s_agents_read (pw_db_t *db, const sched_org_t *org_list, size_t org_count)
+{
+    s_agents_t *self = pw_calloc (1, sizeof *self);
+    self->refs = 1;
+    self->settings = pw_db_exec (db, "sched_agent_settings_list", 0, NULL);
+    self->agents = self->settings ? pw_db_exec (db, "sched_agents_list", 0, NULL) : NULL;
+    if (!self->agents) {
+        s_agents_release (&self);
+        return NULL;
+    }
+    PGresult *res = self->agents, *settings = self->settings;
+    int setting_count = PQntuples (settings);
+    int64_t *setting_ids = pw_malloc (((size_t)setting_count + 1) * sizeof (int64_t));
+    for (int r = 0; r < setting_count; r++)
+        setting_ids [r] = strtoll (PQgetvalue (settings, r, 0), NULL, 10);
+    const sched_org_t **orgs = pw_malloc ((org_count + 1) * sizeof (sched_org_t *));
+    for (size_t o = 0; o < org_count; o++)
+        orgs [o] = &org_list [o];
+    qsort (orgs, org_count, sizeof *orgs, s_org_compare);
+    self->list = pw_calloc ((size_t)PQntuples (res) + 1, sizeof (sched_agent_t));
+    const char *last_org = NULL;
+    const sched_org_t *found = NULL;
+    for (int r = 0; r < PQntuples (res); r++) {
+        //  The org must exist, as in a join; agents of one org mostly come
+        //  together, so the last one is tried first.
+        const char *org = PQgetvalue (res, r, 2);
+        if (!last_org || strcmp (org, last_org) != 0) {
+            last_org = org;
+            const sched_org_t key = {.name = org}, *key_p = &key;
+            const sched_org_t **hit =
+                bsearch (&key_p, orgs, org_count, sizeof *orgs, s_org_compare);
+            found = hit ? *hit : NULL;
+        }
+        if (!found)
+            continue;
+        int64_t id = strtoll (PQgetvalue (res, r, 0), NULL, 10);
+        int low = 0, high = setting_count;
+        while (low < high) {
+            int mid = low + (high - low) / 2;
+            if (setting_ids [mid] < id)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        int setting = low < setting_count && setting_ids [low] == id ? low : -1;
+        bool subscribed =
+            found->subscribed && s_bool (res, r, 3) &&
+            (setting < 0 || PQgetisnull (settings, setting, 1) || s_bool (settings, setting, 1));
+        self->list [self->count++] =
+            (sched_agent_t){.id = id,
+                            .hostname = s_str (res, r, 1),
+                            .org = org,
+                            .subscribed = subscribed,
+                            .expected_minutes = s_int (res, r, 4),
+                            .update_window = setting >= 0 ? s_str (settings, setting, 2) : NULL,
+                            .scan = setting >= 0 ? s_str (settings, setting, 3) : NULL,
+                            .manual_patching = setting >= 0 ? s_str (settings, setting, 4) : NULL,
+                            .health_check = setting >= 0 ? s_str (settings, setting, 5) : NULL};
+    }
+    free (setting_ids);
+    free (orgs);
+    return self;
+}
+
+//  The agents of LOADED's inputs (its orgs read), from CACHE when TENANT's
+//  'agents' counter and the epoch are those they were read at, else from
+//  the store (and kept). 0, or -1 on a store error.
+static int
+s_agents_load (pw_db_t *db, const char *tenant, sched_store_cache_t *cache, s_loaded_t *loaded)
+{
+    const sched_inputs_t *in = &loaded->inputs;
+    if (!cache) {
+        loaded->agents = s_agents_read (db, in->orgs, in->org_count);
+        return loaded->agents ? 0 : -1;
+    }
+    PGresult *res = pw_db_exec (db, "sched_agents_version", 0, NULL);
+    if (!res)
+        return -1;
+    int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+    int64_t epoch = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
+    PQclear (res);
+    s_kept_t *entry = s_kept (cache, tenant);
+    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
+        free (entry->tenant);
+        s_agents_release (&entry->agents);
+        entry->tenant = pw_strdup (tenant);
+    }
+    entry->used = ++cache->clock;
+    if (!entry->agents || entry->version != version || entry->epoch != epoch) {
+        s_agents_t *agents = s_agents_read (db, in->orgs, in->org_count);
+        if (!agents)
+            return -1;
+        cache->reads++;
+        s_agents_release (&entry->agents);
+        entry->agents = agents;
+        entry->version = version;
+        entry->epoch = epoch;
+    }
+    entry->agents->refs++;
+    loaded->agents = entry->agents;
+    return 0;
+}
+
 sched_inputs_t *
-sched_store_load (pw_db_t *db)
+sched_store_load (pw_db_t *db, const char *tenant, sched_store_cache_t *cache)
 {
     s_loaded_t *loaded = pw_calloc (1, sizeof *loaded);
     sched_inputs_t *in = &loaded->inputs;
@@ -153,64 +360,10 @@ sched_store_load (pw_db_t *db)
     for (int r = 0; r < PQntuples (res); r++)
         in->dependencies [r] = (sched_dependency_t){s_str (res, r, 0), s_str (res, r, 1)};
 
-    //  Agents by hostname, settings by agent_id, joined here: an agent
-    //  without settings (not resolved yet) reads as subscribed with none.
-    PGresult *settings = s_query (db, loaded, "sched_agent_settings_list");
-    if (!settings)
+    if (s_agents_load (db, tenant, cache, loaded))
         goto failed;
-    res = s_query (db, loaded, "sched_agents_list");
-    if (!res)
-        goto failed;
-    int setting_count = PQntuples (settings);
-    int64_t *setting_ids = pw_malloc (((size_t)setting_count + 1) * sizeof (int64_t));
-    for (int r = 0; r < setting_count; r++)
-        setting_ids [r] = strtoll (PQgetvalue (settings, r, 0), NULL, 10);
-    const sched_org_t **orgs = pw_malloc ((in->org_count + 1) * sizeof (sched_org_t *));
-    for (size_t o = 0; o < in->org_count; o++)
-        orgs [o] = &in->orgs [o];
-    qsort (orgs, in->org_count, sizeof *orgs, s_org_compare);
-    in->agents = pw_calloc ((size_t)PQntuples (res) + 1, sizeof (sched_agent_t));
-    const char *last_org = NULL;
-    const sched_org_t *found = NULL;
-    for (int r = 0; r < PQntuples (res); r++) {
-        //  The org must exist, as in a join; agents of one org mostly come
-        //  together, so the last one is tried first.
-        const char *org = PQgetvalue (res, r, 2);
-        if (!last_org || strcmp (org, last_org) != 0) {
-            last_org = org;
-            const sched_org_t key = {.name = org}, *key_p = &key;
-            const sched_org_t **hit =
-                bsearch (&key_p, orgs, in->org_count, sizeof *orgs, s_org_compare);
-            found = hit ? *hit : NULL;
-        }
-        if (!found)
-            continue;
-        int64_t id = strtoll (PQgetvalue (res, r, 0), NULL, 10);
-        int low = 0, high = setting_count;
-        while (low < high) {
-            int mid = low + (high - low) / 2;
-            if (setting_ids [mid] < id)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        int setting = low < setting_count && setting_ids [low] == id ? low : -1;
-        bool subscribed =
-            found->subscribed && s_bool (res, r, 3) &&
-            (setting < 0 || PQgetisnull (settings, setting, 1) || s_bool (settings, setting, 1));
-        in->agents [in->agent_count++] =
-            (sched_agent_t){.id = id,
-                            .hostname = s_str (res, r, 1),
-                            .org = org,
-                            .subscribed = subscribed,
-                            .expected_minutes = s_int (res, r, 4),
-                            .update_window = setting >= 0 ? s_str (settings, setting, 2) : NULL,
-                            .scan = setting >= 0 ? s_str (settings, setting, 3) : NULL,
-                            .manual_patching = setting >= 0 ? s_str (settings, setting, 4) : NULL,
-                            .health_check = setting >= 0 ? s_str (settings, setting, 5) : NULL};
-    }
-    free (setting_ids);
-    free (orgs);
+    in->agents = loaded->agents->list;
+    in->agent_count = loaded->agents->count;
     return in;
 
 failed:;
@@ -232,7 +385,7 @@ sched_store_inputs_destroy (sched_inputs_t **inputs_p)
     free (loaded->inputs.groups);
     free (loaded->inputs.blackouts);
     free (loaded->inputs.dependencies);
-    free (loaded->inputs.agents);
+    s_agents_release (&loaded->agents);
     free (loaded);
     *inputs_p = NULL;
 }

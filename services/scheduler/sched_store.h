@@ -33,9 +33,22 @@ extern "C" {
 #define SCHED_SECTION_COUNT 5
 extern const pw_setup_section_t sched_sections [SCHED_SECTION_COUNT];
 
-//  Loads the inputs of the tenant's plan. Returns them (caller destroys
-//  with sched_store_inputs_destroy) or NULL on a store error.
-sched_inputs_t *sched_store_load (pw_db_t *db);
+//  The agents and effective settings of up to a number of tenants, each
+//  kept while the tenant's 'agents' counter and the epoch stay the same.
+typedef struct _sched_store_cache_t sched_store_cache_t;
+
+//  A cache of TENANTS entries (the least recently used goes first); NULL,
+//  which every function takes as no cache, when TENANTS is 0.
+sched_store_cache_t *sched_store_cache_new (size_t tenants);
+void sched_store_cache_destroy (sched_store_cache_t **self_p);
+//  How many times the agents' rows were read from the store.
+uint64_t sched_store_cache_reads (const sched_store_cache_t *self);
+
+//  Loads the inputs of the plan of TENANT, the transaction's tenant, the
+//  agents from CACHE (may be NULL) when they are current. Returns them
+//  (caller destroys with sched_store_inputs_destroy, before it destroys
+//  the cache) or NULL on a store error.
+sched_inputs_t *sched_store_load (pw_db_t *db, const char *tenant, sched_store_cache_t *cache);
 void sched_store_inputs_destroy (sched_inputs_t **inputs_p);
 
 //  Fills DIGESTS (indexed like sched_sections) with the digest each section

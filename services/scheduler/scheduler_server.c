@@ -29,6 +29,9 @@ static const pw_config_key_t s_keys [] = {
      "policy service PUB endpoint: settings changes trigger re-planning (empty: none)"},
     {"replan_debounce_ms", PW_CFG_INT, "200", "at most one re-plan per tenant this often"},
     {"zoneinfo", PW_CFG_STRING, "/usr/share/zoneinfo", "time zone database directory"},
+    {"agents_cache_tenants", PW_CFG_INT, "4",
+     "tenants whose agents and effective settings are kept between plans while unchanged (0: "
+     "none)"},
     {NULL, 0, NULL, NULL}};
 
 //  A tenant whose plan must be recomputed.
@@ -48,6 +51,9 @@ typedef struct {
     char **served;     //  tenants this instance serves; NULL = all
     size_t served_count;
     int debounce_ms;
+    sched_store_cache_t *cache; //  NULL: agents_cache_tenants 0
+    uint64_t cache_reads;       //  as last added to m_agents_reads
+    pw_metric_t *m_agents_reads;
     pw_metric_t *m_plans;
     pw_metric_t *m_plan_errors;
     pw_metric_t *m_events;
@@ -90,6 +96,7 @@ typedef struct {
     sched_inputs_t *inputs;
     char *document; //  the unfiltered plan document, when it was rendered
     bool stored;    //  the plan was (re)written
+    int64_t load_us;
     int64_t compute_us;
     int64_t persist_us;
 } s_outcome_t;
@@ -130,12 +137,17 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
         return;
     }
     char digest [SCHED_DIGEST_HEX], stored [SCHED_DIGEST_HEX], version [SCHED_VERSION_SIZE];
-    outcome->inputs = sched_store_load (db);
+    int64_t started = zclock_usecs ();
+    outcome->inputs = sched_store_load (db, tenant, self->cache);
+    uint64_t reads = sched_store_cache_reads (self->cache);
+    pw_metric_add (self->m_agents_reads, (int64_t)(reads - self->cache_reads));
+    self->cache_reads = reads;
     if (!outcome->inputs) {
         s_db_failed (self, outcome, "plan: loading inputs");
         goto rollback;
     }
-    int64_t started = zclock_usecs ();
+    outcome->load_us = zclock_usecs () - started;
+    started = zclock_usecs ();
     bool invalid = false;
     char *error = NULL;
     outcome->plan =
@@ -192,11 +204,11 @@ s_plan (s_state_t *self, const char *tenant, const char *cycle, bool force, cons
     outcome->stored = true;
     pw_metric_add (self->m_plans, 1);
     pw_log_info ("plan stored",
-                 "tenant=%s cycle=%s agents=%zu planned=%zu violations=%zu compute_us=%lld "
-                 "persist_us=%lld",
+                 "tenant=%s cycle=%s agents=%zu planned=%zu violations=%zu load_us=%lld "
+                 "compute_us=%lld persist_us=%lld",
                  tenant, id, sched_plan_agents (outcome->plan), sched_plan_planned (outcome->plan),
-                 sched_plan_violations (outcome->plan), (long long)outcome->compute_us,
-                 (long long)outcome->persist_us);
+                 sched_plan_violations (outcome->plan), (long long)outcome->load_us,
+                 (long long)outcome->compute_us, (long long)outcome->persist_us);
     return;
 
 rollback:
@@ -231,6 +243,7 @@ s_handle_plan (pw_service_t *service, pw_call_t *call, void *state)
         reply->planned = (uint32_t)sched_plan_planned (outcome.plan);
         reply->unscheduled = (uint32_t)sched_plan_unscheduled (outcome.plan);
         reply->violations = (uint32_t)sched_plan_violations (outcome.plan);
+        reply->load_us = outcome.load_us;
         reply->compute_us = outcome.compute_us;
         reply->persist_us = outcome.persist_us;
         call->reply->result_case = PATCHWARDEN__V1__REPLY__RESULT_PLAN;
@@ -555,6 +568,8 @@ scheduler_server_register (pw_service_t *service)
     self->stored = zhashx_new ();
     zhashx_set_destructor (self->stored, s_stored_free);
     self->debounce_ms = (int)pw_config_int (config, "replan_debounce_ms");
+    int64_t kept = pw_config_int (config, "agents_cache_tenants");
+    self->cache = sched_store_cache_new (kept > 0 ? (size_t)kept : 0);
     if (self->debounce_ms < 0)
         self->debounce_ms = 0;
     char *list = pw_strdup (pw_config_str (config, "tenants"));
@@ -565,6 +580,11 @@ scheduler_server_register (pw_service_t *service)
     }
     free (list);
     self->m_plans = pw_metrics_counter ("pw_plans_stored_total", "Plans computed and stored", NULL);
+    self->m_agents_reads =
+        pw_metrics_counter ("pw_scheduler_agents_reads_total",
+                            "Reads of a tenant's agents and settings from the store (the others "
+                            "were kept from the last plan)",
+                            NULL);
     self->m_plan_errors = pw_metrics_counter ("pw_plan_errors_total",
                                               "Plans that could not be built or stored", NULL);
     self->m_events = pw_metrics_counter ("pw_policy_events_total", "Policy events received", NULL);
@@ -604,6 +624,7 @@ scheduler_server_destroy (void **state_p)
     zsock_destroy (&self->sub);
     zhashx_destroy (&self->tenants);
     zhashx_destroy (&self->stored);
+    sched_store_cache_destroy (&self->cache);
     pw_tz_cache_destroy (&self->zones);
     for (size_t i = 0; i < self->served_count; i++)
         free (self->served [i]);

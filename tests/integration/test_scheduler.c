@@ -657,6 +657,74 @@ s_test_stored_rows (void)
                "B2 depends on an unscheduled agent: A1 (dependency cycle)");
 }
 
+//  The agents and their settings are kept between plans while the tenant's
+//  'agents' counter and the epoch stay the same: a write under the tenant
+//  (as the policy service's) moves the counter, an administrator's the
+//  epoch, another tenant's write neither. The service keeps two tenants:
+//  a third evicts the least recently planned.
+static long
+s_agents_reads (void)
+{
+    return pw_itest_metric (s_scheduler.http_port, "pw_scheduler_agents_reads_total");
+}
+
+static const char *s_file01_june = "SELECT \"window\" FROM plan_agents WHERE tenant_id = 'acme' "
+                                   "AND cycle = '2024-06' AND hostname = 'FILE01'";
+
+static void
+s_test_agents_kept (void)
+{
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    long reads = s_agents_reads ();
+    PW_CHECK (reads > 0);
+
+    //  Nothing changed: planned from the agents kept, not read.
+    pw_reply_t *reply = s_plan ("acme", "2024-06", NULL, NULL, true);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PLAN)
+        PW_CHECK_INT (reply->plan->planned, 7);
+    pw_reply_free (&reply);
+    PW_CHECK_INT (s_agents_reads (), reads);
+
+    //  Another tenant's write moves its own counter, not acme's.
+    s_sql ("BEGIN; SELECT set_config ('pw.tenant', 'chain', true); UPDATE agents SET "
+           "expected_minutes = 16 WHERE tenant_id = 'chain' AND hostname = 'C1'; COMMIT");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    PW_CHECK_INT (s_agents_reads (), reads);
+
+    //  A write under the tenant: read again, and the plan follows it.
+    s_sql ("BEGIN; SELECT set_config ('pw.tenant', 'acme', true); UPDATE agent_settings SET "
+           "update_window = 'SAT-5' WHERE agent_id = (SELECT agent_id FROM agents WHERE "
+           "tenant_id = 'acme' AND hostname = 'FILE01'); COMMIT");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    CHECK_SQL (s_file01_june, "SAT-5");
+    PW_CHECK_INT (s_agents_reads (), reads + 1);
+
+    //  An administrator's write (no tenant) moves the epoch.
+    s_sql (
+        "UPDATE orgs SET patching = 'unsubscribed' WHERE tenant_id = 'acme' AND name = 'contoso'");
+    reply = s_plan ("acme", "2024-06", NULL, NULL, true);
+    if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_PLAN)
+        PW_CHECK_INT (reply->plan->planned, 0);
+    pw_reply_free (&reply);
+    PW_CHECK_INT (s_agents_reads (), reads + 2);
+    s_sql ("UPDATE orgs SET patching = 'subscribed' WHERE tenant_id = 'acme' AND name = 'contoso'");
+    s_sql ("UPDATE agent_settings SET update_window = 'SAT-6' WHERE agent_id = (SELECT agent_id "
+           "FROM agents WHERE tenant_id = 'acme' AND hostname = 'FILE01')");
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    CHECK_SQL (s_file01_june, "SAT-6");
+    PW_CHECK_INT (s_agents_reads (), reads + 3);
+
+    //  Two tenants kept: planning acme, chain, cyc in turn evicts acme.
+    s_done (s_plan ("chain", "2024-06", NULL, NULL, true));
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    PW_CHECK_INT (s_agents_reads (), reads + 4);
+    s_done (s_plan ("cyc", "2024-06", NULL, NULL, true));
+    s_done (s_plan ("acme", "2024-06", NULL, NULL, true));
+    PW_CHECK_INT (s_agents_reads (), reads + 5);
+    s_done (s_plan ("chain", "2024-06", NULL, NULL, true));
+    PW_CHECK_INT (s_agents_reads (), reads + 6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -672,8 +740,9 @@ main (int argc, char **argv)
     s_policy_pub = zsock_new (ZMQ_PUB);
     int port = zsock_bind (s_policy_pub, "tcp://127.0.0.1:*");
     snprintf (s_policy_ep, sizeof s_policy_ep, "--policy-pub=tcp://127.0.0.1:%d", port);
-    if (!s_admin || pw_itest_service_start (&s_scheduler, "scheduler", s_db_url,
-                                            (const char *[]){s_policy_ep, NULL})) {
+    if (!s_admin ||
+        pw_itest_service_start (&s_scheduler, "scheduler", s_db_url,
+                                (const char *[]){s_policy_ep, "--agents-cache-tenants=2", NULL})) {
         PW_FAIL_AT ("cannot start the scheduler against a fresh database");
         PW_RUN (s_test_saturday_night);
         free (s_db_url);
@@ -695,6 +764,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_policy_event);
     PW_RUN (s_test_five_thousand);
     PW_RUN (s_test_stored_rows);
+    PW_RUN (s_test_agents_kept);
     PW_CHECK (pw_itest_service_alive (&s_scheduler));
     PW_CHECK_INT (pw_itest_service_stop (&s_scheduler), 0);
     zsock_destroy (&s_policy_pub);
