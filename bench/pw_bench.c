@@ -174,15 +174,19 @@ static void s_audit_once (zsock_t *dealer, const char *tenant, int64_t *total_p,
 
 //  With an audit service (AUDITOR, may be NULL): waits until it has audited
 //  what the last writes changed. A write's events start an audit of its
-//  own half a second later; one asked for now waits for any under way and
-//  clears the one due, so the next timed run has the machine to itself, as
-//  the baselines have.
+//  own half a second after they reach the audit, which is at once for the
+//  policy service's (the audit subscribes to its PUB) and within its
+//  catch-up interval (a second) for the scheduler's in this bench (the
+//  audit subscribes to the events measure's PUB in its place). One asked
+//  for SETTLE_MS after the write waits for any under way and clears the
+//  one due, so the next timed run has the machine to itself, as the
+//  baselines have.
 static void
-s_audit_quiet (zsock_t *auditor, const char *tenant)
+s_audit_quiet (zsock_t *auditor, const char *tenant, int settle_ms)
 {
     if (!auditor)
         return;
-    zclock_sleep (200); //  the events reach the audit first
+    zclock_sleep (settle_ms);
     int64_t unused [3];
     unsigned agents, open;
     s_audit_once (auditor, tenant, &unused [0], &unused [1], &unused [2], &agents, &open);
@@ -210,7 +214,7 @@ s_resolve (s_args_t *args)
             s_exec_tenant (admin, "DELETE FROM agent_settings WHERE tenant_id = $1", args->tenant);
             s_exec (admin, "VACUUM ANALYZE profile_status, agent_profiles, agent_settings");
         }
-        s_audit_quiet (auditor, args->tenant);
+        s_audit_quiet (auditor, args->tenant, 200);
         pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
         Patchwarden__V1__ResolveRequest resolve = PATCHWARDEN__V1__RESOLVE_REQUEST__INIT;
         request.call_case = PATCHWARDEN__V1__REQUEST__CALL_RESOLVE;
@@ -231,7 +235,7 @@ s_resolve (s_args_t *args)
             (long long)s_median (total, (size_t)runs), (long long)s_median (load, (size_t)runs),
             (long long)s_median (compute, (size_t)runs),
             (long long)s_median (persist, (size_t)runs));
-    s_audit_quiet (auditor, args->tenant);
+    s_audit_quiet (auditor, args->tenant, 200);
     if (admin)
         PQfinish (admin);
     zsock_destroy (&auditor);
@@ -675,8 +679,6 @@ s_plan (s_args_t *args)
 {
     zsock_t *dealer = s_client (args->scheduler);
     zsock_t *auditor = args->audit ? s_client (args->audit) : NULL;
-    s_audit_quiet (auditor, args->tenant);
-    zsock_destroy (&auditor);
     PGconn *admin = args->admin ? s_connect (args->admin) : NULL;
     const char *tenant_p [] = {args->tenant};
     int runs = args->runs > 32 ? 32 : args->runs;
@@ -688,10 +690,13 @@ s_plan (s_args_t *args)
                                    "ON CONFLICT (tenant_id, counter) "
                                    "DO UPDATE SET version = f.version + 1",
                                    1, NULL, tenant_p, NULL, NULL, 0));
+            s_audit_quiet (auditor, args->tenant, 1200);
             s_plan_once (dealer, args->tenant, &read, r);
         }
+        s_audit_quiet (auditor, args->tenant, 1200);
         s_plan_once (dealer, args->tenant, &kept, r);
     }
+    zsock_destroy (&auditor);
     printf ("{\"measure\":\"plan\",\"runs\":%d,\"planned\":%u", runs, kept.planned);
     s_plans_print ("", &kept, runs);
     if (admin)
@@ -758,7 +763,7 @@ s_audit (s_args_t *args)
     //  The measures before this one (decisions, plans) published events
     //  that start audits of their own: the runs below time an audit, not an
     //  audit queued behind another.
-    s_audit_quiet (dealer, args->tenant);
+    s_audit_quiet (dealer, args->tenant, 1200);
     for (int r = 0; r < runs; r++) {
         if (admin) {
             PQclear (PQexecParams (admin,

@@ -147,6 +147,7 @@ audit_run_tenant (pw_db_t *db, audit_facts_cache_t *cache, zsock_t *pub, const c
     if (!facts)
         goto rollback;
     int64_t compute_started = audit_now_us ();
+    result->load_us = compute_started - started;
     audit_facts_evaluate (facts, fresh);
     int64_t compute_us = audit_now_us () - compute_started;
 

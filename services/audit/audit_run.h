@@ -26,6 +26,7 @@ typedef struct {
     size_t kept;
     size_t resolved;
     size_t open;
+    int64_t load_us;                                      //  the facts, through the cache
     int64_t compute_us;                                   //  checks and diff, in C
     int64_t total_us;                                     //  load, compute, write, commit
     size_t open_by [PW_CODE_COUNT][PW_FINDING_SEV_COUNT]; //  open after the run

@@ -191,9 +191,15 @@ s_audit (s_server_t *self, s_tenant_t *t, audit_run_result_t *result)
         t->audit_due_ms = zclock_mono () + 1000;
         return -1;
     }
+    uint64_t hits = self->cache_hits, updates = self->cache_updates;
     int rc = audit_run_tenant (db, self->cache, pw_service_pub (self->service), t->name,
                                &self->defaults, result);
     s_cache_metrics (self);
+    //  How the patch facts were had: kept as they were, brought up to date
+    //  with what writes declared, or read whole (or no cache)
+    const char *facts = self->cache_hits != hits         ? "kept"
+                        : self->cache_updates != updates ? "updated"
+                                                         : "read";
     if (rc) {
         pw_metric_add (self->m_run_failures, 1);
         pw_log_warn ("audit failed, will retry", "tenant=%s reason=\"%s\"", t->name,
@@ -206,12 +212,13 @@ s_audit (s_server_t *self, s_tenant_t *t, audit_run_result_t *result)
     pw_metric_add (self->m_resolved, (int64_t)result->resolved);
     pw_metric_set (self->m_run_ms, result->total_us / 1000);
     s_update_open_metrics (self, t, result);
-    if (result->opened || result->resolved)
-        pw_log_info ("audit",
-                     "tenant=%s agents=%zu opened=%zu resolved=%zu open=%zu "
-                     "compute_ms=%lld total_ms=%lld",
-                     t->name, result->agents, result->opened, result->resolved, result->open,
-                     (long long)result->compute_us / 1000, (long long)result->total_us / 1000);
+    //  Every audit that changed something; the others at debug level
+    pw_log (result->opened || result->resolved ? PW_LOG_INFO : PW_LOG_DEBUG, "audit",
+            "tenant=%s agents=%zu opened=%zu resolved=%zu open=%zu facts=%s load_ms=%lld "
+            "compute_ms=%lld total_ms=%lld",
+            t->name, result->agents, result->opened, result->resolved, result->open, facts,
+            (long long)result->load_us / 1000, (long long)result->compute_us / 1000,
+            (long long)result->total_us / 1000);
     return 0;
 }
 
@@ -372,6 +379,7 @@ s_audit_run (pw_service_t *service, pw_call_t *call, void *state)
     reply->opened = (uint32_t)result.opened;
     reply->resolved = (uint32_t)result.resolved;
     reply->open = (uint32_t)result.open;
+    reply->load_us = result.load_us;
     reply->compute_us = result.compute_us;
     reply->total_us = result.total_us;
     call->reply->result_case = PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN;

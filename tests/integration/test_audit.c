@@ -941,6 +941,9 @@ s_test_findings (void)
         PW_CHECK_INT (reply->audit_run->agents, 3);
         PW_CHECK_INT (reply->audit_run->open, 9);
         PW_CHECK (reply->audit_run->total_us >= reply->audit_run->compute_us);
+        PW_CHECK (reply->audit_run->load_us > 0);
+        PW_CHECK (reply->audit_run->total_us >=
+                  reply->audit_run->load_us + reply->audit_run->compute_us);
     }
     pw_reply_free (&reply);
     const char *codes [] = {
