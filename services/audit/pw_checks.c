@@ -94,12 +94,18 @@ s_append_duration (pw_strbuf_t *buf, int64_t us)
         pw_strbuf_append (buf, "-");
         us = -us;
     }
-    if (us >= 2 * PW_CHECKS_DAY_US)
-        pw_strbuf_appendf (buf, "%lld days", (long long)(us / PW_CHECKS_DAY_US));
-    else if (us >= PW_CHECKS_HOUR_US)
-        pw_strbuf_appendf (buf, "%lld h", (long long)(us / PW_CHECKS_HOUR_US));
-    else
-        pw_strbuf_appendf (buf, "%lld min", (long long)(us / PW_CHECKS_MINUTE_US));
+    //  Formatted by hand: some of these are written for every agent of a
+    //  tenant in every audit
+    if (us >= 2 * PW_CHECKS_DAY_US) {
+        pw_strbuf_append_i64 (buf, us / PW_CHECKS_DAY_US);
+        pw_strbuf_append (buf, " days");
+    } else if (us >= PW_CHECKS_HOUR_US) {
+        pw_strbuf_append_i64 (buf, us / PW_CHECKS_HOUR_US);
+        pw_strbuf_append (buf, " h");
+    } else {
+        pw_strbuf_append_i64 (buf, us / PW_CHECKS_MINUTE_US);
+        pw_strbuf_append (buf, " min");
+    }
 }
 
 static void
@@ -125,18 +131,48 @@ static int
 s_emit (pw_findings_t *out, pw_finding_code_t code, pw_finding_sev_t severity, const char *owner,
         const char *subject, pw_strbuf_t *detail)
 {
-    int rc = pw_findings_addf (out, code, severity, owner, subject, "%s", detail->data);
+    pw_finding_t finding = {.code = code,
+                            .severity = severity,
+                            .scope = pw_finding_code_scope (code),
+                            .owner = owner,
+                            .subject = subject,
+                            .detail = detail->len ? detail->data : ""};
+    int rc = pw_findings_add (out, &finding);
     pw_strbuf_reset (detail);
     return rc == 0 ? 1 : 0;
+}
+
+//  " and N more" after a list cut at S_LIST_MAX of COUNT items
+static void
+s_append_more (pw_strbuf_t *buf, size_t count)
+{
+    if (count > S_LIST_MAX) {
+        pw_strbuf_append (buf, " and ");
+        pw_strbuf_append_i64 (buf, (int64_t)(count - S_LIST_MAX));
+        pw_strbuf_append (buf, " more");
+    }
+}
+
+//  "N WORD" or "N WORDS" (COUNT of one: "1 WORD")
+static void
+s_append_count (pw_strbuf_t *buf, size_t count, const char *word, const char *plural)
+{
+    pw_strbuf_append_i64 (buf, (int64_t)count);
+    pw_strbuf_append (buf, " ");
+    pw_strbuf_append (buf, word);
+    if (count != 1)
+        pw_strbuf_append (buf, plural);
 }
 
 static void
 s_append_kbs (pw_strbuf_t *buf, const pw_check_patch_t *patches, size_t count)
 {
-    for (size_t i = 0; i < count && i < S_LIST_MAX; i++)
-        pw_strbuf_appendf (buf, "%s%s", i ? ", " : "", s_str (patches [i].kb));
-    if (count > S_LIST_MAX)
-        pw_strbuf_appendf (buf, " and %zu more", count - S_LIST_MAX);
+    for (size_t i = 0; i < count && i < S_LIST_MAX; i++) {
+        if (i)
+            pw_strbuf_append (buf, ", ");
+        pw_strbuf_append (buf, s_str (patches [i].kb));
+    }
+    s_append_more (buf, count);
 }
 
 int
@@ -264,45 +300,49 @@ pw_checks_agent (const pw_checks_config_t *config, const pw_check_agent_t *agent
         free (pair);
     }
 
-    //  Approved but missing past window + grace: as severe as the worst patch
+    //  Approved but missing past window + grace: as severe as the worst
+    //  patch. Counted first, then the first S_LIST_MAX listed.
     size_t overdue = 0;
     pw_finding_sev_t worst = PW_FINDING_SEV_LOW;
     for (size_t i = 0; i < agent->missing_count; i++) {
         const pw_check_patch_t *p = &agent->missing [i];
         if (!pw_checks_overdue (config, p, now_us))
             continue;
-        if (overdue < S_LIST_MAX) {
-            pw_strbuf_appendf (&d, "%s%s (%s, window ended ", overdue ? ", " : "", s_str (p->kb),
-                               pw_patch_severity_name (p->severity));
-            s_append_duration (&d, now_us - p->window_end_us);
-            pw_strbuf_append (&d, " ago)");
-        }
         overdue++;
         pw_finding_sev_t sev = pw_checks_patch_finding_sev (p->severity);
         if (sev > worst)
             worst = sev;
     }
     if (overdue > 0) {
-        char *list = pw_strbuf_take (&d);
-        pw_strbuf_init (&d);
-        pw_strbuf_appendf (&d, "%zu approved patch%s missing past window + grace: %s", overdue,
-                           overdue == 1 ? "" : "es", list);
-        if (overdue > S_LIST_MAX)
-            pw_strbuf_appendf (&d, " and %zu more", overdue - S_LIST_MAX);
-        free (list);
+        s_append_count (&d, overdue, "approved patch", "es");
+        pw_strbuf_append (&d, " missing past window + grace: ");
+        size_t listed = 0;
+        for (size_t i = 0; i < agent->missing_count && listed < S_LIST_MAX; i++) {
+            const pw_check_patch_t *p = &agent->missing [i];
+            if (!pw_checks_overdue (config, p, now_us))
+                continue;
+            if (listed++)
+                pw_strbuf_append (&d, ", ");
+            pw_strbuf_append (&d, s_str (p->kb));
+            pw_strbuf_append (&d, " (");
+            pw_strbuf_append (&d, pw_patch_severity_name (p->severity));
+            pw_strbuf_append (&d, ", window ended ");
+            s_append_duration (&d, now_us - p->window_end_us);
+            pw_strbuf_append (&d, " ago)");
+        }
+        s_append_more (&d, overdue);
         added += s_emit (out, PW_CODE_APPROVED_NOT_INSTALLED, worst, host, host, &d);
     }
     if (agent->failed_count > 0) {
-        pw_strbuf_appendf (&d, "%zu install%s failed: ", agent->failed_count,
-                           agent->failed_count == 1 ? "" : "s");
+        s_append_count (&d, agent->failed_count, "install", "s");
+        pw_strbuf_append (&d, " failed: ");
         s_append_kbs (&d, agent->failed, agent->failed_count);
         added += s_emit (out, PW_CODE_INSTALL_FAILED, PW_FINDING_SEV_HIGH, host, host, &d);
     }
     if (agent->pending_reboot_count > 0) {
-        pw_strbuf_appendf (
-            &d, "%zu installed patch%s wait%s for a reboot: ", agent->pending_reboot_count,
-            agent->pending_reboot_count == 1 ? "" : "es",
-            agent->pending_reboot_count == 1 ? "s" : "");
+        s_append_count (&d, agent->pending_reboot_count, "installed patch", "es");
+        pw_strbuf_append (&d, agent->pending_reboot_count == 1 ? " waits" : " wait");
+        pw_strbuf_append (&d, " for a reboot: ");
         s_append_kbs (&d, agent->pending_reboot, agent->pending_reboot_count);
         added += s_emit (out, PW_CODE_PENDING_REBOOT, PW_FINDING_SEV_LOW, host, host, &d);
     }

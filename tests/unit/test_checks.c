@@ -135,6 +135,7 @@ typedef enum {
     M_SEVEN,
     M_FAILED,
     M_REBOOT,
+    M_REBOOT_TWO,
     M_OVERRIDE,
     M_OVERRIDE_UNSUB
 } s_mutation_t;
@@ -199,6 +200,8 @@ static const struct {
     {"install failed", M_FAILED, "INSTALL_FAILED/high/APP01", "2 installs failed: KB10, KB11"},
     {"pending reboot", M_REBOOT, "PENDING_REBOOT/low/APP01",
      "1 installed patch waits for a reboot: KB10"},
+    {"two pending reboot", M_REBOOT_TWO, "PENDING_REBOOT/low/APP01",
+     "2 installed patches wait for a reboot: KB10, KB11"},
     {"policy overridden", M_OVERRIDE, "POLICY_OVERRIDDEN/info/APP01",
      "update_window of system policy \"Servers-Default\" lost to \"APP-Late\"; reboot of system "
      "policy \"Baseline-Settings\" lost to \"No-Reboot\""},
@@ -320,6 +323,10 @@ s_mutate (s_mutation_t m, pw_check_agent_t *a, pw_checks_config_t *c)
         case M_REBOOT:
             a->pending_reboot = s_failed;
             a->pending_reboot_count = 1;
+            break;
+        case M_REBOOT_TWO:
+            a->pending_reboot = s_failed;
+            a->pending_reboot_count = 2;
             break;
         case M_OVERRIDE:
             a->overrides = s_override;
