@@ -10,6 +10,7 @@
 */
 #include "policy_server.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -66,7 +67,15 @@ s_tenant_free (void **item)
 void
 policy_server_forget (policy_server_t *self, const char *tenant)
 {
+    if (!zhashx_lookup (self->tenants, tenant))
+        return;
     zhashx_delete (self->tenants, tenant);
+    //  A tenant is some hundred megabytes at 50,000 agents, mostly in
+    //  blocks below the allocator's mmap threshold, and it is forgotten
+    //  to be loaded again at once: handing its free pages back to the
+    //  system first keeps the next load from stacking on top of them (at
+    //  L a scan import's reload peaked at 281 MB without, 242 MB with)
+    malloc_trim (0);
 }
 
 policy_tenant_t *
