@@ -1073,25 +1073,30 @@ s_join_index (s_join_t *join)
     }
 }
 
-//  The status of PATCH in AGENT's profile, approved or in review; NULL when
-//  the agent has no profile or the profile no such status of the patch.
-static const s_pstatus_t *
-s_join_status (const s_join_t *join, int64_t agent, int64_t patch)
+//  AGENT's profile; NULL when it has none.
+static const s_aprofile_t *
+s_join_profile (const s_join_t *join, int64_t agent)
 {
     size_t mask = join->slots - 1;
-    const s_aprofile_t *a = NULL;
     for (size_t slot = s_key_slot (agent, 0, join->slots); join->agent_slots [slot];
          slot = (slot + 1) & mask)
-        if (join->agents [join->agent_slots [slot] - 1].agent == agent) {
-            a = &join->agents [join->agent_slots [slot] - 1];
-            break;
-        }
-    if (!a)
+        if (join->agents [join->agent_slots [slot] - 1].agent == agent)
+            return &join->agents [join->agent_slots [slot] - 1];
+    return NULL;
+}
+
+//  The status of PATCH in PROFILE (may be NULL), approved or in review;
+//  NULL when the profile has no such status of the patch.
+static const s_pstatus_t *
+s_join_status (const s_join_t *join, const s_aprofile_t *profile, int64_t patch)
+{
+    if (!profile)
         return NULL;
-    for (size_t slot = s_key_slot (a->profile, patch, join->slots); join->status_slots [slot];
+    size_t mask = join->slots - 1;
+    for (size_t slot = s_key_slot (profile->profile, patch, join->slots); join->status_slots [slot];
          slot = (slot + 1) & mask) {
         const s_pstatus_t *s = &join->statuses [join->status_slots [slot] - 1];
-        if (s->profile == a->profile && s->fact.patch == patch)
+        if (s->profile == profile->profile && s->fact.patch == patch)
             return s;
     }
     return NULL;
@@ -1108,34 +1113,41 @@ s_join_add (s_join_t *join, s_fact_t fact)
     pf->facts [pf->count++] = fact;
 }
 
-//  A row of audit_load_patches: an agent, a patch, the state its last scan
-//  reports (missing, failed or pending_reboot). A missing or failed patch
-//  is a fact when the agent's profile has it approved or in review; a
-//  failed or waiting install is one by itself.
+//  A row of audit_load_patches: an agent and the patches its last scan
+//  reports missing, failed and waiting for a reboot, as three bigint[]
+//  literals. A missing or failed patch is a fact when the agent's profile
+//  has it approved or in review; a failed or waiting install is one by
+//  itself.
 static int
 s_join_scan_row (void *arg, char **fields, int count)
 {
     s_join_t *join = arg;
-    int64_t agent, patch;
-    if (count != 3 || !s_parse_id (fields [0], &agent) || !s_parse_id (fields [1], &patch) ||
-        !fields [2])
+    int64_t agent;
+    if (count != 4 || !s_parse_id (fields [0], &agent))
         return -1;
-    const char *state = fields [2];
-    bool missing = strcmp (state, "missing") == 0, failed = strcmp (state, "failed") == 0;
-    if (!missing && !failed && strcmp (state, "pending_reboot") != 0)
-        return -1;
-    if (missing || failed) {
-        const s_pstatus_t *status = s_join_status (join, agent, patch);
-        if (status) {
-            s_fact_t fact = status->fact;
-            fact.agent = agent;
-            s_join_add (join, fact);
+    const s_aprofile_t *profile = s_join_profile (join, agent);
+    static const s_list_t lists [] = {S_MISSING, S_FAILED, S_PENDING_REBOOT};
+    for (int l = 0; l < 3; l++) {
+        const char *p = fields [1 + l];
+        if (!p || *p++ != '{')
+            return -1;
+        int64_t patch;
+        while (s_next_id (&p, &patch)) {
+            if (lists [l] != S_PENDING_REBOOT) {
+                const s_pstatus_t *status = s_join_status (join, profile, patch);
+                if (status) {
+                    s_fact_t fact = status->fact;
+                    fact.agent = agent;
+                    s_join_add (join, fact);
+                }
+            }
+            if (lists [l] != S_MISSING)
+                s_join_add (join,
+                            (s_fact_t){.agent = agent, .patch = patch, .list = (uint8_t)lists [l]});
         }
+        if (p [0] != '}' || p [1] != '\0')
+            return -1;
     }
-    if (!missing)
-        s_join_add (join, (s_fact_t){.agent = agent,
-                                     .patch = patch,
-                                     .list = (uint8_t)(failed ? S_FAILED : S_PENDING_REBOOT)});
     return 0;
 }
 
@@ -1158,7 +1170,8 @@ s_read_stamp (pw_db_t *db, const char *tenant, int column, s_stamp_t *stamp_p)
 
 //  One whole read into PF (emptied first): the approved and in-review
 //  statuses of every profile and every agent's profile, hashed, then the
-//  scan states streamed and joined with them. 0, or -1 on a store error.
+//  agents' open scan states (scan_open) streamed and joined with them. 0,
+//  or -1 on a store error.
 static int
 s_read_pfacts_once (pw_db_t *db, s_pfacts_t *pf)
 {

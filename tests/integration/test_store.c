@@ -55,6 +55,21 @@ s_test_migrations_twice (void)
     " source_kind, source_policy, source_rule), ',' ORDER BY tenant_id, agent_id, patch_id))"      \
     " || ' ' || count(*) FROM patch_status"
 
+//  scan_open as scan_states gives it: each agent with an open state, its
+//  missing, failed and waiting patches (the rows that differ, as one text;
+//  "" when it agrees).
+#define S_SCAN_OPEN_DIFF                                                                           \
+    "WITH derived AS (SELECT tenant_id, agent_id,"                                                 \
+    "  coalesce(array_agg(patch_id ORDER BY patch_id) FILTER (WHERE state = 'missing'), '{}') m,"  \
+    "  coalesce(array_agg(patch_id ORDER BY patch_id) FILTER (WHERE state = 'failed'), '{}') f,"   \
+    "  coalesce(array_agg(patch_id ORDER BY patch_id) FILTER (WHERE state = 'pending_reboot'),"    \
+    "           '{}') p"                                                                           \
+    "  FROM scan_states WHERE state IN ('missing', 'failed', 'pending_reboot')"                    \
+    "  GROUP BY tenant_id, agent_id),"                                                             \
+    " kept AS (SELECT tenant_id, agent_id, missing m, failed f, pending_reboot p FROM scan_open)"  \
+    " SELECT coalesce(string_agg(d::text, ' '), '') FROM ((TABLE derived EXCEPT TABLE kept)"       \
+    " UNION ALL (TABLE kept EXCEPT TABLE derived)) d"
+
 static char *
 s_scalar (PGconn *conn, const char *sql)
 {
@@ -144,6 +159,16 @@ s_test_upgrade_to_profiles (void)
         PQexec (conn, "DELETE FROM agents WHERE tenant_id = 't1' AND hostname IN ('h1', 'h2')"));
     char *left = s_scalar (conn, "SELECT count(*) FROM agent_profiles");
     PW_CHECK_STR (left, "10");
+    //  The open scan states of what the store holds (014_scan_open)
+    PW_CHECK_INT (pw_migrate_run_to (conn, 14, &log, &error), 4);
+    PW_CHECK (error == NULL);
+    free (error);
+    char *open_diff = s_scalar (conn, S_SCAN_OPEN_DIFF);
+    PW_CHECK_STR (open_diff, "");
+    char *open_rows = s_scalar (conn, "SELECT count(*) || ' ' || sum(cardinality(missing)) FROM "
+                                      "scan_open");
+    PW_CHECK_STR (open_rows, "10 30");
+    free (open_diff), free (open_rows);
     free (before), free (after), free (profiles), free (rows), free (secured), free (left);
     pw_strbuf_free (&log);
     PQfinish (conn);
@@ -345,6 +370,110 @@ s_test_agent_rows_forgotten (void)
     PQfinish (admin);
 }
 
+//  Each agent's open scan states (scan_open) follow every write of
+//  scan_states: inserts, a state that opens or closes, a removed row, a
+//  removed agent, by the service role for its tenant or by an
+//  administrator, and a TRUNCATE. A re-scan that only moves scanned_at,
+//  or moves a state between installed and not_applicable, leaves the row
+//  as it was.
+static void
+s_test_scan_open (void)
+{
+    PGconn *admin, *conn;
+    if (!s_connect_both (&admin, &conn))
+        return;
+    PGresult *res = PQexec (
+        admin, "INSERT INTO tenants VALUES ('open1'), ('open2');"
+               "INSERT INTO orgs (tenant_id, name) VALUES ('open1', 'o'), ('open2', 'o');"
+               "INSERT INTO agents (tenant_id, hostname, org, class)"
+               "  SELECT t, 'a' || i, 'o', 'server' FROM generate_series(1, 3) i,"
+               "  (VALUES ('open1'), ('open2')) v(t);"
+               "INSERT INTO patches (tenant_id, ident, kb, classification, released_at)"
+               "  SELECT t, 'p' || i, 'KB' || i, 'security', now() FROM generate_series(1, 5) i,"
+               "  (VALUES ('open1'), ('open2')) v(t)");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    //  The service role for its tenant: every state of every patch
+    res = s_as_tenant (conn, "open1",
+                       "INSERT INTO scan_states SELECT a.tenant_id, a.agent_id, p.patch_id,"
+                       " (ARRAY['missing','installed','failed','pending_reboot','not_applicable'])"
+                       "   [1 + (p.patch_id + a.agent_id) % 5], now()"
+                       " FROM agents a JOIN patches p USING (tenant_id)",
+                       0, NULL);
+    PW_CHECK_STR (PQcmdTuples (res), "15");
+    PQclear (res);
+    //  An administrator, no tenant
+    PQclear (PQexec (admin, "INSERT INTO scan_states SELECT a.tenant_id, a.agent_id, p.patch_id,"
+                            " 'missing', now() FROM agents a JOIN patches p USING (tenant_id)"
+                            " WHERE a.tenant_id = 'open2'"));
+    char *diff = s_scalar (admin, S_SCAN_OPEN_DIFF);
+    PW_CHECK_STR (diff, "");
+    free (diff);
+    char *rows = s_scalar (admin, "SELECT count(*) || ' ' || sum(cardinality(missing)) FROM "
+                                  "scan_open WHERE tenant_id = 'open2'");
+    PW_CHECK_STR (rows, "3 15");
+    free (rows);
+
+    //  Only scanned_at, or installed <-> not_applicable: no row rebuilt
+    const char *versions = "SELECT string_agg(xmin::text, ',' ORDER BY tenant_id, agent_id) "
+                           "FROM scan_open";
+    char *before = s_scalar (admin, versions);
+    res = s_as_tenant (conn, "open1",
+                       "UPDATE scan_states SET scanned_at = now() + interval '1 day',"
+                       " state = CASE state WHEN 'installed' THEN 'not_applicable'"
+                       " WHEN 'not_applicable' THEN 'installed' ELSE state END",
+                       0, NULL);
+    PW_CHECK_STR (PQcmdTuples (res), "15");
+    PQclear (res);
+    char *after = s_scalar (admin, versions);
+    PW_CHECK_STR (after, before);
+    free (before);
+    free (after);
+
+    //  States that open and close, a row removed, an agent removed (its
+    //  scan states go by cascade), then all of a tenant's by an
+    //  administrator
+    const char *const writes [] = {
+        "UPDATE scan_states SET state = 'failed' WHERE (agent_id, patch_id) = (SELECT agent_id,"
+        " patch_id FROM scan_states WHERE state = 'installed' ORDER BY 1, 2 LIMIT 1)",
+        "UPDATE scan_states SET state = 'installed' WHERE (agent_id, patch_id) = (SELECT"
+        " agent_id, patch_id FROM scan_states WHERE state = 'pending_reboot' ORDER BY 1, 2"
+        " LIMIT 1)",
+        "UPDATE scan_states SET state = CASE state WHEN 'missing' THEN 'installed'"
+        " WHEN 'installed' THEN 'failed' WHEN 'failed' THEN 'pending_reboot' ELSE 'missing' END",
+        "DELETE FROM scan_states WHERE patch_id = (SELECT min(patch_id) FROM patches)",
+        "DELETE FROM agents WHERE hostname = 'a2'",
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes [0]; i++) {
+        res = s_as_tenant (conn, "open1", writes [i], 0, NULL);
+        PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+        PQclear (res);
+        diff = s_scalar (admin, S_SCAN_OPEN_DIFF);
+        PW_CHECK_STR (diff, "");
+        free (diff);
+    }
+    PQclear (PQexec (admin, "UPDATE scan_states SET state = 'installed' WHERE tenant_id = 'open2'"
+                            " AND agent_id = (SELECT min(agent_id) FROM agents"
+                            "                  WHERE tenant_id = 'open2')"));
+    diff = s_scalar (admin, S_SCAN_OPEN_DIFF);
+    PW_CHECK_STR (diff, "");
+    free (diff);
+    rows = s_scalar (admin, "SELECT count(*) FROM scan_open WHERE tenant_id = 'open2'");
+    PW_CHECK_STR (rows, "2");
+    free (rows);
+    //  Another tenant's rows are not the service role's to see
+    res = s_as_tenant (conn, "open1", "SELECT count(*) FROM scan_open WHERE tenant_id = 'open2'", 0,
+                       NULL);
+    PW_CHECK (PQresultStatus (res) == PGRES_TUPLES_OK && strcmp (PQgetvalue (res, 0, 0), "0") == 0);
+    PQclear (res);
+    PQclear (PQexec (admin, "TRUNCATE scan_states"));
+    rows = s_scalar (admin, "SELECT count(*) FROM scan_open");
+    PW_CHECK_STR (rows, "0");
+    free (rows);
+    PQfinish (conn);
+    PQfinish (admin);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -358,6 +487,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_event_sequence);
     PW_RUN (s_test_analyze_changed);
     PW_RUN (s_test_agent_rows_forgotten);
+    PW_RUN (s_test_scan_open);
     free (s_service_url);
     return PW_TEST_END ();
 }
