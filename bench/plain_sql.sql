@@ -44,6 +44,12 @@ superseded AS MATERIALIZED (
      WHERE x.kb IN (SELECT lower(q.kb) FROM patches q
                      WHERE q.tenant_id = current_setting('bench.tenant'))
      ORDER BY x.kb, x.patch_id),
+-- Each agent's missing and failed patches, as the service reads them:
+-- one row per agent (scan_open, 014_scan_open), unnested.
+open_scans AS MATERIALIZED (
+    SELECT o.agent_id, u.patch_id
+      FROM scan_open o, t, unnest(o.missing || o.failed) AS u(patch_id)
+     WHERE o.tenant_id = t.tenant),
 -- The patches some scan reports missing or failed.
 needed AS MATERIALIZED (
     SELECT p.patch_id, p.kb, p.classification, p.released_at,
@@ -51,9 +57,7 @@ needed AS MATERIALIZED (
                AS products
       FROM patches p, t
      WHERE p.tenant_id = t.tenant
-       AND EXISTS (SELECT 1 FROM scan_states s
-                    WHERE s.tenant_id = t.tenant AND s.patch_id = p.patch_id
-                      AND s.state IN ('missing', 'failed'))),
+       AND p.patch_id IN (SELECT patch_id FROM open_scans)),
 rules AS (
     SELECT r.policy, r.ordinal, r.kind, r.match, r.action, r.after_days,
            '^' || replace(replace(regexp_replace(r.match, '([.+^$(){}|\\])', '\\\1', 'g'),
@@ -134,10 +138,8 @@ entries AS (
     SELECT pr.profile_id, e.patch_id, pr.subscribed, pr.policies,
            EXISTS (SELECT 1 FROM unnest(pr.ignored_kbs) k WHERE lower(k) = lower(p.kb)) AS ignored
       FROM (SELECT DISTINCT ai.profile_id, s.patch_id
-              FROM scan_states s
-              JOIN t ON s.tenant_id = t.tenant
-              JOIN agent_in ai ON ai.agent_id = s.agent_id
-             WHERE s.state IN ('missing', 'failed')) e
+              FROM open_scans s
+              JOIN agent_in ai ON ai.agent_id = s.agent_id) e
       JOIN profiles pr ON pr.profile_id = e.profile_id
       JOIN patches p ON p.tenant_id = (SELECT tenant FROM t) AND p.patch_id = e.patch_id),
 -- The most restrictive member policy: denied > review > deferred >

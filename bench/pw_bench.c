@@ -293,15 +293,15 @@ s_copy_in (PGconn *conn, const char *sql, const pw_strbuf_t *data)
     PQclear (res);
 }
 
-//  The inputs the service reads (the same rows: inventory, catalogue, scan
-//  states, configuration), by tenant.
+//  The inputs the service reads (the same rows: inventory, catalogue, each
+//  agent's missing and failed patches, configuration), by tenant.
 static const char *s_floor_inputs [] = {
     "COPY (SELECT agent_id, hostname, org, group_path, class, os, os_version, subscribed, tags, "
     "ignored_kbs, custom_fields FROM agents WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
     "COPY (SELECT patch_id, ident, kb, title, classification, products, severity, released_at, "
     "supersedes, reboot_required, cves FROM patches WHERE tenant_id = %s) TO STDOUT (FORMAT "
     "binary)",
-    "COPY (SELECT agent_id, patch_id, state FROM scan_states WHERE tenant_id = %s) TO STDOUT "
+    "COPY (SELECT agent_id, missing, failed FROM scan_open WHERE tenant_id = %s) TO STDOUT "
     "(FORMAT binary)",
     "COPY (SELECT * FROM orgs WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",
     "COPY (SELECT * FROM views WHERE tenant_id = %s) TO STDOUT (FORMAT binary)",

@@ -133,6 +133,22 @@ pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len)
     self->data [self->len] = '\0';
 }
 
+bool
+pw_array_next_id (const char **p_p, int64_t *id_p)
+{
+    const char *p = *p_p;
+    bool negative = *p == '-';
+    p += negative;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t id = 0;
+    while (*p >= '0' && *p <= '9')
+        id = id * 10 + (uint64_t)(*p++ - '0');
+    *id_p = (int64_t)(negative ? 0 - id : id);
+    *p_p = *p == ',' ? p + 1 : p;
+    return true;
+}
+
 void
 pw_strbuf_append_i64 (pw_strbuf_t *self, int64_t value)
 {

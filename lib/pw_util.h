@@ -42,6 +42,12 @@ void pw_set_error (char **error_p, const char *format, ...) __attribute__ ((form
 //  Index of ID in the ascending array IDS of COUNT, or -1.
 long pw_find_id (const int64_t *ids, size_t count, int64_t id);
 
+//  Reads the next element of a bigint[] literal as PostgreSQL writes it
+//  ("{1,-2,3}"), *P_P just past its "{" or after an element: true with the
+//  id in *ID_P and *P_P past it and its comma; false at the closing "}" (or
+//  anything else), *P_P left there. Digits only: no spaces, no NULLs.
+bool pw_array_next_id (const char **p_p, int64_t *id_p);
+
 //  A growable, always NUL-terminated string.
 typedef struct {
     char *data; //  NULL only after pw_strbuf_take, until the next append

@@ -355,24 +355,6 @@ s_id_count (const char *array)
     return count;
 }
 
-//  Reads the next id of an array literal at *P_P (after its "{"): false at
-//  its end.
-static bool
-s_next_id (const char **p_p, int64_t *id_p)
-{
-    const char *p = *p_p;
-    bool negative = *p == '-';
-    p += negative;
-    if (*p < '0' || *p > '9')
-        return false;
-    uint64_t id = 0;
-    while (*p >= '0' && *p <= '9')
-        id = id * 10 + (uint64_t)(*p++ - '0');
-    *id_p = (int64_t)(negative ? 0 - id : id);
-    *p_p = *p == ',' ? p + 1 : p;
-    return true;
-}
-
 //  What a patch fact lists: approved patches (missing, unless
 //  the agent's install of them failed), patches in review, failed
 //  installs, installs waiting for a reboot.
@@ -709,7 +691,7 @@ s_pfacts_read (s_pfacts_t *pf, const PGresult *res, size_t *count_p)
                       .until = s_i64 (res, row, 4)};
         const char *ids = s_str (res, row, 5);
         for (const char *p = ids && *ids == '{' ? ids + 1 : "";
-             count < total && s_next_id (&p, &f.patch);)
+             count < total && pw_array_next_id (&p, &f.patch);)
             facts [count++] = f;
     }
     free (order);
@@ -725,7 +707,7 @@ s_ids_sorted (const char *array, size_t *count_p, bool sort)
     size_t total = s_id_count (array), count = 0;
     int64_t *ids = pw_calloc (total + 1, sizeof *ids);
     for (const char *p = array && *array == '{' ? array + 1 : "";
-         count < total && s_next_id (&p, &ids [count]);)
+         count < total && pw_array_next_id (&p, &ids [count]);)
         count++;
     if (sort)
         qsort (ids, count, sizeof *ids, s_cmp_i64);
@@ -993,7 +975,7 @@ s_parse_id (const char *text, int64_t *id_p)
     if (!text)
         return false;
     const char *p = text;
-    return s_next_id (&p, id_p) && *p == '\0';
+    return pw_array_next_id (&p, id_p) && *p == '\0';
 }
 
 //  A row of audit_load_profiles: a profile, a patch, its status (approved
@@ -1132,7 +1114,7 @@ s_join_scan_row (void *arg, char **fields, int count)
         if (!p || *p++ != '{')
             return -1;
         int64_t patch;
-        while (s_next_id (&p, &patch)) {
+        while (pw_array_next_id (&p, &patch)) {
             if (lists [l] != S_PENDING_REBOOT) {
                 const s_pstatus_t *status = s_join_status (join, profile, patch);
                 if (status) {

@@ -247,6 +247,8 @@ s_patch_row (void *arg, char **f, int count)
     return 0;
 }
 
+//  A row of policy_load_scans: an agent, the patches its last scan reports
+//  missing, those whose install failed (bigint[] literals).
 static int
 s_scan_row (void *arg, char **f, int count)
 {
@@ -260,13 +262,23 @@ s_scan_row (void *arg, char **f, int count)
         load->indexed = true;
     }
     long agent = s_index_find (&load->agent_index, strtoll (f [0], NULL, 10));
-    long patch = s_index_find (&load->patch_index, strtoll (f [1], NULL, 10));
-    policy_scan_state_t state;
-    if (agent < 0 || patch < 0 || policy_scan_state_parse (f [2], &state))
-        return 0; //  a row added after our snapshot of agents or patches
-    s_scan_t *scan = s_vec_push (&load->scans);
-    scan->key = (int64_t)agent * (int64_t)load->patch_ids.count + (int64_t)patch;
-    scan->state = (uint8_t)state;
+    static const policy_scan_state_t states [] = {POLICY_SCAN_MISSING, POLICY_SCAN_FAILED};
+    for (int l = 0; l < 2; l++) {
+        const char *p = f [1 + l];
+        if (*p++ != '{')
+            return -1;
+        int64_t id;
+        while (pw_array_next_id (&p, &id)) {
+            long patch = s_index_find (&load->patch_index, id);
+            if (agent < 0 || patch < 0)
+                continue; //  added after our snapshot of agents or patches
+            s_scan_t *scan = s_vec_push (&load->scans);
+            scan->key = (int64_t)agent * (int64_t)load->patch_ids.count + (int64_t)patch;
+            scan->state = (uint8_t)states [l];
+        }
+        if (p [0] != '}' || p [1] != '\0')
+            return -1;
+    }
     return 0;
 }
 

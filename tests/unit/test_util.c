@@ -1,6 +1,7 @@
 /*  test_util - pw_sort_by_i64 against a comparison sort: keys of every
     range (one pass, two, four), negative keys, ties kept in their order;
-    pw_strbuf_append_i64 against printf at the edges of the range. */
+    pw_strbuf_append_i64 against printf at the edges of the range, bigint[]
+    literals read back element by element. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,35 @@ s_test_append_i64 (void)
     pw_strbuf_free (&expected);
 }
 
+//  bigint[] literals as PostgreSQL writes them, read back element by
+//  element: the edges of the range, the empty array, and where a reader
+//  stops on what is not an element.
+static void
+s_test_array_ids (void)
+{
+    const char *text = "{0,7,-42,9223372036854775807,-9223372036854775808}";
+    const int64_t expected [] = {0, 7, -42, INT64_MAX, INT64_MIN};
+    const char *p = text + 1;
+    int64_t id;
+    size_t n = 0;
+    while (pw_array_next_id (&p, &id)) {
+        PW_CHECK (n < sizeof expected / sizeof expected [0]);
+        if (n < sizeof expected / sizeof expected [0])
+            PW_CHECK (id == expected [n]);
+        n++;
+    }
+    PW_CHECK_INT (n, 5);
+    PW_CHECK_STR (p, "}");
+    p = "{}" + 1;
+    PW_CHECK (!pw_array_next_id (&p, &id));
+    PW_CHECK_STR (p, "}");
+    p = "{NULL}" + 1;
+    PW_CHECK (!pw_array_next_id (&p, &id));
+    PW_CHECK_STR (p, "NULL}");
+    p = "{-}" + 1;
+    PW_CHECK (!pw_array_next_id (&p, &id));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -109,5 +139,6 @@ main (int argc, char **argv)
     PW_RUN (s_test_ranges);
     PW_RUN (s_test_sorted_and_reversed);
     PW_RUN (s_test_append_i64);
+    PW_RUN (s_test_array_ids);
     return PW_TEST_END ();
 }
