@@ -72,17 +72,6 @@ policy_scan_state_name (policy_scan_state_t state)
     return (unsigned)state < 5 ? s_scan_states [state] : "unknown";
 }
 
-int
-policy_scan_state_parse (const char *text, policy_scan_state_t *state_p)
-{
-    for (int i = 0; i < 5; i++)
-        if (text && strcmp (text, s_scan_states [i]) == 0) {
-            *state_p = (policy_scan_state_t)i;
-            return 0;
-        }
-    return -1;
-}
-
 policy_inventory_t *
 policy_inventory_new (void)
 {

@@ -39,7 +39,9 @@ typedef struct {
     pw_patch_t *patches;
     int64_t *patch_ids;
     size_t patch_count;
-    //  Scan states by agent: entries scan_off[a] .. scan_off[a+1].
+    //  Scan states by agent: entries scan_off[a] .. scan_off[a+1]. As
+    //  loaded from the store, only the missing and failed ones (the
+    //  scan states a resolution gives a status): scan_open, 014.
     uint32_t *scan_off;
     uint32_t *scan_patch;
     uint8_t *scan_state;
@@ -182,8 +184,7 @@ pw_review_queue_t *policy_tenant_review_queue (policy_tenant_t *self, int64_t no
 int64_t policy_tenant_version (const policy_tenant_t *self);
 void policy_tenant_set_version (policy_tenant_t *self, int64_t version);
 
-//  "missing", "failed", ...; parse returns -1 on an unknown state.
+//  "missing", "failed", ...
 const char *policy_scan_state_name (policy_scan_state_t state);
-int policy_scan_state_parse (const char *text, policy_scan_state_t *state_p);
 
 #endif
