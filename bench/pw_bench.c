@@ -634,6 +634,18 @@ s_incremental (s_args_t *args)
 
 //  --- plan and audit ----------------------------------------------------
 
+//  Moves TENANT's COUNTER (facts_version) as a write that says nothing of
+//  what it changed does: its readers read again what it vouches for.
+static void
+s_move_counter (PGconn *admin, const char *tenant, const char *counter)
+{
+    const char *params [] = {tenant, counter};
+    PQclear (PQexecParams (admin,
+                           "INSERT INTO facts_version AS f VALUES ($1, $2, 1) "
+                           "ON CONFLICT (tenant_id, counter) DO UPDATE SET version = f.version + 1",
+                           2, NULL, params, NULL, NULL, 0));
+}
+
 //  One full plan through the service: the round trip and the service's
 //  own load, compute and persist times.
 typedef struct {
@@ -680,16 +692,11 @@ s_plan (s_args_t *args)
     zsock_t *dealer = s_client (args->scheduler);
     zsock_t *auditor = args->audit ? s_client (args->audit) : NULL;
     PGconn *admin = args->admin ? s_connect (args->admin) : NULL;
-    const char *tenant_p [] = {args->tenant};
     int runs = args->runs > 32 ? 32 : args->runs;
     static s_plans_t read, kept;
     for (int r = 0; r < runs; r++) {
         if (admin) {
-            PQclear (PQexecParams (admin,
-                                   "INSERT INTO facts_version AS f VALUES ($1, 'agents', 1) "
-                                   "ON CONFLICT (tenant_id, counter) "
-                                   "DO UPDATE SET version = f.version + 1",
-                                   1, NULL, tenant_p, NULL, NULL, 0));
+            s_move_counter (admin, args->tenant, "agents");
             s_audit_quiet (auditor, args->tenant, 1200);
             s_plan_once (dealer, args->tenant, &read, r);
         }
@@ -759,18 +766,13 @@ s_audit (s_args_t *args)
     }
     unsigned long affected = 0;
     unsigned agents = 0, open = 0;
-    const char *tenant_p [] = {args->tenant};
     //  The measures before this one (decisions, plans) published events
     //  that start audits of their own: the runs below time an audit, not an
     //  audit queued behind another.
     s_audit_quiet (dealer, args->tenant, 1200);
     for (int r = 0; r < runs; r++) {
         if (admin) {
-            PQclear (PQexecParams (admin,
-                                   "INSERT INTO facts_version AS f VALUES ($1, 'facts', 1) "
-                                   "ON CONFLICT (tenant_id, counter) "
-                                   "DO UPDATE SET version = f.version + 1",
-                                   1, NULL, tenant_p, NULL, NULL, 0));
+            s_move_counter (admin, args->tenant, "facts");
             s_audit_once (dealer, args->tenant, &changed_total [r], &changed_service [r],
                           &changed_compute [r], &agents, &open);
         }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pw_log.h"
 #include "pw_util.h"
 
 typedef struct {
@@ -317,6 +318,17 @@ int64_t
 pw_config_int (pw_config_t *self, const char *name)
 {
     return strtoll (s_get (self, name)->value, NULL, 10);
+}
+
+int64_t
+pw_config_int_within (pw_config_t *self, const char *name, int64_t low, int64_t high)
+{
+    int64_t value = pw_config_int (self, name), bound = value < low ? low : high;
+    if (value >= low && value <= high)
+        return value;
+    pw_log_warn ("config value out of range", "key=%s value=%lld used=%lld range=%lld..%lld", name,
+                 (long long)value, (long long)bound, (long long)low, (long long)high);
+    return bound;
 }
 
 bool

@@ -46,6 +46,9 @@ void pw_config_help (pw_config_t *self, FILE *out, const char *program, const ch
 
 const char *pw_config_str (pw_config_t *self, const char *name);
 int64_t pw_config_int (pw_config_t *self, const char *name);
+//  The value of NAME within LOW..HIGH: a value outside is replaced by the
+//  nearer bound, with a warning that names the key, the value and the bound.
+int64_t pw_config_int_within (pw_config_t *self, const char *name, int64_t low, int64_t high);
 bool pw_config_bool (pw_config_t *self, const char *name);
 
 //  Positional arguments left after options, in order.

@@ -134,6 +134,27 @@ pw_strbuf_append_len (pw_strbuf_t *self, const char *text, size_t len)
 }
 
 bool
+pw_tenant_slot_holds (const pw_tenant_slot_t *slot, const char *tenant)
+{
+    return slot->tenant && strcmp (slot->tenant, tenant) == 0;
+}
+
+void *
+pw_tenant_slot_find (void *entries, size_t count, size_t size, const char *tenant)
+{
+    char *base = entries;
+    pw_tenant_slot_t *victim = entries;
+    for (size_t i = 0; i < count; i++) {
+        pw_tenant_slot_t *slot = (pw_tenant_slot_t *)(base + i * size);
+        if (pw_tenant_slot_holds (slot, tenant))
+            return slot;
+        if (!slot->tenant ? victim->tenant != NULL : victim->tenant && slot->used < victim->used)
+            victim = slot;
+    }
+    return victim;
+}
+
+bool
 pw_array_next_id (const char **p_p, int64_t *id_p)
 {
     const char *p = *p_p;

@@ -42,6 +42,21 @@ void pw_set_error (char **error_p, const char *format, ...) __attribute__ ((form
 //  Index of ID in the ascending array IDS of COUNT, or -1.
 long pw_find_id (const int64_t *ids, size_t count, int64_t id);
 
+//  The head of every entry of a cache kept per tenant (the audit's patch
+//  facts, the scheduler's agents): the tenant it holds (NULL: none) and the
+//  cache's clock when it was last used.
+typedef struct {
+    char *tenant;
+    uint64_t used;
+} pw_tenant_slot_t;
+
+//  True when SLOT holds TENANT.
+bool pw_tenant_slot_holds (const pw_tenant_slot_t *slot, const char *tenant);
+//  Of ENTRIES (COUNT of SIZE bytes each, each beginning with a
+//  pw_tenant_slot_t), the one that holds TENANT, else the one to give it: a
+//  free one, else the least recently used. COUNT is at least 1.
+void *pw_tenant_slot_find (void *entries, size_t count, size_t size, const char *tenant);
+
 //  Reads the next element of a bigint[] literal as PostgreSQL writes it
 //  ("{1,-2,3}"), *P_P just past its "{" or after an element: true with the
 //  id in *ID_P and *P_P past it and its comma; false at the closing "}" (or

@@ -822,7 +822,7 @@ s_stamp_current (const s_stamp_t *stamp, int64_t version, int64_t epoch)
 }
 
 typedef struct {
-    char *tenant;
+    pw_tenant_slot_t slot; //  first: see pw_tenant_slot_find
     s_stamp_t facts_stamp;
     s_pfacts_t pfacts;
     s_stamp_t plan_stamp;
@@ -831,7 +831,6 @@ typedef struct {
     PGresult *agents, *overrides;
     s_stamp_t findings_stamp;
     pw_findings_t *findings; //  the open findings
-    uint64_t used;           //  the cache's clock at the last load that used it
 } s_cached_t;
 
 struct _audit_facts_cache_t {
@@ -853,7 +852,7 @@ audit_facts_cache_new (size_t tenants)
 static void
 s_cached_clear (s_cached_t *entry)
 {
-    free (entry->tenant);
+    free (entry->slot.tenant);
     s_pfacts_free (&entry->pfacts);
     PQclear (entry->slots);
     PQclear (entry->violations);
@@ -889,22 +888,6 @@ uint64_t
 audit_findings_cache_loads (const audit_facts_cache_t *self)
 {
     return self ? self->findings_loads : 0;
-}
-
-//  The entry of TENANT, else the one to reuse for it (empty or least
-//  recently used).
-static s_cached_t *
-s_cached (audit_facts_cache_t *self, const char *tenant)
-{
-    s_cached_t *victim = &self->entries [0];
-    for (size_t i = 0; i < self->size; i++) {
-        s_cached_t *entry = &self->entries [i];
-        if (entry->tenant && strcmp (entry->tenant, tenant) == 0)
-            return entry;
-        if (!entry->tenant ? victim->tenant != NULL : victim->tenant && entry->used < victim->used)
-            victim = entry;
-    }
-    return victim;
 }
 
 //  The plan's rows: the planned slots of the last cycles and the current
@@ -1285,12 +1268,12 @@ s_read_agents (pw_db_t *db, const char *tenant, PGresult **agents_p, PGresult **
 static s_cached_t *
 s_cached_entry (audit_facts_cache_t *cache, const char *tenant)
 {
-    s_cached_t *entry = s_cached (cache, tenant);
-    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
+    s_cached_t *entry = pw_tenant_slot_find (cache->entries, cache->size, sizeof *entry, tenant);
+    if (!pw_tenant_slot_holds (&entry->slot, tenant)) {
         s_cached_clear (entry);
-        entry->tenant = pw_strdup (tenant);
+        entry->slot.tenant = pw_strdup (tenant);
     }
-    entry->used = ++cache->clock;
+    entry->slot.used = ++cache->clock;
     return entry;
 }
 
@@ -1591,7 +1574,7 @@ audit_findings_forget (audit_facts_cache_t *cache, const char *tenant)
 {
     for (size_t i = 0; cache && i < cache->size; i++) {
         s_cached_t *entry = &cache->entries [i];
-        if (entry->tenant && strcmp (entry->tenant, tenant) == 0) {
+        if (pw_tenant_slot_holds (&entry->slot, tenant)) {
             pw_findings_destroy (&entry->findings);
             entry->findings_stamp.have = false;
         }

@@ -704,7 +704,7 @@ audit_server_register (pw_service_t *service)
     self->m_opened = pw_metrics_counter ("pw_audit_findings_opened_total", "Findings opened", NULL);
     self->m_resolved =
         pw_metrics_counter ("pw_audit_findings_resolved_total", "Findings resolved", NULL);
-    int64_t cached = pw_config_int (config, "facts_cache_tenants");
+    int64_t cached = pw_config_int_within (config, "facts_cache_tenants", 0, 1024);
     self->cache = cached > 0 ? audit_facts_cache_new ((size_t)cached) : NULL;
     self->m_cache_hits = pw_metrics_counter ("pw_audit_facts_cache_hits_total",
                                              "Audits that found the patch facts unchanged", NULL);

@@ -58,10 +58,9 @@ s_agents_release (s_agents_t **self_p)
 
 //  A tenant's agents as read at a version of its 'agents' counter.
 typedef struct {
-    char *tenant; //  NULL: a free entry
+    pw_tenant_slot_t slot; //  first: see pw_tenant_slot_find
     int64_t version;
     int64_t epoch;
-    uint64_t used; //  the cache's clock at its last use
     s_agents_t *agents;
 } s_kept_t;
 
@@ -97,7 +96,7 @@ sched_store_cache_destroy (sched_store_cache_t **self_p)
         return;
     sched_store_cache_t *self = *self_p;
     for (size_t i = 0; i < self->size; i++) {
-        free (self->entries [i].tenant);
+        free (self->entries [i].slot.tenant);
         s_agents_release (&self->entries [i].agents);
     }
     free (self->entries);
@@ -109,22 +108,6 @@ uint64_t
 sched_store_cache_reads (const sched_store_cache_t *self)
 {
     return self ? self->reads : 0;
-}
-
-//  TENANT's entry, or the one to give it: a free one, else the least
-//  recently used.
-static s_kept_t *
-s_kept (sched_store_cache_t *self, const char *tenant)
-{
-    s_kept_t *victim = &self->entries [0];
-    for (size_t i = 0; i < self->size; i++) {
-        s_kept_t *entry = &self->entries [i];
-        if (entry->tenant && strcmp (entry->tenant, tenant) == 0)
-            return entry;
-        if (!entry->tenant ? victim->tenant != NULL : victim->tenant && entry->used < victim->used)
-            victim = entry;
-    }
-    return victim;
 }
 
 static const char *
@@ -262,13 +245,13 @@ s_agents_load (pw_db_t *db, const char *tenant, sched_store_cache_t *cache, s_lo
     int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
     int64_t epoch = strtoll (PQgetvalue (res, 0, 1), NULL, 10);
     PQclear (res);
-    s_kept_t *entry = s_kept (cache, tenant);
-    if (!entry->tenant || strcmp (entry->tenant, tenant) != 0) {
-        free (entry->tenant);
+    s_kept_t *entry = pw_tenant_slot_find (cache->entries, cache->size, sizeof *entry, tenant);
+    if (!pw_tenant_slot_holds (&entry->slot, tenant)) {
+        free (entry->slot.tenant);
         s_agents_release (&entry->agents);
-        entry->tenant = pw_strdup (tenant);
+        entry->slot.tenant = pw_strdup (tenant);
     }
-    entry->used = ++cache->clock;
+    entry->slot.used = ++cache->clock;
     if (!entry->agents || entry->version != version || entry->epoch != epoch) {
         s_agents_t *agents = s_agents_read (db, in->orgs, in->org_count);
         if (!agents)

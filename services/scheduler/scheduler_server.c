@@ -568,8 +568,8 @@ scheduler_server_register (pw_service_t *service)
     self->stored = zhashx_new ();
     zhashx_set_destructor (self->stored, s_stored_free);
     self->debounce_ms = (int)pw_config_int (config, "replan_debounce_ms");
-    int64_t kept = pw_config_int (config, "agents_cache_tenants");
-    self->cache = sched_store_cache_new (kept > 0 ? (size_t)kept : 0);
+    self->cache = sched_store_cache_new (
+        (size_t)pw_config_int_within (config, "agents_cache_tenants", 0, 1024));
     if (self->debounce_ms < 0)
         self->debounce_ms = 0;
     char *list = pw_strdup (pw_config_str (config, "tenants"));

@@ -21,6 +21,25 @@ s_config (void)
     return pw_config_new (tables);
 }
 
+//  A value outside a range is brought to the nearer bound.
+static void
+s_test_within (void)
+{
+    const char *values [] = {"-5", "7", "5000"};
+    const int64_t expected [] = {0, 7, 1024};
+    for (size_t i = 0; i < 3; i++) {
+        pw_config_t *config = s_config ();
+        char *arg = pw_sprintf ("--http-port=%s", values [i]);
+        char *argv [] = {"prog", arg, NULL};
+        char *error = NULL;
+        PW_CHECK_INT (pw_config_load (config, 2, argv, &error), 0);
+        PW_CHECK (pw_config_int_within (config, "http_port", 0, 1024) == expected [i]);
+        free (error);
+        free (arg);
+        pw_config_destroy (&config);
+    }
+}
+
 static void
 s_test_precedence (void)
 {
@@ -124,6 +143,7 @@ main (int argc, char **argv)
 {
     PW_TEST_BEGIN (argc, argv);
     PW_RUN (s_test_precedence);
+    PW_RUN (s_test_within);
     PW_RUN (s_test_bad_keys);
     PW_RUN (s_test_help);
     return PW_TEST_END ();

@@ -1,7 +1,8 @@
 /*  test_util - pw_sort_by_i64 against a comparison sort: keys of every
     range (one pass, two, four), negative keys, ties kept in their order;
     pw_strbuf_append_i64 against printf at the edges of the range, bigint[]
-    literals read back element by element. */
+    literals read back element by element, a per-tenant cache's entry
+    picked. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,28 @@ s_test_array_ids (void)
     PW_CHECK (!pw_array_next_id (&p, &id));
 }
 
+//  A cache's entry for a tenant: the one that holds it, else a free one,
+//  else the least recently used.
+static void
+s_test_tenant_slots (void)
+{
+    struct {
+        pw_tenant_slot_t slot;
+        int payload;
+    } entries [3] = {{{"a", 5}, 0}, {{NULL, 0}, 1}, {{"c", 2}, 2}};
+    PW_CHECK (pw_tenant_slot_find (entries, 3, sizeof entries [0], "c") == &entries [2]);
+    PW_CHECK (pw_tenant_slot_holds (&entries [0].slot, "a"));
+    PW_CHECK (!pw_tenant_slot_holds (&entries [1].slot, "a"));
+    PW_CHECK (!pw_tenant_slot_holds (&entries [2].slot, "a"));
+    //  Not held: the free entry, though another was used longer ago
+    PW_CHECK (pw_tenant_slot_find (entries, 3, sizeof entries [0], "d") == &entries [1]);
+    //  None free: the least recently used
+    entries [1].slot = (pw_tenant_slot_t){"b", 9};
+    PW_CHECK (pw_tenant_slot_find (entries, 3, sizeof entries [0], "d") == &entries [2]);
+    entries [2].slot.used = 7;
+    PW_CHECK (pw_tenant_slot_find (entries, 3, sizeof entries [0], "d") == &entries [0]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -140,5 +163,6 @@ main (int argc, char **argv)
     PW_RUN (s_test_sorted_and_reversed);
     PW_RUN (s_test_append_i64);
     PW_RUN (s_test_array_ids);
+    PW_RUN (s_test_tenant_slots);
     return PW_TEST_END ();
 }
