@@ -865,18 +865,20 @@ s_facts_declare (pw_db_t *db, const char *agents, const char *patches, bool pair
 }
 
 //  The profile_status row of scan entry E of an agent of PROFILE, unless
-//  KEYS holds its (profile, patch) already (every agent of a profile has the same statuses): added
-//  to KEYS and to the COPY in BUF (sent past a megabyte), *ROWS_P counted.
-//  0, or -1 when sending failed.
+//  the row of its (profile, patch) key is written already (WRITTEN: a bit
+//  per entry that stands for a key; every agent of a profile has the same
+//  statuses): marked, and added to the COPY in BUF (sent past a megabyte),
+//  *ROWS_P counted. 0, or -1 when sending failed.
 static int
-s_status_key (pw_db_t *db, policy_tenant_t *tenant, policy_keys_t *keys, pw_strbuf_t *buf,
+s_status_key (pw_db_t *db, policy_tenant_t *tenant, uint8_t *written, pw_strbuf_t *buf,
               int64_t profile, uint32_t e, long *rows_p)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
-    bool added;
-    policy_keys_add (keys, profile, inv->scan_patch [e], e, &added);
-    if (!added)
+    uint32_t leader = policy_tenant_entry_leaders (tenant) [e];
+    uint8_t bit = (uint8_t)(1u << (leader & 7));
+    if (written [leader >> 3] & bit)
         return 0;
+    written [leader >> 3] |= bit;
     s_status_row (buf, tenant, inv, profile, e);
     (*rows_p)++;
     if (buf->len <= 1 << 20)
@@ -892,14 +894,13 @@ s_status_key (pw_db_t *db, policy_tenant_t *tenant, policy_keys_t *keys, pw_strb
 //  profile changed and the keys of their status entries and of the entries
 //  whose status changed, each key once (a key shared by agents whose
 //  statuses did not change has not changed either: every agent of a
-//  profile has the same statuses). Into a store that holds none of the
-//  tenant's rows, plain inserts (half the cost of merging). Returns the
+//  profile has the same statuses). FRESH: the store holds none of the
+//  tenant's rows, so plain inserts (half the cost of merging). Returns the
 //  rows written, or -1.
 static long
-s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
+s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
-    bool fresh = all || policy_tenant_store_empty (tenant);
     const bool *profiles = policy_tenant_profiles_changed (tenant);
     const uint8_t *entries = policy_tenant_entries_changed (tenant);
     long rows = 0;
@@ -928,8 +929,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         rc = s_exec (db, fresh ? "policy_agent_profiles_insert" : "policy_agent_profiles_upsert", 2,
                      params);
     }
-    policy_keys_t keys;
-    policy_keys_init (&keys, all ? inv->scan_count / 16 : 1024);
+    uint8_t *written = pw_calloc (inv->scan_count / 8 + 1, 1);
     //  Ended only when begun: ending a COPY that never started would
     //  replace the error that stopped it
     bool copying = rc == 0 && pw_db_copy_in_begin (db, "policy_tmp_status_copy") == 0;
@@ -944,7 +944,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         int64_t profile =
             policy_tenant_agent_result (tenant, policy_tenant_entry_agent (tenant, e))->profile;
         if (policy_tenant_entry_has_status (tenant, e))
-            rc = s_status_key (db, tenant, &keys, &buf, profile, e, &rows);
+            rc = s_status_key (db, tenant, written, &buf, profile, e, &rows);
     }
     const bool *statuses = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; !listed && a < inv->agent_count && rc == 0; a++) {
@@ -954,16 +954,14 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all)
         int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++)
             if ((every || entries [e]) && policy_tenant_entry_has_status (tenant, e))
-                rc = s_status_key (db, tenant, &keys, &buf, profile, e, &rows);
+                rc = s_status_key (db, tenant, written, &buf, profile, e, &rows);
     }
     if (rc == 0 && buf.len)
         rc = pw_db_copy_in_send (db, buf.data, buf.len);
     if ((copying && pw_db_copy_in_end (db)) || rc ||
         s_exec (db, fresh ? "policy_tmp_status_insert" : "policy_tmp_status_upsert", 0, NULL))
         rows = -1;
-    else
-        policy_tenant_set_store_empty (tenant, false);
-    policy_keys_free (&keys);
+    free (written);
     pw_strbuf_free (&agent_ids);
     pw_strbuf_free (&profile_ids);
     pw_strbuf_free (&buf);
@@ -1049,9 +1047,10 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     }
     pw_strbuf_free (&agent_set);
     pw_strbuf_free (&patch_set);
-    long rows = rc ? -1 : s_write_profiles (db, tenant, false);
+    long rows = rc ? -1 : s_write_profiles (db, tenant, false, policy_tenant_store_empty (tenant));
     if (rows < 0 || s_facts_declare (db, NULL, NULL, false))
         return -1;
+    policy_tenant_set_store_empty (tenant, false);
     return rows;
 }
 
@@ -1060,11 +1059,14 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
 typedef struct {
     policy_tenant_t *tenant;
     const policy_inventory_t *inv;
-    uint8_t *seen;                             //  per agent
-    policy_keys_t keys;                        //  the fresh resolution's (profile, patch) keys
+    uint8_t *seen; //  per agent
+    //  The fresh resolution's (profile, patch) keys, each by the entry that
+    //  stands for it; made at the first stored status (none: no key needed)
+    policy_keys_t keys;
+    bool keyed;
     pw_strbuf_t stale_profiles, stale_patches; //  stored keys no entry has
     size_t stale;
-    size_t stored; //  profile and status rows read
+    size_t stored; //  settings, profile and status rows read
 } s_diff_t;
 
 static bool
@@ -1100,6 +1102,7 @@ s_diff_settings_row (void *arg, char **f, int count)
     s_diff_t *diff = arg;
     if (count != 15)
         return -1;
+    diff->stored++;
     long a = pw_find_id (diff->inv->agent_ids, diff->inv->agent_count, strtoll (f [0], NULL, 10));
     if (a < 0)
         return 0; //  an agent of a later snapshot: its own resolution writes it
@@ -1135,6 +1138,22 @@ s_diff_profile_row (void *arg, char **f, int count)
     return 0;
 }
 
+//  Our keys, once: each (profile, patch) of a status entry by the entry
+//  that stands for it.
+static void
+s_diff_keys (s_diff_t *diff)
+{
+    const policy_inventory_t *inv = diff->inv;
+    const uint32_t *leaders = policy_tenant_entry_leaders (diff->tenant);
+    diff->keyed = true;
+    for (size_t a = 0; a < inv->agent_count; a++) {
+        int64_t profile = policy_tenant_agent_result (diff->tenant, a)->profile;
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
+            if (leaders [e] == e && policy_tenant_entry_has_status (diff->tenant, e))
+                policy_keys_add (&diff->keys, profile, inv->scan_patch [e], e, NULL);
+    }
+}
+
 //  A stored profile_status row: the same as ours (flag 1), different (2),
 //  or a key no status entry has any more (stale: removed).
 static int
@@ -1144,6 +1163,8 @@ s_diff_status_row (void *arg, char **f, int count)
     const policy_inventory_t *inv = diff->inv;
     if (count != 7 || !f [0] || !f [1])
         return -1;
+    if (!diff->keyed)
+        s_diff_keys (diff);
     diff->stored++;
     int64_t profile = strtoll (f [0], NULL, 10);
     long p = pw_find_id (inv->patch_ids, inv->patch_count, strtoll (f [1], NULL, 10));
@@ -1176,7 +1197,7 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
     pw_strbuf_init (&diff.stale_patches);
     pw_strbuf_append (&diff.stale_profiles, "{");
     pw_strbuf_append (&diff.stale_patches, "{");
-    policy_keys_init (&diff.keys, inv->scan_count / 16);
+    policy_keys_init (&diff.keys, 1024);
     long rc = -1;
     if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
         goto done;
@@ -1189,26 +1210,22 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark_profile (tenant, a);
-    //  Our keys, then the stored rows against them
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
-            if (!policy_tenant_entry_has_status (tenant, e))
-                continue;
-            policy_keys_add (&diff.keys, profile, inv->scan_patch [e], e, NULL);
-        }
-    }
+    //  The stored statuses against our keys
     if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
         goto done;
     policy_tenant_set_store_empty (tenant, diff.stored == 0);
-    //  Every entry whose key is not stored as ours
-    for (size_t a = 0; a < inv->agent_count; a++) {
-        int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
+    //  Every entry whose key is not stored as ours, by the entry that
+    //  stands for the key (none stored: every entry)
+    uint8_t *same = pw_calloc (inv->scan_count + 1, 1);
+    for (size_t slot = 0; slot < diff.keys.slots; slot++)
+        if (diff.keys.entry [slot] && diff.keys.flag [slot] == 1)
+            same [diff.keys.entry [slot] - 1] = 1;
+    const uint32_t *leaders = policy_tenant_entry_leaders (tenant);
+    for (size_t a = 0; a < inv->agent_count; a++)
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
-            if (policy_tenant_entry_has_status (tenant, e) &&
-                diff.keys.flag [policy_keys_slot (&diff.keys, profile, inv->scan_patch [e])] != 1)
-                policy_tenant_mark_entry (tenant, e);
-    }
+            if (policy_tenant_entry_has_status (tenant, e) && !same [leaders [e]])
+                policy_tenant_mark_entry (tenant, a, e);
+    free (same);
     //  Keys no agent needs any more: invisible (patch_status joins the scan
     //  states), so removing them changes no agent's facts.
     if (diff.stale) {
@@ -1246,6 +1263,9 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     //  only where it changed, so a write of statuses alone leaves the
     //  settings (and their readers' copies) as they are, and the reverse.
     size_t count = 0, settings_count = 0, statuses_count = 0;
+    //  The store holds none of the tenant's results: nothing to remove
+    //  before writing, and plain inserts
+    bool empty = policy_tenant_store_empty (tenant);
     bool *settings = pw_calloc (inv->agent_count + 1, sizeof (bool));
     bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
     for (size_t a = 0; a < inv->agent_count; a++) {
@@ -1268,7 +1288,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             s_exec (db, "policy_profiles_clear_all", 0, NULL) ||
             s_exec (db, "policy_status_clear_all", 0, NULL))
             goto done;
-    } else if (settings_count) {
+    } else if (settings_count && !empty) {
         s_chosen_ids (&ids, inv, settings);
         const char *params [] = {ids.data};
         if (s_exec (db, "policy_results_clear", 1, params))
@@ -1316,11 +1336,12 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             if (s_facts_declare (db, ids.data, NULL, false))
                 goto done;
         }
-        if (s_write_profiles (db, tenant, all) < 0 ||
+        if (s_write_profiles (db, tenant, all, all || empty) < 0 ||
             (!all && s_facts_declare (db, NULL, NULL, false)))
             goto done;
     }
     rc = (long)count;
+    policy_tenant_set_store_empty (tenant, false);
 done:
     pw_strbuf_free (&buf);
     pw_strbuf_free (&ids);

@@ -61,6 +61,9 @@ struct _policy_tenant_t {
     uint32_t *by_patch_off;
     uint32_t *by_patch_entry;
     uint32_t *entry_agent;
+    //  Per scan entry with a status: the first entry of its (profile,
+    //  patch) in the last resolution, which stands for the key
+    uint32_t *entry_leader;
 };
 
 static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "installed",
@@ -194,6 +197,7 @@ policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_
     self->settings_changed = pw_calloc (agents + 1, sizeof (bool));
     self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
     self->entries_changed = pw_calloc (self->inventory->scan_count + 1, 1);
+    self->entry_leader = pw_calloc (self->inventory->scan_count + 1, sizeof (uint32_t));
     self->profiles_changed = pw_calloc (agents + 1, sizeof (bool));
     return self;
 }
@@ -229,6 +233,7 @@ policy_tenant_destroy (policy_tenant_t **self_p)
     free (self->by_patch_off);
     free (self->by_patch_entry);
     free (self->entry_agent);
+    free (self->entry_leader);
     policy_inventory_destroy (&self->inventory);
     policy_config_destroy (&self->config);
     free (self->name);
@@ -670,14 +675,18 @@ s_take_status (policy_tenant_t *self, size_t from, size_t e)
 //  first entry of a key is evaluated, the others of the profile take its
 //  status (every agent of a profile has the same). Marks the agent when the
 //  status changed; true then. Entries without a status are left alone.
+//  With LEADERS, the key's first entry is kept there for E.
 static bool
-s_evaluate_keyed (policy_tenant_t *self, policy_keys_t *keys, size_t agent, size_t e, int64_t now)
+s_evaluate_keyed (policy_tenant_t *self, policy_keys_t *keys, uint32_t *leaders, size_t agent,
+                  size_t e, int64_t now)
 {
     if (!policy_tenant_entry_has_status (self, e))
         return false;
     bool added;
     size_t slot = policy_keys_add (keys, self->results [agent].profile,
                                    self->inventory->scan_patch [e], (uint32_t)e, &added);
+    if (leaders)
+        leaders [e] = keys->entry [slot] - 1;
     bool changed;
     if (added) {
         pw_approval_agent_t in;
@@ -710,7 +719,7 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
             self->profiles_changed [a] = true;
         self->results [a] = result;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
-            s_evaluate_keyed (self, &keys, a, e, now);
+            s_evaluate_keyed (self, &keys, self->entry_leader, a, e, now);
     }
     policy_keys_free (&keys);
     pw_effective_destroy (&effective);
@@ -768,7 +777,7 @@ policy_tenant_reevaluate (policy_tenant_t *self, const pw_approval_changes_t *ch
                 member = result->policies [m] == policy;
             if (!member)
                 continue;
-            changed += s_evaluate_keyed (self, &keys, agent, entry, now);
+            changed += s_evaluate_keyed (self, &keys, NULL, agent, entry, now);
         }
     }
     policy_keys_free (&keys);
@@ -868,12 +877,20 @@ policy_tenant_clear_changes (policy_tenant_t *self)
 }
 
 void
-policy_tenant_mark_entry (policy_tenant_t *self, size_t entry)
+policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry)
 {
-    if (entry >= self->inventory->scan_count)
+    const policy_inventory_t *inv = self->inventory;
+    if (agent >= inv->agent_count || entry < inv->scan_off [agent] ||
+        entry >= inv->scan_off [agent + 1])
         return;
     s_mark_entry (self, entry);
-    self->statuses_changed [policy_tenant_entry_agent (self, entry)] = true;
+    self->statuses_changed [agent] = true;
+}
+
+const uint32_t *
+policy_tenant_entry_leaders (const policy_tenant_t *self)
+{
+    return self->entry_leader;
 }
 
 const bool *

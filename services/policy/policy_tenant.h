@@ -128,16 +128,22 @@ const uint8_t *policy_tenant_entries_changed (const policy_tenant_t *self);
 //  their number, or NULL when too many changed to list them (a
 //  resolution): then only policy_tenant_entries_changed has them.
 const uint32_t *policy_tenant_changed_list (const policy_tenant_t *self, size_t *count_p);
-//  Marks scan ENTRY's status changed (the store's differs), and its agent's
-//  statuses.
-void policy_tenant_mark_entry (policy_tenant_t *self, size_t entry);
+//  Marks scan ENTRY of AGENT (one of the agent's entries, else nothing is
+//  marked) changed (the store's status differs), and the agent's statuses.
+void policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry);
+//  Per scan entry with a status: the entry that stands for its (profile,
+//  patch) key, the same for every entry of the key (the first of the key
+//  in the last resolution; every entry of a key has the same status).
+//  Without a status, or before a resolution: 0, meaningless.
+const uint32_t *policy_tenant_entry_leaders (const policy_tenant_t *self);
 //  Per agent: its status profile changed since the last clear (or the
 //  store's differs); such an agent's statuses are marked changed too.
 const bool *policy_tenant_profiles_changed (const policy_tenant_t *self);
 void policy_tenant_mark_profile (policy_tenant_t *self, size_t agent);
-//  Whether the store held no status profiles and no profile statuses of the
-//  tenant when it was last compared (a first resolution): the writes then
-//  insert instead of merging. Set by the comparison, cleared by a write.
+//  Whether the store held no settings, no status profiles and no profile
+//  statuses of the tenant when it was last compared (a first resolution):
+//  the writes then insert instead of merging, and remove nothing first.
+//  Set by the comparison, cleared by a write.
 bool policy_tenant_store_empty (const policy_tenant_t *self);
 void policy_tenant_set_store_empty (policy_tenant_t *self, bool empty);
 //  The agent of scan ENTRY.

@@ -468,12 +468,21 @@ s_test_resolve_repairs (void)
                            " a.ignored_kbs))"),
                   0);
     PW_CHECK (s_count ("SELECT count(DISTINCT profile_id) FROM agent_profiles") >= 2);
+    //  Some (profile, patch) keys stand for several agents' statuses
+    PW_CHECK (s_count ("SELECT count(*) FROM (SELECT 1 FROM patch_status s"
+                       " JOIN agent_profiles ap USING (tenant_id, agent_id)"
+                       " GROUP BY ap.profile_id, s.patch_id HAVING count(*) >= 2) k") > 0);
     zclock_sleep (20);
+    const char *facts = "SELECT coalesce(max(version), 0) FROM facts_version"
+                        " WHERE counter = 'facts'";
+    long facts_before = s_count (facts);
     PW_CHECK (s_resolve_ok ());
     char sql [512];
     snprintf (sql, sizeof sql, "SELECT count(*) FROM agent_settings WHERE resolved_at > '%s'",
               mark);
     PW_CHECK_INT (s_count (sql), 0);
+    //  No status was written either
+    PW_CHECK_INT (s_count (facts), facts_before);
     //  Edited behind the service's back: the status of one patch in one
     //  profile changed and another removed (on every agent of the profile
     //  that misses it), one agent moved to a profile of its own, one

@@ -331,6 +331,30 @@ s_test_profiles (void)
     PW_CHECK (app02 && app02->status == PW_STATUS_DENIED && app02->kind == PW_PROVENANCE_IGNORE);
     //  Some agents of the file share one (the servers of one group)
     PW_CHECK (shared > 0);
+    //  Each status entry's key stands by one entry: the key's first, of the
+    //  same profile and patch, standing by itself; shared keys exist
+    const uint32_t *leaders = policy_tenant_entry_leaders (tenant);
+    size_t followers = 0;
+    for (size_t a = 0; a < AGENTS; a++)
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            if (!policy_tenant_entry_has_status (tenant, e))
+                continue;
+            uint32_t l = leaders [e];
+            size_t la = policy_tenant_entry_agent (tenant, l);
+            if (l > e || leaders [l] != l || inv->scan_patch [l] != inv->scan_patch [e] ||
+                policy_tenant_agent_result (tenant, la)->profile !=
+                    policy_tenant_agent_result (tenant, a)->profile)
+                PW_FAIL_AT ("%s entry %u: stands by entry %u", inv->agents [a].hostname, e, l);
+            for (uint32_t f = inv->scan_off [0]; f < e; f++)
+                if (leaders [f] == f && f != l && policy_tenant_entry_has_status (tenant, f) &&
+                    inv->scan_patch [f] == inv->scan_patch [e] &&
+                    policy_tenant_agent_result (tenant, policy_tenant_entry_agent (tenant, f))
+                            ->profile == policy_tenant_agent_result (tenant, a)->profile)
+                    PW_FAIL_AT ("%s entry %u: key stands by two entries", inv->agents [a].hostname,
+                                e);
+            followers += l != e;
+        }
+    PW_CHECK (followers > 0);
     //  A profile change marks the agent, not its statuses
     policy_tenant_clear_changes (tenant);
     policy_tenant_resolve (tenant, T0 + 3 * DAY);
