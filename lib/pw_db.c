@@ -463,6 +463,109 @@ pw_db_copy_array (pw_strbuf_t *out, const char *const *values, size_t count, boo
     pw_strbuf_free (&literal);
 }
 
+//  --- COPY binary format ---------------------------------------------------
+
+static void
+s_bin_u32 (pw_strbuf_t *out, uint32_t v)
+{
+    unsigned char b [4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                           (unsigned char)(v >> 8), (unsigned char)v};
+    pw_strbuf_append_len (out, (const char *)b, 4);
+}
+
+static void
+s_bin_u64 (pw_strbuf_t *out, uint64_t v)
+{
+    s_bin_u32 (out, (uint32_t)(v >> 32));
+    s_bin_u32 (out, (uint32_t)v);
+}
+
+void
+pw_db_bin_header (pw_strbuf_t *out)
+{
+    //  Signature, flags (no OIDs), header extension length
+    pw_strbuf_append_len (out, "PGCOPY\n\377\r\n\0", 11);
+    s_bin_u32 (out, 0);
+    s_bin_u32 (out, 0);
+}
+
+void
+pw_db_bin_row (pw_strbuf_t *out, int fields)
+{
+    unsigned char b [2] = {(unsigned char)((unsigned)fields >> 8), (unsigned char)fields};
+    pw_strbuf_append_len (out, (const char *)b, 2);
+}
+
+void
+pw_db_bin_null (pw_strbuf_t *out)
+{
+    s_bin_u32 (out, UINT32_MAX); //  length -1
+}
+
+void
+pw_db_bin_int8 (pw_strbuf_t *out, int64_t value)
+{
+    s_bin_u32 (out, 8);
+    s_bin_u64 (out, (uint64_t)value);
+}
+
+void
+pw_db_bin_bool (pw_strbuf_t *out, bool value)
+{
+    s_bin_u32 (out, 1);
+    pw_strbuf_append_len (out, value ? "\1" : "\0", 1);
+}
+
+void
+pw_db_bin_text (pw_strbuf_t *out, const char *text)
+{
+    if (!text) {
+        pw_db_bin_null (out);
+        return;
+    }
+    size_t len = strlen (text);
+    s_bin_u32 (out, (uint32_t)len);
+    pw_strbuf_append_len (out, text, len);
+}
+
+void
+pw_db_bin_text_array (pw_strbuf_t *out, const char *const *values, size_t count, bool present)
+{
+    if (!present) {
+        pw_db_bin_null (out);
+        return;
+    }
+    //  Dimensions, has-nulls flag, element type (text, OID 25); then the
+    //  length and lower bound of the one dimension, and the elements
+    size_t bytes = 12 + (count ? 8 : 0);
+    for (size_t i = 0; i < count; i++)
+        bytes += 4 + strlen (values [i]);
+    s_bin_u32 (out, (uint32_t)bytes);
+    s_bin_u32 (out, count ? 1 : 0);
+    s_bin_u32 (out, 0);
+    s_bin_u32 (out, 25);
+    if (count) {
+        s_bin_u32 (out, (uint32_t)count);
+        s_bin_u32 (out, 1);
+    }
+    for (size_t i = 0; i < count; i++)
+        pw_db_bin_text (out, values [i]);
+}
+
+void
+pw_db_bin_timestamptz (pw_strbuf_t *out, int64_t unix_seconds)
+{
+    //  Microseconds since 2000-01-01 00:00:00 UTC
+    s_bin_u32 (out, 8);
+    s_bin_u64 (out, (uint64_t)((unix_seconds - INT64_C (946684800)) * 1000000));
+}
+
+void
+pw_db_bin_trailer (pw_strbuf_t *out)
+{
+    pw_strbuf_append_len (out, "\377\377", 2);
+}
+
 bool
 pw_db_check (pw_db_t *self)
 {

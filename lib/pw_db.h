@@ -88,6 +88,22 @@ int pw_db_copy_in_end (pw_db_t *self);
 void pw_db_copy_text (pw_strbuf_t *out, const char *text, bool first);
 void pw_db_copy_array (pw_strbuf_t *out, const char *const *values, size_t count, bool present);
 
+//  The same in COPY binary format (COPY ... FROM STDIN (FORMAT binary)),
+//  which the server reads without parsing text (a third of the time for
+//  rows of text arrays): the header once, then per row its field count and
+//  each field, then the trailer. Text is sent as it is (no escaping); a
+//  NULL text or an absent array is a NULL field; arrays are text[] of one
+//  dimension; timestamps are Unix seconds, sent as timestamptz.
+void pw_db_bin_header (pw_strbuf_t *out);
+void pw_db_bin_row (pw_strbuf_t *out, int fields);
+void pw_db_bin_int8 (pw_strbuf_t *out, int64_t value);
+void pw_db_bin_bool (pw_strbuf_t *out, bool value);
+void pw_db_bin_text (pw_strbuf_t *out, const char *text);
+void pw_db_bin_text_array (pw_strbuf_t *out, const char *const *values, size_t count, bool present);
+void pw_db_bin_timestamptz (pw_strbuf_t *out, int64_t unix_seconds);
+void pw_db_bin_null (pw_strbuf_t *out);
+void pw_db_bin_trailer (pw_strbuf_t *out);
+
 //  BEGIN and set the transaction's tenant. 0 or -1.
 int pw_db_begin (pw_db_t *self, const char *tenant);
 int pw_db_commit (pw_db_t *self);

@@ -101,17 +101,22 @@ s_index_find (const s_index_t *index, int64_t id)
     return (long)index->table [id - index->least] - 1;
 }
 
-//  One scan state as loaded: agent index x patches + patch index, to sort
-//  by (a key within 2^32 for any fleet: two radix passes).
+//  One scan state as loaded: its patch (index) and state.
 typedef struct {
-    int64_t key;
+    uint32_t patch;
     uint8_t state;
 } s_scan_t;
+
+//  The scan states of one row of policy_load_scans: an agent's, in patch
+//  order, at START of the loaded states.
+typedef struct {
+    uint32_t agent, start, count;
+} s_scan_run_t;
 
 typedef struct {
     policy_inventory_t *inv;
     s_vec_t agents, ids, ignored, ignored_count, patches, patch_ids;
-    s_vec_t scans;
+    s_vec_t scans, runs;
     s_index_t agent_index, patch_index;
     bool indexed;
     const char *error;
@@ -247,8 +252,17 @@ s_patch_row (void *arg, char **f, int count)
     return 0;
 }
 
+static int
+s_scan_cmp (const void *a, const void *b)
+{
+    uint32_t x = ((const s_scan_t *)a)->patch, y = ((const s_scan_t *)b)->patch;
+    return (x > y) - (x < y);
+}
+
 //  A row of policy_load_scans: an agent, the patches its last scan reports
-//  missing, those whose install failed (bigint[] literals).
+//  missing, those whose install failed (bigint[] literals, each in id
+//  order, so in patch order: patches are loaded by id). One run of the
+//  agent's states, in patch order.
 static int
 s_scan_row (void *arg, char **f, int count)
 {
@@ -262,6 +276,7 @@ s_scan_row (void *arg, char **f, int count)
         load->indexed = true;
     }
     long agent = s_index_find (&load->agent_index, strtoll (f [0], NULL, 10));
+    size_t start = load->scans.count;
     static const policy_scan_state_t states [] = {POLICY_SCAN_MISSING, POLICY_SCAN_FAILED};
     for (int l = 0; l < 2; l++) {
         const char *p = f [1 + l];
@@ -273,13 +288,42 @@ s_scan_row (void *arg, char **f, int count)
             if (agent < 0 || patch < 0)
                 continue; //  added after our snapshot of agents or patches
             s_scan_t *scan = s_vec_push (&load->scans);
-            scan->key = (int64_t)agent * (int64_t)load->patch_ids.count + (int64_t)patch;
+            scan->patch = (uint32_t)patch;
             scan->state = (uint8_t)states [l];
         }
         if (p [0] != '}' || p [1] != '\0')
             return -1;
     }
+    if (agent < 0 || load->scans.count == start)
+        return 0;
+    //  Two runs in patch order (missing, failed) make one
+    s_scan_t *run = (s_scan_t *)load->scans.data + start;
+    size_t n = load->scans.count - start;
+    for (size_t i = 1; i < n; i++)
+        if (run [i - 1].patch > run [i].patch) {
+            qsort (run, n, sizeof *run, s_scan_cmp);
+            break;
+        }
+    s_scan_run_t *r = s_vec_push (&load->runs);
+    r->agent = (uint32_t)agent;
+    r->start = (uint32_t)start;
+    r->count = (uint32_t)n;
     return 0;
+}
+
+//  Sorts the scan entries FROM..TO (one agent's) by patch.
+static void
+s_sort_entries (policy_inventory_t *inv, uint32_t from, uint32_t to)
+{
+    for (uint32_t e = from + 1; e < to; e++)
+        for (uint32_t j = e; j > from && inv->scan_patch [j - 1] > inv->scan_patch [j]; j--) {
+            uint32_t patch = inv->scan_patch [j];
+            uint8_t state = inv->scan_state [j];
+            inv->scan_patch [j] = inv->scan_patch [j - 1];
+            inv->scan_state [j] = inv->scan_state [j - 1];
+            inv->scan_patch [j - 1] = patch;
+            inv->scan_state [j - 1] = state;
+        }
 }
 
 //  memcpy that accepts an empty source (a tenant with no agents yet).
@@ -320,6 +364,7 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     load.patches.size = sizeof (pw_patch_t);
     load.patch_ids.size = sizeof (int64_t);
     load.scans.size = sizeof (s_scan_t);
+    load.runs.size = sizeof (s_scan_run_t);
     int rc = -1;
     if (pw_db_copy_out (db, "policy_load_agents", s_agent_row, &load) < 0 ||
         pw_db_copy_out (db, "policy_load_patches", s_patch_row, &load) < 0 ||
@@ -341,24 +386,41 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     s_copy (inv->patches, load.patches.data, load.patches.size * load.patches.count);
     inv->patch_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.patch_ids.count + 1));
     s_copy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
-    //  The store streams scan states in no order (a scan, not a sort of
-    //  millions of rows): by agent, then patch, in linear time here.
+    //  The store streams agents' runs in no order (a scan, not a sort):
+    //  each run to its agent's place, agents in index order
     inv->scan_count = load.scans.count;
-    pw_sort_by_i64 (load.scans.data, load.scans.count, sizeof (s_scan_t));
     inv->scan_off = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->agent_count + 1));
     inv->scan_patch = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->scan_count + 1));
     inv->scan_state = pw_arena_alloc (inv->arena, inv->scan_count + 1);
-    const s_scan_t *scans = load.scans.data;
-    int64_t patches = (int64_t)inv->patch_count;
+    uint32_t *fill = pw_calloc (inv->agent_count + 1, sizeof (uint32_t));
+    uint8_t *runs_of = pw_calloc (inv->agent_count + 1, 1);
+    const s_scan_run_t *runs = load.runs.data;
+    for (size_t i = 0; i < load.runs.count; i++) {
+        fill [runs [i].agent] += runs [i].count;
+        runs_of [runs [i].agent] += runs_of [runs [i].agent] < 2;
+    }
     size_t at = 0;
     for (size_t a = 0; a < inv->agent_count; a++) {
         inv->scan_off [a] = (uint32_t)at;
-        while (at < inv->scan_count && (size_t)(scans [at].key / patches) == a) {
-            inv->scan_patch [at] = (uint32_t)(scans [at].key % patches);
-            inv->scan_state [at] = scans [at].state;
-            at++;
-        }
+        at += fill [a];
+        fill [a] = inv->scan_off [a];
     }
+    const s_scan_t *scans = load.scans.data;
+    for (size_t i = 0; i < load.runs.count; i++) {
+        uint32_t to = fill [runs [i].agent];
+        for (uint32_t k = 0; k < runs [i].count; k++) {
+            inv->scan_patch [to + k] = scans [runs [i].start + k].patch;
+            inv->scan_state [to + k] = scans [runs [i].start + k].state;
+        }
+        fill [runs [i].agent] = to + runs [i].count;
+    }
+    //  An agent in two rows (the store keeps one per agent): its runs
+    //  joined in patch order
+    for (size_t a = 0; a < inv->agent_count; a++)
+        if (runs_of [a] > 1)
+            s_sort_entries (inv, inv->scan_off [a], fill [a]);
+    free (fill);
+    free (runs_of);
     inv->scan_off [inv->agent_count] = (uint32_t)at;
     rc = 0;
 done:
@@ -369,6 +431,7 @@ done:
     free (load.patches.data);
     free (load.patch_ids.data);
     free (load.scans.data);
+    free (load.runs.data);
     free (load.agent_index.table);
     free (load.patch_index.table);
     return rc;
@@ -821,36 +884,25 @@ policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const ch
 //  profile in profile_status, once for all the agents of the profile that
 //  miss the patch (every one of them has the same status).
 
-static void
-s_iso (char *buf, size_t size, int64_t when)
-{
-    time_t t = (time_t)when;
-    struct tm tm;
-    gmtime_r (&t, &tm);
-    strftime (buf, size, "%Y-%m-%d %H:%M:%S+00", &tm);
-}
-
 //  Appends one profile_status row for scan entry E (profile PROFILE) in
-//  COPY format.
+//  COPY binary format.
 static void
 s_status_row (pw_strbuf_t *buf, policy_tenant_t *tenant, const policy_inventory_t *inv,
               int64_t profile, uint32_t e)
 {
     policy_status_t s;
     policy_tenant_status (tenant, e, &s);
-    char profile_id [32], patch_id [32], until [40];
-    snprintf (profile_id, sizeof profile_id, "%lld", (long long)profile);
-    snprintf (patch_id, sizeof patch_id, "%lld", (long long)inv->patch_ids [inv->scan_patch [e]]);
+    pw_db_bin_row (buf, 7);
+    pw_db_bin_int8 (buf, profile);
+    pw_db_bin_int8 (buf, inv->patch_ids [inv->scan_patch [e]]);
+    pw_db_bin_text (buf, pw_status_name (s.status));
     if (s.status == PW_STATUS_DEFERRED)
-        s_iso (until, sizeof until, s.until);
-    pw_db_copy_text (buf, profile_id, true);
-    pw_db_copy_text (buf, patch_id, false);
-    pw_db_copy_text (buf, pw_status_name (s.status), false);
-    pw_db_copy_text (buf, s.status == PW_STATUS_DEFERRED ? until : NULL, false);
-    pw_db_copy_text (buf, pw_provenance_name (s.kind), false);
-    pw_db_copy_text (buf, s.policy, false);
-    pw_db_copy_text (buf, s.rule, false);
-    pw_strbuf_append_len (buf, "\n", 1);
+        pw_db_bin_timestamptz (buf, s.until);
+    else
+        pw_db_bin_null (buf);
+    pw_db_bin_text (buf, pw_provenance_name (s.kind));
+    pw_db_bin_text (buf, s.policy);
+    pw_db_bin_text (buf, s.rule);
 }
 
 //  Declares which agents and patches the next status writes touch (NULL:
@@ -935,6 +987,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
     bool copying = rc == 0 && pw_db_copy_in_begin (db, "policy_tmp_status_copy") == 0;
     if (!copying)
         rc = -1;
+    pw_db_bin_header (&buf);
     //  No agent moved (a decision): the changed entries as listed
     size_t listed_count = 0;
     const uint32_t *listed =
@@ -956,7 +1009,8 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
             if ((every || entries [e]) && policy_tenant_entry_has_status (tenant, e))
                 rc = s_status_key (db, tenant, written, &buf, profile, e, &rows);
     }
-    if (rc == 0 && buf.len)
+    pw_db_bin_trailer (&buf);
+    if (rc == 0)
         rc = pw_db_copy_in_send (db, buf.data, buf.len);
     if ((copying && pw_db_copy_in_end (db)) || rc ||
         s_exec (db, fresh ? "policy_tmp_status_insert" : "policy_tmp_status_upsert", 0, NULL))
@@ -1299,31 +1353,31 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     if (settings_count) {
         if (pw_db_copy_in_begin (db, "policy_tmp_settings_copy"))
             goto done;
+        pw_db_bin_header (&buf);
         for (size_t a = 0; a < inv->agent_count; a++) {
             if (!settings [a])
                 continue;
             const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
-            char id [32];
-            snprintf (id, sizeof id, "%lld", (long long)inv->agent_ids [a]);
-            pw_db_copy_text (&buf, id, true);
-            pw_db_copy_text (&buf, r->subscribed ? "t" : "f", false);
-            pw_db_copy_array (&buf, r->patch_policies, r->patch_policy_count, true);
-            pw_db_copy_text (&buf, r->scan, false);
-            pw_db_copy_text (&buf, r->update_window, false);
-            pw_db_copy_text (&buf, r->reboot, false);
-            pw_db_copy_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
-            pw_db_copy_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
-            pw_db_copy_text (&buf, r->health_check, false);
-            pw_db_copy_text (&buf, r->manual_patching, false);
-            pw_db_copy_array (&buf, r->overridden, r->overridden_count, true);
-            pw_strbuf_append_len (&buf, "\n", 1);
+            pw_db_bin_row (&buf, 11);
+            pw_db_bin_int8 (&buf, inv->agent_ids [a]);
+            pw_db_bin_bool (&buf, r->subscribed);
+            pw_db_bin_text_array (&buf, r->patch_policies, r->patch_policy_count, true);
+            pw_db_bin_text (&buf, r->scan);
+            pw_db_bin_text (&buf, r->update_window);
+            pw_db_bin_text (&buf, r->reboot);
+            pw_db_bin_text_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
+            pw_db_bin_text_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
+            pw_db_bin_text (&buf, r->health_check);
+            pw_db_bin_text (&buf, r->manual_patching);
+            pw_db_bin_text_array (&buf, r->overridden, r->overridden_count, true);
             if (buf.len > 1 << 20) {
                 if (pw_db_copy_in_send (db, buf.data, buf.len))
                     goto done;
                 pw_strbuf_reset (&buf);
             }
         }
-        if ((buf.len && pw_db_copy_in_send (db, buf.data, buf.len)) || pw_db_copy_in_end (db) ||
+        pw_db_bin_trailer (&buf);
+        if (pw_db_copy_in_send (db, buf.data, buf.len) || pw_db_copy_in_end (db) ||
             s_exec (db, "policy_tmp_settings_move", 0, NULL))
             goto done;
         pw_strbuf_reset (&buf);

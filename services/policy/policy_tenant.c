@@ -64,6 +64,7 @@ struct _policy_tenant_t {
     //  Per scan entry with a status: the first entry of its (profile,
     //  patch) in the last resolution, which stands for the key
     uint32_t *entry_leader;
+    size_t row_budget; //  cells of direct rows of keys in a resolution
 };
 
 static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "installed",
@@ -198,6 +199,7 @@ policy_tenant_new (const char *tenant, policy_inventory_t **inventory_p, policy_
     self->statuses_changed = pw_calloc (agents + 1, sizeof (bool));
     self->entries_changed = pw_calloc (self->inventory->scan_count + 1, 1);
     self->entry_leader = pw_calloc (self->inventory->scan_count + 1, sizeof (uint32_t));
+    self->row_budget = POLICY_ROW_BUDGET;
     self->profiles_changed = pw_calloc (agents + 1, sizeof (bool));
     return self;
 }
@@ -671,32 +673,110 @@ s_take_status (policy_tenant_t *self, size_t from, size_t e)
     return changed;
 }
 
+//  Gives status entry E of AGENT its status once per (profile, patch): E
+//  is evaluated when it is the key's first entry (LEADER == E), else takes
+//  LEADER's status (every agent of a profile has the same). Marks the
+//  agent when the status changed; true then.
+static bool
+s_evaluate_led (policy_tenant_t *self, size_t agent, size_t e, uint32_t leader, int64_t now)
+{
+    bool changed;
+    if (leader == e) {
+        pw_approval_agent_t in;
+        s_agent_input (self, agent, &in);
+        changed = s_evaluate_entry (self, &in, e, now);
+    } else
+        changed = s_take_status (self, leader, e);
+    if (changed)
+        self->statuses_changed [agent] = true;
+    return changed;
+}
+
 //  Evaluates scan entry E of AGENT once per (profile, patch) in KEYS: the
 //  first entry of a key is evaluated, the others of the profile take its
-//  status (every agent of a profile has the same). Marks the agent when the
-//  status changed; true then. Entries without a status are left alone.
-//  With LEADERS, the key's first entry is kept there for E.
+//  status. Entries without a status are left alone. With LEADERS, the
+//  key's first entry is kept there for E.
 static bool
 s_evaluate_keyed (policy_tenant_t *self, policy_keys_t *keys, uint32_t *leaders, size_t agent,
                   size_t e, int64_t now)
 {
     if (!policy_tenant_entry_has_status (self, e))
         return false;
-    bool added;
     size_t slot = policy_keys_add (keys, self->results [agent].profile,
-                                   self->inventory->scan_patch [e], (uint32_t)e, &added);
+                                   self->inventory->scan_patch [e], (uint32_t)e, NULL);
+    uint32_t leader = keys->entry [slot] - 1;
     if (leaders)
-        leaders [e] = keys->entry [slot] - 1;
-    bool changed;
-    if (added) {
-        pw_approval_agent_t in;
-        s_agent_input (self, agent, &in);
-        changed = s_evaluate_entry (self, &in, e, now);
-    } else
-        changed = s_take_status (self, keys->entry [slot] - 1, e);
-    if (changed)
-        self->statuses_changed [agent] = true;
-    return changed;
+        leaders [e] = leader;
+    return s_evaluate_led (self, agent, e, leader, now);
+}
+
+//  The first entries of a resolution's (profile, patch) keys as rows by
+//  patch, one per profile (a direct lookup where the hash costs a probe of
+//  three arrays per entry), while the rows hold at most BUDGET cells in
+//  all (policy_tenant_set_row_budget): a profile first seen past that uses
+//  the hash. Open addressing by profile id.
+typedef struct {
+    int64_t *ids;
+    uint32_t **rows; //  per slot: first entry + 1 by patch; NULL: the hash's
+    uint8_t *taken;
+    size_t slots, used, cells, budget;
+} s_rows_t;
+
+static size_t
+s_rows_slot (const s_rows_t *rows, int64_t profile)
+{
+    size_t mask = rows->slots - 1;
+    size_t slot = (size_t)(((uint64_t)profile * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+    while (rows->taken [slot] && rows->ids [slot] != profile)
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+//  PROFILE's row of PATCHES cells, or NULL when its keys go to the hash.
+static uint32_t *
+s_rows_find (s_rows_t *rows, int64_t profile, size_t patches)
+{
+    if ((rows->used + 1) * 2 > rows->slots) {
+        s_rows_t grown = {.slots = rows->slots ? rows->slots * 2 : 64,
+                          .cells = rows->cells,
+                          .budget = rows->budget};
+        grown.ids = pw_calloc (grown.slots, sizeof (int64_t));
+        grown.rows = pw_calloc (grown.slots, sizeof (uint32_t *));
+        grown.taken = pw_calloc (grown.slots, 1);
+        for (size_t i = 0; i < rows->slots; i++)
+            if (rows->taken [i]) {
+                size_t at = s_rows_slot (&grown, rows->ids [i]);
+                grown.ids [at] = rows->ids [i];
+                grown.rows [at] = rows->rows [i];
+                grown.taken [at] = 1;
+                grown.used++;
+            }
+        free (rows->ids);
+        free (rows->rows);
+        free (rows->taken);
+        *rows = grown;
+    }
+    size_t slot = s_rows_slot (rows, profile);
+    if (!rows->taken [slot]) {
+        rows->taken [slot] = 1;
+        rows->ids [slot] = profile;
+        rows->used++;
+        if (rows->cells + patches <= rows->budget) {
+            rows->rows [slot] = pw_calloc (patches + 1, sizeof (uint32_t));
+            rows->cells += patches;
+        }
+    }
+    return rows->rows [slot];
+}
+
+static void
+s_rows_free (s_rows_t *rows)
+{
+    for (size_t i = 0; i < rows->slots; i++)
+        free (rows->rows [i]);
+    free (rows->ids);
+    free (rows->rows);
+    free (rows->taken);
 }
 
 void
@@ -708,7 +788,9 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
     pw_strbuf_t key;
     pw_strbuf_init (&key);
     policy_keys_t keys;
-    policy_keys_init (&keys, inv->scan_count / 16);
+    policy_keys_init (&keys, 1024);
+    s_rows_t rows = {.budget = self->row_budget};
+    uint32_t *leaders = self->entry_leader;
     for (size_t a = 0; a < inv->agent_count; a++) {
         policy_agent_result_t result;
         s_resolve_agent (self, effective, a, arena, &result);
@@ -718,9 +800,22 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
         if (!self->resolved || result.profile != self->results [a].profile)
             self->profiles_changed [a] = true;
         self->results [a] = result;
-        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++)
-            s_evaluate_keyed (self, &keys, self->entry_leader, a, e, now);
+        uint32_t *row = s_rows_find (&rows, result.profile, inv->patch_count);
+        for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1]; e++) {
+            if (!row) {
+                s_evaluate_keyed (self, &keys, leaders, a, e, now);
+                continue;
+            }
+            if (!policy_tenant_entry_has_status (self, e))
+                continue;
+            uint32_t *first = &row [inv->scan_patch [e]];
+            if (!*first)
+                *first = e + 1;
+            leaders [e] = *first - 1;
+            s_evaluate_led (self, a, e, leaders [e], now);
+        }
     }
+    s_rows_free (&rows);
     policy_keys_free (&keys);
     pw_effective_destroy (&effective);
     pw_strbuf_free (&key);
@@ -885,6 +980,12 @@ policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry)
         return;
     s_mark_entry (self, entry);
     self->statuses_changed [agent] = true;
+}
+
+void
+policy_tenant_set_row_budget (policy_tenant_t *self, size_t cells)
+{
+    self->row_budget = cells;
 }
 
 const uint32_t *

@@ -136,6 +136,12 @@ void policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry
 //  in the last resolution; every entry of a key has the same status).
 //  Without a status, or before a resolution: 0, meaningless.
 const uint32_t *policy_tenant_entry_leaders (const policy_tenant_t *self);
+//  A resolution finds the first entry of a (profile, patch) key in a row
+//  of the catalogue's size per status profile (4 bytes a cell), until the
+//  rows hold CELLS cells; the keys of profiles seen after that go to a
+//  hash (slower, smaller). 16 MB by default, 0 for the hash alone.
+#define POLICY_ROW_BUDGET ((size_t)1 << 22)
+void policy_tenant_set_row_budget (policy_tenant_t *self, size_t cells);
 //  Per agent: its status profile changed since the last clear (or the
 //  store's differs); such an agent's statuses are marked changed too.
 const bool *policy_tenant_profiles_changed (const policy_tenant_t *self);

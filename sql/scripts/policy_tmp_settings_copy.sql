@@ -1,1 +1,1 @@
-COPY pw_tmp_agent_settings FROM STDIN
+COPY pw_tmp_agent_settings FROM STDIN (FORMAT binary)

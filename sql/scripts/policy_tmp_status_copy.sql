@@ -1,1 +1,1 @@
-COPY pw_tmp_profile_status FROM STDIN
+COPY pw_tmp_profile_status FROM STDIN (FORMAT binary)

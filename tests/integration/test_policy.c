@@ -555,6 +555,74 @@ s_test_resolve_repairs (void)
     free (mark);
 }
 
+//  Patches a rule approves 7 days after their release (Baseline's update
+//  rollups), released two days ago: deferred until its release plus 7 days, to the second, as stored
+//  (the until of a deferral is written with the status).
+static void
+s_test_deferred_until (void)
+{
+    char *done = s_text ("WITH moved AS (UPDATE patches SET classification = 'update_rollup',"
+                         " released_at = date_trunc ('second', now ()) - interval '2 days'"
+                         " WHERE patch_id IN (SELECT patch_id FROM patch_status"
+                         " WHERE status = 'approved') RETURNING 1)"
+                         " SELECT count(*) FROM moved");
+    PW_CHECK (done && atol (done) > 0);
+    free (done);
+    PW_CHECK (s_resolve_ok ());
+    PW_CHECK (s_count ("SELECT count(*) FROM patch_status ps JOIN patches p"
+                       " USING (tenant_id, patch_id) WHERE ps.status = 'deferred'"
+                       " AND ps.until = p.released_at + interval '7 days'") > 0);
+    PW_CHECK_INT (s_count ("SELECT count(*) FROM patch_status ps JOIN patches p"
+                           " USING (tenant_id, patch_id) WHERE (ps.status = 'deferred')"
+                           " <> (ps.until IS NOT NULL) OR ps.until <= now ()"
+                           " OR extract (epoch FROM ps.until - p.released_at)::bigint"
+                           " NOT IN (7 * 86400, 14 * 86400)"),
+                  0);
+}
+
+//  An agent's failed patches on both sides of its missing one (the store
+//  lists each kind in id order): its patches are read in id order all the
+//  same, each with its status.
+static void
+s_test_scan_order (void)
+{
+    char *done = s_text ("INSERT INTO scan_states (tenant_id, agent_id, patch_id, state,"
+                         " scanned_at) SELECT a.tenant_id, a.agent_id, min (p.patch_id),"
+                         " 'failed', now () FROM agents a JOIN patches p USING (tenant_id)"
+                         " WHERE a.hostname = 'CONTOSO-APP01' GROUP BY 1, 2"
+                         " ON CONFLICT (tenant_id, agent_id, patch_id)"
+                         " DO UPDATE SET state = 'failed'");
+    PW_CHECK_STR (done, "1");
+    free (done);
+    char *expected = s_text ("SELECT string_agg (p.kb || ':' || s.state, ',' ORDER BY p.patch_id)"
+                             "  FROM scan_states s JOIN patches p USING (tenant_id, patch_id)"
+                             "  JOIN agents a USING (tenant_id, agent_id)"
+                             " WHERE a.hostname = 'CONTOSO-APP01'"
+                             "   AND s.state IN ('missing', 'failed')");
+    PW_CHECK (expected && strstr (expected, ":missing,") && strstr (expected, ":failed,"));
+    PW_CHECK (s_resolve_ok ());
+    char *out = NULL, *err = NULL;
+    PW_CHECK_INT (s_pwctl (&out, &err, "--json", "explain", "CONTOSO-APP01", NULL, NULL), 0);
+    pw_json_t *json = pw_json_new (out ? out : "", out ? strlen (out) : 0);
+    const pw_json_value_t *doc = pw_json_parse (json);
+    const pw_json_value_t *patches = doc ? pw_json_get (doc, "patches") : NULL;
+    pw_strbuf_t seen;
+    pw_strbuf_init (&seen);
+    for (size_t i = 0; patches && i < pw_json_size (patches); i++) {
+        const pw_json_value_t *patch = pw_json_at (patches, i);
+        pw_strbuf_appendf (&seen, "%s%s:%s", i ? "," : "", s_field (patch, "kb", NULL),
+                           s_field (patch, "scan_state", NULL));
+        const char *status = s_field (patch, "status", NULL);
+        PW_CHECK (status && strcmp (status, "unmanaged") != 0);
+    }
+    PW_CHECK_STR (seen.data ? seen.data : "", expected ? expected : "-");
+    pw_strbuf_free (&seen);
+    pw_json_destroy (&json);
+    free (expected);
+    free (out);
+    free (err);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -580,6 +648,8 @@ main (int argc, char **argv)
     PW_RUN (s_test_dependencies_file);
     PW_RUN (s_test_instances_side_by_side);
     PW_RUN (s_test_resolve_repairs);
+    PW_RUN (s_test_deferred_until);
+    PW_RUN (s_test_scan_order);
     PW_CHECK (pw_itest_service_alive (&s_policy));
     pw_itest_service_stop (&s_policy);
     pw_itest_service_stop (&s_scheduler);

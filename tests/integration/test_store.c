@@ -3,6 +3,7 @@
     service role; events get gap-free per-tenant sequence numbers; the
     statistics after an import are refreshed only where it moved them.
 */
+#include "pw_db.h"
 #include "pw_itest.h"
 #include "pw_migrate.h"
 #include "pw_util.h"
@@ -474,6 +475,67 @@ s_test_scan_open (void)
     PQfinish (admin);
 }
 
+//  Rows in COPY binary format as pw_db_bin_* build them are read by the
+//  server as the values they were built from: text with the characters the
+//  text format escapes, non-ASCII text, NULLs, empty and absent arrays, the
+//  ends of bigint, timestamps before and after 2000.
+static void
+s_test_copy_binary (void)
+{
+    PGconn *conn = pw_itest_connect (s_service_url);
+    if (!conn)
+        return;
+    PQclear (PQexec (conn, "CREATE TEMP TABLE bin (id bigint, flag boolean, name text,"
+                           " list text[], at timestamptz)"));
+    const char *list [] = {"a\tb", "c\"d\\e", "\xc3\x9cn\xc3\xaf,{}", ""};
+    pw_strbuf_t buf;
+    pw_strbuf_init (&buf);
+    pw_db_bin_header (&buf);
+    pw_db_bin_row (&buf, 5);
+    pw_db_bin_int8 (&buf, -42);
+    pw_db_bin_bool (&buf, true);
+    pw_db_bin_text (&buf, "x\ny\\z\t");
+    pw_db_bin_text_array (&buf, list, 4, true);
+    pw_db_bin_timestamptz (&buf, 1700000000);
+    pw_db_bin_row (&buf, 5);
+    pw_db_bin_int8 (&buf, INT64_MAX);
+    pw_db_bin_bool (&buf, false);
+    pw_db_bin_text (&buf, NULL);
+    pw_db_bin_text_array (&buf, NULL, 0, true);
+    pw_db_bin_null (&buf);
+    pw_db_bin_row (&buf, 5);
+    pw_db_bin_int8 (&buf, INT64_MIN);
+    pw_db_bin_bool (&buf, true);
+    pw_db_bin_text (&buf, "");
+    pw_db_bin_text_array (&buf, list, 4, false);
+    pw_db_bin_timestamptz (&buf, 86400);
+    pw_db_bin_trailer (&buf);
+    PGresult *res = PQexec (conn, "COPY bin FROM STDIN (FORMAT binary)");
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COPY_IN);
+    PQclear (res);
+    PW_CHECK_INT (PQputCopyData (conn, buf.data, (int)buf.len), 1);
+    PW_CHECK_INT (PQputCopyEnd (conn, NULL), 1);
+    res = PQgetResult (conn);
+    PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        fprintf (stderr, "    COPY: %s", PQerrorMessage (conn));
+    PQclear (res);
+    while ((res = PQgetResult (conn)))
+        PQclear (res);
+    PW_CHECK_INT (pw_itest_scalar (
+                      conn, "SELECT count(*) FROM bin WHERE (id = -42 AND flag"
+                            "   AND name = E'x\\ny\\\\z\\t'"
+                            "   AND list = ARRAY[E'a\\tb', E'c\"d\\\\e', U&'\\00DCn\\00EF,{}', '']"
+                            "   AND at = to_timestamp (1700000000))"
+                            " OR (id = 9223372036854775807 AND NOT flag AND name IS NULL"
+                            "   AND list = '{}' AND cardinality (list) = 0 AND at IS NULL)"
+                            " OR (id = -9223372036854775808 AND flag AND name = ''"
+                            "   AND list IS NULL AND at = to_timestamp (86400))"),
+                  3);
+    pw_strbuf_free (&buf);
+    PQfinish (conn);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -488,6 +550,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_analyze_changed);
     PW_RUN (s_test_agent_rows_forgotten);
     PW_RUN (s_test_scan_open);
+    PW_RUN (s_test_copy_binary);
     free (s_service_url);
     return PW_TEST_END ();
 }

@@ -265,6 +265,8 @@ s_same_text (const char *a, const char *b)
 //  Status profiles: the canonical key and id the store computes
 //  (pw_profile_key, pw_profile_id in 010_status_profiles; the ids below are
 //  PostgreSQL's), and agents of one profile have every status in common.
+static void s_check_profiles (size_t budget);
+
 static void
 s_test_profiles (void)
 {
@@ -287,12 +289,24 @@ s_test_profiles (void)
     PW_CHECK_STR (key.data, "subscribed\x1e\x1e");
     PW_CHECK (policy_profile_id ("subscribed", 10) == -6070518538363922493LL);
     pw_strbuf_free (&key);
+    //  Keys found in direct rows, in the hash alone, and in both (one
+    //  profile's row, then the hash)
+    s_check_profiles (POLICY_ROW_BUDGET);
+    s_check_profiles (0);
+    s_check_profiles (PATCHES);
+}
 
+//  A resolution with a row budget of BUDGET cells: every agent's statuses
+//  as its own evaluation gives them, each key standing by one entry.
+static void
+s_check_profiles (size_t budget)
+{
     policy_tenant_t *tenant = s_tenant ();
     if (!tenant) {
         PW_CHECK (tenant != NULL);
         return;
     }
+    policy_tenant_set_row_budget (tenant, budget);
     policy_tenant_resolve (tenant, T0 + 3 * DAY);
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const char *fabrikam [] = {"unsubscribed"};
