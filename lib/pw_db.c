@@ -320,6 +320,45 @@ s_unescape (char *field)
     return field;
 }
 
+//  Splits one COPY text row (LEN bytes at BUF, its newline included or
+//  not) into fields in place, unescaped; *FIELDS_P grows as needed.
+//  Returns the field count.
+static int
+s_copy_fields (char *buf, int len, char ***fields_p, int *cap_p)
+{
+    if (len > 0 && buf [len - 1] == '\n')
+        buf [len - 1] = '\0';
+    int count = 0;
+    for (char *p = buf;;) {
+        if (count == *cap_p) {
+            *cap_p = *cap_p ? *cap_p * 2 : 16;
+            *fields_p = pw_realloc (*fields_p, sizeof (char *) * (size_t)*cap_p);
+        }
+        char *tab = strchr (p, '\t');
+        if (tab)
+            *tab = '\0';
+        (*fields_p) [count++] = s_unescape (p);
+        if (!tab)
+            break;
+        p = tab + 1;
+    }
+    return count;
+}
+
+//  Ends a COPY OUT whose data is read: its result. True when it succeeded.
+static bool
+s_copy_out_end (pw_db_t *self)
+{
+    PGresult *res = PQgetResult (self->conn);
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+    if (!ok)
+        s_failed (self, res);
+    PQclear (res);
+    while ((res = PQgetResult (self->conn)))
+        PQclear (res);
+    return ok;
+}
+
 long
 pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
 {
@@ -335,22 +374,7 @@ pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
     int len;
     while ((len = PQgetCopyData (self->conn, &buf, 0)) > 0) {
         if (!failed) {
-            if (len > 0 && buf [len - 1] == '\n')
-                buf [len - 1] = '\0';
-            int count = 0;
-            for (char *p = buf;;) {
-                if (count == cap) {
-                    cap = cap ? cap * 2 : 16;
-                    fields = pw_realloc (fields, sizeof (char *) * (size_t)cap);
-                }
-                char *tab = strchr (p, '\t');
-                if (tab)
-                    *tab = '\0';
-                fields [count++] = s_unescape (p);
-                if (!tab)
-                    break;
-                p = tab + 1;
-            }
+            int count = s_copy_fields (buf, len, &fields, &cap);
             if (fn (arg, fields, count))
                 failed = true;
             rows++;
@@ -358,16 +382,132 @@ pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
         PQfreemem (buf);
     }
     free (fields);
-    res = PQgetResult (self->conn);
-    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
-    if (!ok)
-        s_failed (self, res);
-    PQclear (res);
-    while ((res = PQgetResult (self->conn)))
-        PQclear (res);
+    bool ok = s_copy_out_end (self);
     if (failed && ok)
         snprintf (self->last_error, sizeof self->last_error, "%s: a row was refused", name);
     return ok && !failed ? rows : -1;
+}
+
+//  --- COPY OUT while the caller works ----------------------------------------
+
+struct _pw_db_prefetch_t {
+    pw_db_t *db;
+    const char *const *names;
+    size_t count;
+    size_t current; //  the script running or next to run
+    bool running;   //  its COPY has begun
+    bool failed;
+    pw_strbuf_t *rows; //  per script: its rows as received, each ending in a newline
+};
+
+pw_db_prefetch_t *
+pw_db_prefetch_new (pw_db_t *db, const char *const *names, size_t count)
+{
+    pw_db_prefetch_t *self = pw_calloc (1, sizeof *self);
+    self->db = db;
+    self->names = names;
+    self->count = count;
+    self->rows = pw_calloc (count + 1, sizeof (pw_strbuf_t));
+    for (size_t i = 0; i < count; i++)
+        pw_strbuf_init (&self->rows [i]);
+    if (pw_db_prefetch_poll (self, false)) {
+        pw_db_prefetch_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+int
+pw_db_prefetch_poll (pw_db_prefetch_t *self, bool wait)
+{
+    pw_db_t *db = self->db;
+    while (!self->failed && self->current < self->count) {
+        if (!self->running) {
+            PGresult *res = pw_db_exec_script (db, self->names [self->current]);
+            bool copying = res && PQresultStatus (res) == PGRES_COPY_OUT;
+            PQclear (res);
+            if (!copying) {
+                self->failed = true;
+                break;
+            }
+            self->running = true;
+        }
+        if (!wait && !PQconsumeInput (db->conn)) {
+            s_failed (db, NULL);
+            self->failed = true;
+            break;
+        }
+        pw_strbuf_t *rows = &self->rows [self->current];
+        char *buf;
+        int len;
+        while ((len = PQgetCopyData (db->conn, &buf, wait ? 0 : 1)) > 0) {
+            pw_strbuf_append_len (rows, buf, (size_t)len);
+            if (buf [len - 1] != '\n')
+                pw_strbuf_append_len (rows, "\n", 1);
+            PQfreemem (buf);
+        }
+        if (len == 0)
+            return 0; //  nothing more has arrived yet
+        self->running = false;
+        self->current++;
+        if (!s_copy_out_end (db))
+            self->failed = true;
+    }
+    return self->failed ? -1 : 0;
+}
+
+long
+pw_db_prefetch_rows (pw_db_prefetch_t *self, size_t index, pw_db_row_fn *fn, void *arg)
+{
+    if (!self || self->failed || index >= self->current)
+        return -1;
+    //  Each row is split in a copy, so the rows can be given again
+    const pw_strbuf_t *rows = &self->rows [index];
+    pw_strbuf_t scratch;
+    pw_strbuf_init (&scratch);
+    char **fields = NULL;
+    int cap = 0;
+    long count = 0;
+    const char *line = rows->data;
+    const char *end = rows->data ? rows->data + rows->len : NULL;
+    while (line && line < end) {
+        const char *newline = memchr (line, '\n', (size_t)(end - line));
+        size_t len = (size_t)(newline - line);
+        pw_strbuf_reset (&scratch);
+        pw_strbuf_append_len (&scratch, line, len);
+        int n = s_copy_fields (scratch.data, (int)len, &fields, &cap);
+        if (fn (arg, fields, n)) {
+            snprintf (self->db->last_error, sizeof self->db->last_error, "%s: a row was refused",
+                      self->names [index]);
+            count = -1;
+            break;
+        }
+        count++;
+        line = newline + 1;
+    }
+    free (fields);
+    pw_strbuf_free (&scratch);
+    return count;
+}
+
+void
+pw_db_prefetch_destroy (pw_db_prefetch_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pw_db_prefetch_t *self = *self_p;
+    //  A COPY under way is read to its end, so the connection can go on
+    if (self->running && !self->failed) {
+        char *buf;
+        while (PQgetCopyData (self->db->conn, &buf, 0) > 0)
+            PQfreemem (buf);
+        s_copy_out_end (self->db);
+    }
+    for (size_t i = 0; i < self->count; i++)
+        pw_strbuf_free (&self->rows [i]);
+    free (self->rows);
+    free (self);
+    *self_p = NULL;
 }
 
 int

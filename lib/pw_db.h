@@ -77,6 +77,23 @@ typedef int (pw_db_row_fn) (void *arg, char **fields, int count);
 //  Returns the row count, or -1 (the error in pw_db_last_error).
 long pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg);
 
+//  COPY ... TO STDOUT scripts NAMES (COUNT of them, the array kept by the
+//  caller) read while the caller works: they run one after another, and
+//  pw_db_prefetch_poll, called between pieces of the work, keeps what has
+//  arrived without waiting for more (so the server produces the rows on
+//  its own core meanwhile); with WAIT it reads every script to its end.
+//  Then pw_db_prefetch_rows gives script INDEX's rows to FN as
+//  pw_db_copy_out would, as often as asked. Nothing else may run on the
+//  connection until the rows are all read or the prefetch is destroyed
+//  (which reads a COPY under way to its end). new: NULL when the first
+//  script could not start; poll: 0, or -1 (the error in pw_db_last_error,
+//  and every later poll fails); rows: the row count, or -1.
+typedef struct _pw_db_prefetch_t pw_db_prefetch_t;
+pw_db_prefetch_t *pw_db_prefetch_new (pw_db_t *db, const char *const *names, size_t count);
+int pw_db_prefetch_poll (pw_db_prefetch_t *self, bool wait);
+long pw_db_prefetch_rows (pw_db_prefetch_t *self, size_t index, pw_db_row_fn *fn, void *arg);
+void pw_db_prefetch_destroy (pw_db_prefetch_t **self_p);
+
 //  COPY FROM STDIN: start with script NAME, send rows built with the
 //  pw_db_copy_* field helpers (text format), then end. 0 or -1.
 int pw_db_copy_in_begin (pw_db_t *self, const char *name);

@@ -78,8 +78,23 @@ policy_server_forget (policy_server_t *self, const char *tenant)
     malloc_trim (0);
 }
 
+//  Resolves FRESH while the store's results of the tenant are read for the
+//  comparison that follows (*STORED_P, the caller's): the store produces
+//  them on its own core as the resolution computes. 0, or -1 on a store
+//  error (*STORED_P NULL then).
+static int
+s_resolve_reading (pw_db_t *db, policy_tenant_t *fresh, pw_db_prefetch_t **stored_p)
+{
+    *stored_p = policy_store_stored_begin (db);
+    if (!*stored_p)
+        return -1;
+    policy_tenant_resolve_polling (fresh, s_now (), policy_store_stored_poll, *stored_p);
+    return 0;
+}
+
 policy_tenant_t *
-policy_server_load (policy_server_t *self, const char *tenant, char **error_p)
+policy_server_load (policy_server_t *self, const char *tenant, char **error_p,
+                    pw_db_prefetch_t **stored_p)
 {
     pw_db_t *db = pw_service_db (self->service);
     //  The cached state goes first: a tenant is never held twice.
@@ -95,7 +110,13 @@ policy_server_load (policy_server_t *self, const char *tenant, char **error_p)
     if (!fresh)
         return NULL;
     policy_tenant_set_version (fresh, version);
-    policy_tenant_resolve (fresh, s_now ());
+    if (stored_p && s_resolve_reading (db, fresh, stored_p)) {
+        *error_p = pw_sprintf ("reading tenant %s's results: %s", tenant, pw_db_last_error (db));
+        policy_tenant_destroy (&fresh);
+        return NULL;
+    }
+    if (!stored_p)
+        policy_tenant_resolve (fresh, s_now ());
     pw_metric_add (self->m_loads, 1);
     return fresh;
 }
@@ -113,7 +134,7 @@ policy_server_tenant (policy_server_t *self, pw_call_t *call)
     if (cached && policy_tenant_version (cached) == version)
         return cached;
     char *error = NULL;
-    policy_tenant_t *fresh = policy_server_load (self, call->tenant, &error);
+    policy_tenant_t *fresh = policy_server_load (self, call->tenant, &error, NULL);
     if (!fresh) {
         if (!pw_db_is_up (db))
             pw_call_fail_db (self->service, call, "loading the tenant");
@@ -128,12 +149,17 @@ policy_server_tenant (policy_server_t *self, pw_call_t *call)
 }
 
 policy_tenant_t *
-policy_server_replace (policy_server_t *self, const char *tenant, policy_tenant_t **fresh_p)
+policy_server_replace (policy_server_t *self, const char *tenant, policy_tenant_t **fresh_p,
+                       pw_db_prefetch_t **stored_p)
 {
     policy_tenant_t *fresh = *fresh_p;
     *fresh_p = NULL;
     policy_tenant_clear_changes (fresh);
-    if (policy_store_diff_results (pw_service_db (self->service), fresh) < 0) {
+    long diffed = policy_store_diff_results (pw_service_db (self->service), fresh,
+                                             stored_p ? *stored_p : NULL);
+    if (stored_p)
+        pw_db_prefetch_destroy (stored_p);
+    if (diffed < 0) {
         policy_tenant_destroy (&fresh);
         policy_server_forget (self, tenant);
         return NULL;
@@ -330,14 +356,15 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     }
     //  Re-resolve from what is now in the store (inside this transaction).
     char *error = NULL;
-    fresh = policy_server_load (self, call->tenant, &error);
+    pw_db_prefetch_t *stored = NULL;
+    fresh = policy_server_load (self, call->tenant, &error, &stored);
     if (!fresh) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "%s", error);
         free (error);
         goto done;
     }
     pw_metric_add (self->m_resolves, 1);
-    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
+    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &stored);
     if (!tenant) {
         pw_call_fail_db (service, call, "apply");
         goto done;
@@ -669,7 +696,13 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
         pw_service_rollback (service);
         return;
     }
-    policy_tenant_resolve (fresh, s_now ());
+    pw_db_prefetch_t *stored = NULL;
+    if (s_resolve_reading (db, fresh, &stored)) {
+        policy_tenant_destroy (&fresh);
+        pw_call_fail_db (service, call, "resolve");
+        pw_service_rollback (service);
+        return;
+    }
     int64_t computed = s_now_us ();
     const policy_inventory_t *inv = policy_tenant_inventory (fresh);
     size_t agents = inv->agent_count, statuses = 0;
@@ -679,7 +712,7 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     //  Compared with what the store holds, not with the previous
     //  resolution: a full resolve is the repair path too, and rewrites every
     //  agent whose stored results differ in any way.
-    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh);
+    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &stored);
     if (!tenant || policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS) < 0 ||
         pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)

@@ -26,7 +26,10 @@ policy_tenant_t *policy_server_tenant (policy_server_t *self, pw_call_t *call);
 //  Loads and resolves TENANT from the store inside the current transaction,
 //  without caching it; the cached state of TENANT is dropped first, so a
 //  tenant is never held twice in memory. Caller owns; NULL with *ERROR_P.
-policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, char **error_p);
+//  With STORED_P, the store's results of the tenant are read while the
+//  resolution computes, for policy_server_replace (the caller's to pass).
+policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, char **error_p,
+                                     pw_db_prefetch_t **stored_p);
 
 //  Drops the cached state of TENANT (after a failed write).
 void policy_server_forget (policy_server_t *self, const char *tenant);
@@ -34,9 +37,11 @@ void policy_server_forget (policy_server_t *self, const char *tenant);
 //  Caches FRESH as the state of TENANT (ownership moves in) after comparing
 //  its results with those the store holds, so the change marks of FRESH say
 //  which agents' stored results differ. Returns the state now cached, or
-//  NULL (FRESH destroyed) when the store could not be read.
+//  NULL (FRESH destroyed) when the store could not be read. STORED_P: the
+//  results read by policy_server_load (destroyed here), or NULL to read
+//  them now.
 policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenant,
-                                        policy_tenant_t **fresh_p);
+                                        policy_tenant_t **fresh_p, pw_db_prefetch_t **stored_p);
 
 //  What policy_server_publish_results writes.
 typedef enum {

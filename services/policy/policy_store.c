@@ -1241,8 +1241,36 @@ s_diff_status_row (void *arg, char **f, int count)
     return 0;
 }
 
+static const char *const s_stored_scripts [] = {
+    "policy_load_stored_settings", "policy_load_stored_profiles", "policy_load_stored_statuses"};
+
+pw_db_prefetch_t *
+policy_store_stored_begin (pw_db_t *db)
+{
+    return pw_db_prefetch_new (db, s_stored_scripts, 3);
+}
+
+void
+policy_store_stored_poll (void *stored)
+{
+    //  A failure is kept, and reported by the wait before the comparison
+    pw_db_prefetch_poll (stored, false);
+}
+
+//  Script INDEX of the stored results to FN: from STORED (read to its end
+//  first), else read now.
+static long
+s_stored_rows (pw_db_t *db, pw_db_prefetch_t *stored, size_t index, pw_db_row_fn *fn, void *arg)
+{
+    if (!stored)
+        return pw_db_copy_out (db, s_stored_scripts [index], fn, arg);
+    if (pw_db_prefetch_poll (stored, true))
+        return -1;
+    return pw_db_prefetch_rows (stored, index, fn, arg);
+}
+
 long
-policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
+policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, pw_db_prefetch_t *stored)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     s_diff_t diff = {.tenant = tenant, .inv = inv};
@@ -1253,19 +1281,19 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant)
     pw_strbuf_append (&diff.stale_patches, "{");
     policy_keys_init (&diff.keys, 1024);
     long rc = -1;
-    if (pw_db_copy_out (db, "policy_load_stored_settings", s_diff_settings_row, &diff) < 0)
+    if (s_stored_rows (db, stored, 0, s_diff_settings_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark (tenant, a, true, false);
     memset (diff.seen, 0, inv->agent_count);
-    if (pw_db_copy_out (db, "policy_load_stored_profiles", s_diff_profile_row, &diff) < 0)
+    if (s_stored_rows (db, stored, 1, s_diff_profile_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark_profile (tenant, a);
     //  The stored statuses against our keys
-    if (pw_db_copy_out (db, "policy_load_stored_statuses", s_diff_status_row, &diff) < 0)
+    if (s_stored_rows (db, stored, 2, s_diff_status_row, &diff) < 0)
         goto done;
     policy_tenant_set_store_empty (tenant, diff.stored == 0);
     //  Every entry whose key is not stored as ours, by the entry that

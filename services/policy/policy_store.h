@@ -47,11 +47,20 @@ int policy_store_decision (pw_db_t *db, const char *policy, const char *kb, cons
 //  the number of rows written, or -1.
 long policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant);
 
-//  Compares TENANT's resolution with the results the store holds and marks
+//  Starts reading the results the store holds for the session's tenant
+//  (settings, agents' profiles, profile statuses), to be compared with a
+//  resolution computed meanwhile (policy_tenant_resolve_polling with
+//  policy_store_stored_poll). NULL on a store error.
+pw_db_prefetch_t *policy_store_stored_begin (pw_db_t *db);
+//  A policy_poll_fn: reads what has arrived of STORED (a pw_db_prefetch_t).
+void policy_store_stored_poll (void *stored);
+
+//  Compares TENANT's resolution with the results the store holds (read now,
+//  or the rest of STORED, begun before the resolution) and marks
 //  (policy_tenant_mark) every agent whose stored settings or statuses
 //  differ, are missing or are extra. Returns the count of agents marked,
 //  or -1.
-long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant);
+long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, pw_db_prefetch_t *stored);
 
 //  Writes the results of every agent marked changed (or of all agents when
 //  ALL). Returns the number of agents written, or -1.

@@ -782,6 +782,12 @@ s_rows_free (s_rows_t *rows)
 void
 policy_tenant_resolve (policy_tenant_t *self, int64_t now)
 {
+    policy_tenant_resolve_polling (self, now, NULL, NULL);
+}
+
+void
+policy_tenant_resolve_polling (policy_tenant_t *self, int64_t now, policy_poll_fn *poll, void *arg)
+{
     const policy_inventory_t *inv = self->inventory;
     pw_arena_t *arena = pw_arena_new ();
     pw_effective_t *effective = pw_effective_new ();
@@ -792,6 +798,8 @@ policy_tenant_resolve (policy_tenant_t *self, int64_t now)
     s_rows_t rows = {.budget = self->row_budget};
     uint32_t *leaders = self->entry_leader;
     for (size_t a = 0; a < inv->agent_count; a++) {
+        if (poll && a % 1024 == 0)
+            poll (arg);
         policy_agent_result_t result;
         s_resolve_agent (self, effective, a, arena, &result);
         result.profile = s_profile (self, &result, a, &key);

@@ -94,6 +94,11 @@ void policy_tenant_destroy (policy_tenant_t **self_p);
 
 //  Resolves every agent (settings and statuses) at time NOW.
 void policy_tenant_resolve (policy_tenant_t *self, int64_t now);
+//  The same, calling POLL (ARG) every 1,024 agents: the caller's other work
+//  (reading the stored results while this computes) between pieces.
+typedef void (policy_poll_fn) (void *arg);
+void policy_tenant_resolve_polling (policy_tenant_t *self, int64_t now, policy_poll_fn *poll,
+                                    void *arg);
 
 //  After a decision or override changed CHANGES, re-evaluates only the scan
 //  entries of affected agents. Returns how many entries changed status and

@@ -536,6 +536,81 @@ s_test_copy_binary (void)
     PQfinish (conn);
 }
 
+static int
+s_sum_row (void *arg, char **fields, int count)
+{
+    int64_t *sum = arg;
+    if (count < 2 || !fields [0] || !fields [1])
+        return -1;
+    sum [0]++;
+    sum [1] += strtoll (fields [0], NULL, 10) + strtoll (fields [1], NULL, 10);
+    return 0;
+}
+
+static int
+s_refuse_row (void *arg, char **fields, int count)
+{
+    (void)arg, (void)fields, (void)count;
+    return -1;
+}
+
+//  COPY scripts read while the caller works (pw_db_prefetch) give the rows
+//  a plain read gives, however the polls fall, as often as asked; one the
+//  caller refuses is an error naming the script; a prefetch destroyed half
+//  way leaves the connection usable.
+static void
+s_test_prefetch (void)
+{
+    PGconn *admin, *conn;
+    if (!s_connect_both (&admin, &conn))
+        return;
+    PQfinish (conn);
+    PQclear (PQexec (admin, "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
+                            " SELECT 'pf', g, g * 7 FROM generate_series (1, 20000) g"));
+    PQclear (PQexec (admin, "INSERT INTO profile_status (tenant_id, profile_id, patch_id,"
+                            " status, source_kind) SELECT 'pf', g % 50, g, 'approved',"
+                            " 'default' FROM generate_series (1, 3000) g"));
+    pw_db_t *db = pw_db_new (s_service_url);
+    pw_db_set_prefix (db, "policy_"); //  its statements and session tables
+    PW_CHECK_INT (pw_db_begin (db, "pf"), 0);
+    const char *names [] = {"policy_load_stored_profiles", "policy_load_stored_statuses",
+                            "policy_load_stored_profiles"};
+    pw_db_prefetch_t *prefetch = pw_db_prefetch_new (db, names, 3);
+    PW_CHECK (prefetch != NULL);
+    if (!prefetch) {
+        char why [512];
+        pw_db_error (db, why, sizeof why);
+        fprintf (stderr, "    prefetch: %s (%s)\n", pw_db_last_error (db), why);
+        pw_db_destroy (&db);
+        PQfinish (admin);
+        return;
+    }
+    for (int i = 0; i < 20; i++)
+        PW_CHECK_INT (pw_db_prefetch_poll (prefetch, false), 0);
+    PW_CHECK_INT (pw_db_prefetch_poll (prefetch, true), 0);
+    int64_t profiles [2] = {0, 0}, statuses [2] = {0, 0}, again [2] = {0, 0};
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 0, s_sum_row, profiles), 20000);
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 1, s_sum_row, statuses), 3000);
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 2, s_sum_row, again), 20000);
+    PW_CHECK (profiles [1] == 8LL * 20000 * 20001 / 2);
+    PW_CHECK (again [1] == profiles [1]);
+    PW_CHECK (statuses [1] == pw_itest_scalar (admin, "SELECT sum (g % 50 + g)"
+                                                      " FROM generate_series (1, 3000) g"));
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 0, s_refuse_row, NULL), -1);
+    PW_CHECK (strstr (pw_db_last_error (db), "policy_load_stored_profiles"));
+    pw_db_prefetch_destroy (&prefetch);
+    //  Destroyed with the first script's rows under way
+    prefetch = pw_db_prefetch_new (db, names, 3);
+    PW_CHECK (prefetch != NULL);
+    pw_db_prefetch_destroy (&prefetch);
+    PW_CHECK (pw_db_check (db));
+    pw_db_rollback (db);
+    pw_db_destroy (&db);
+    PQclear (PQexec (admin, "DELETE FROM agent_profiles WHERE tenant_id = 'pf';"
+                            "DELETE FROM profile_status WHERE tenant_id = 'pf'"));
+    PQfinish (admin);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -551,6 +626,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_agent_rows_forgotten);
     PW_RUN (s_test_scan_open);
     PW_RUN (s_test_copy_binary);
+    PW_RUN (s_test_prefetch);
     free (s_service_url);
     return PW_TEST_END ();
 }
