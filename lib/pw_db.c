@@ -345,9 +345,10 @@ s_copy_fields (char *buf, int len, char ***fields_p, int *cap_p)
     return count;
 }
 
-//  Ends a COPY OUT whose data is read: its result. True when it succeeded.
+//  Ends a COPY whose data is read or sent: its result. True when it
+//  succeeded.
 static bool
-s_copy_out_end (pw_db_t *self)
+s_copy_end (pw_db_t *self)
 {
     PGresult *res = PQgetResult (self->conn);
     bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
@@ -382,7 +383,7 @@ pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *arg)
         PQfreemem (buf);
     }
     free (fields);
-    bool ok = s_copy_out_end (self);
+    bool ok = s_copy_end (self);
     if (failed && ok)
         snprintf (self->last_error, sizeof self->last_error, "%s: a row was refused", name);
     return ok && !failed ? rows : -1;
@@ -450,7 +451,7 @@ pw_db_prefetch_poll (pw_db_prefetch_t *self, bool wait)
             return 0; //  nothing more has arrived yet
         self->running = false;
         self->current++;
-        if (!s_copy_out_end (db))
+        if (!s_copy_end (db))
             self->failed = true;
     }
     return self->failed ? -1 : 0;
@@ -501,7 +502,7 @@ pw_db_prefetch_destroy (pw_db_prefetch_t **self_p)
         char *buf;
         while (PQgetCopyData (self->db->conn, &buf, 0) > 0)
             PQfreemem (buf);
-        s_copy_out_end (self->db);
+        s_copy_end (self->db);
     }
     for (size_t i = 0; i < self->count; i++)
         pw_strbuf_free (&self->rows [i]);
@@ -538,14 +539,7 @@ pw_db_copy_in_end (pw_db_t *self)
         snprintf (self->last_error, sizeof self->last_error, "%s", PQerrorMessage (self->conn));
         return -1;
     }
-    PGresult *res = PQgetResult (self->conn);
-    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
-    if (!ok)
-        s_failed (self, res);
-    PQclear (res);
-    while ((res = PQgetResult (self->conn)))
-        PQclear (res);
-    return ok ? 0 : -1;
+    return s_copy_end (self) ? 0 : -1;
 }
 
 void
