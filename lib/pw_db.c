@@ -299,8 +299,11 @@ s_unescape (char *field)
 {
     if (field [0] == '\\' && field [1] == 'N' && field [2] == '\0')
         return NULL;
-    char *out = field;
-    for (char *in = field; *in; in++) {
+    //  Most fields hold no escape: nothing to move before the first one
+    char *out = strchr (field, '\\');
+    if (!out)
+        return field;
+    for (char *in = out; *in; in++) {
         if (*in != '\\' || !in [1]) {
             *out++ = *in;
             continue;

@@ -547,6 +547,21 @@ s_sum_row (void *arg, char **fields, int count)
     return 0;
 }
 
+//  Finds the status row of patch 0 (whose rule names hold what COPY's text
+//  format escapes) and keeps its source policy and rule.
+static int
+s_escaped_row (void *arg, char **fields, int count)
+{
+    char **kept = arg;
+    if (count != 7)
+        return -1;
+    if (fields [1] && strcmp (fields [1], "0") == 0) {
+        kept [0] = strdup (fields [5] ? fields [5] : "(null)");
+        kept [1] = strdup (fields [6] ? fields [6] : "(null)");
+    }
+    return 0;
+}
+
 static int
 s_refuse_row (void *arg, char **fields, int count)
 {
@@ -570,6 +585,9 @@ s_test_prefetch (void)
     PQclear (PQexec (admin, "INSERT INTO profile_status (tenant_id, profile_id, patch_id,"
                             " status, source_kind) SELECT 'pf', g % 50, g, 'approved',"
                             " 'default' FROM generate_series (1, 3000) g"));
+    PQclear (PQexec (admin, "INSERT INTO profile_status (tenant_id, profile_id, patch_id,"
+                            " status, source_kind, source_policy, source_rule) VALUES ('pf', 0,"
+                            " 0, 'denied', 'rule', NULL, E'tab\\there\\\\back\\nline \\\\N')"));
     pw_db_t *db = pw_db_new (s_service_url);
     pw_db_set_prefix (db, "policy_"); //  its statements and session tables
     PW_CHECK_INT (pw_db_begin (db, "pf"), 0);
@@ -590,7 +608,13 @@ s_test_prefetch (void)
     PW_CHECK_INT (pw_db_prefetch_poll (prefetch, true), 0);
     int64_t profiles [2] = {0, 0}, statuses [2] = {0, 0}, again [2] = {0, 0};
     PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 0, s_sum_row, profiles), 20000);
-    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 1, s_sum_row, statuses), 3000);
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 1, s_sum_row, statuses), 3001);
+    char *escaped [2] = {NULL, NULL};
+    PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 1, s_escaped_row, escaped), 3001);
+    PW_CHECK_STR (escaped [0] ? escaped [0] : "", "(null)");
+    PW_CHECK_STR (escaped [1] ? escaped [1] : "", "tab\there\\back\nline \\N");
+    free (escaped [0]);
+    free (escaped [1]);
     PW_CHECK_INT (pw_db_prefetch_rows (prefetch, 2, s_sum_row, again), 20000);
     PW_CHECK (profiles [1] == 8LL * 20000 * 20001 / 2);
     PW_CHECK (again [1] == profiles [1]);
