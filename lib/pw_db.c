@@ -460,6 +460,17 @@ pw_db_prefetch_poll (pw_db_prefetch_t *self, bool wait)
     return self->failed ? -1 : 0;
 }
 
+bool
+pw_db_prefetch_empty (const pw_db_prefetch_t *self)
+{
+    if (self->failed || self->current < self->count)
+        return false;
+    for (size_t i = 0; i < self->count; i++)
+        if (self->rows [i].len)
+            return false;
+    return true;
+}
+
 long
 pw_db_prefetch_rows (pw_db_prefetch_t *self, size_t index, pw_db_row_fn *fn, void *arg)
 {

@@ -91,6 +91,8 @@ long pw_db_copy_out (pw_db_t *self, const char *name, pw_db_row_fn *fn, void *ar
 typedef struct _pw_db_prefetch_t pw_db_prefetch_t;
 pw_db_prefetch_t *pw_db_prefetch_new (pw_db_t *db, const char *const *names, size_t count);
 int pw_db_prefetch_poll (pw_db_prefetch_t *self, bool wait);
+//  True once every script has been read to its end and none gave a row.
+bool pw_db_prefetch_empty (const pw_db_prefetch_t *self);
 long pw_db_prefetch_rows (pw_db_prefetch_t *self, size_t index, pw_db_row_fn *fn, void *arg);
 void pw_db_prefetch_destroy (pw_db_prefetch_t **self_p);
 

@@ -491,14 +491,14 @@ s_import (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_rep
     uint32_t changed_rows = out->reply.inserted + out->reply.updated;
     out->reply.unchanged = out->reply.rows > changed_rows ? out->reply.rows - changed_rows : 0;
     char *error = NULL;
-    pw_db_prefetch_t *stored = NULL;
-    policy_tenant_t *fresh = policy_server_load (server, call->tenant, &error, &stored);
+    policy_reading_t *reading = NULL;
+    policy_tenant_t *fresh = policy_server_load (server, call->tenant, &error, &reading);
     if (!fresh) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "import: %s", error);
         free (error);
         return -1;
     }
-    policy_tenant_t *tenant = policy_server_replace (server, call->tenant, &fresh, &stored);
+    policy_tenant_t *tenant = policy_server_replace (server, call->tenant, &fresh, &reading);
     long affected = policy_server_publish_results (server, call, tenant, POLICY_WRITE_AGENTS);
     if (affected < 0)
         return -1;

@@ -79,22 +79,27 @@ policy_server_forget (policy_server_t *self, const char *tenant)
 }
 
 //  Resolves FRESH while the store's results of the tenant are read for the
-//  comparison that follows (*STORED_P, the caller's): the store produces
-//  them on its own core as the resolution computes. 0, or -1 on a store
-//  error (*STORED_P NULL then).
+//  comparison that follows (*READING_P, the caller's), and, when there are
+//  none, every agent's settings are staged for the write: the store does
+//  its part on its own core as the resolution computes. 0, or -1 on a store
+//  error (*READING_P NULL then).
 static int
-s_resolve_reading (pw_db_t *db, policy_tenant_t *fresh, pw_db_prefetch_t **stored_p)
+s_resolve_reading (pw_db_t *db, policy_tenant_t *fresh, policy_reading_t **reading_p)
 {
-    *stored_p = policy_store_stored_begin (db);
-    if (!*stored_p)
+    *reading_p = policy_store_reading_begin (db, fresh);
+    if (!*reading_p)
         return -1;
-    policy_tenant_resolve_polling (fresh, s_now (), policy_store_stored_poll, *stored_p);
+    policy_tenant_resolve_polling (fresh, s_now (), policy_store_reading_poll, *reading_p);
+    if (policy_store_reading_end (*reading_p)) {
+        policy_store_reading_destroy (reading_p);
+        return -1;
+    }
     return 0;
 }
 
 policy_tenant_t *
 policy_server_load (policy_server_t *self, const char *tenant, char **error_p,
-                    pw_db_prefetch_t **stored_p)
+                    policy_reading_t **reading_p)
 {
     pw_db_t *db = pw_service_db (self->service);
     //  The cached state goes first: a tenant is never held twice.
@@ -110,12 +115,12 @@ policy_server_load (policy_server_t *self, const char *tenant, char **error_p,
     if (!fresh)
         return NULL;
     policy_tenant_set_version (fresh, version);
-    if (stored_p && s_resolve_reading (db, fresh, stored_p)) {
+    if (reading_p && s_resolve_reading (db, fresh, reading_p)) {
         *error_p = pw_sprintf ("reading tenant %s's results: %s", tenant, pw_db_last_error (db));
         policy_tenant_destroy (&fresh);
         return NULL;
     }
-    if (!stored_p)
+    if (!reading_p)
         policy_tenant_resolve (fresh, s_now ());
     pw_metric_add (self->m_loads, 1);
     return fresh;
@@ -150,15 +155,15 @@ policy_server_tenant (policy_server_t *self, pw_call_t *call)
 
 policy_tenant_t *
 policy_server_replace (policy_server_t *self, const char *tenant, policy_tenant_t **fresh_p,
-                       pw_db_prefetch_t **stored_p)
+                       policy_reading_t **reading_p)
 {
     policy_tenant_t *fresh = *fresh_p;
     *fresh_p = NULL;
     policy_tenant_clear_changes (fresh);
     long diffed = policy_store_diff_results (pw_service_db (self->service), fresh,
-                                             stored_p ? *stored_p : NULL);
-    if (stored_p)
-        pw_db_prefetch_destroy (stored_p);
+                                             reading_p ? *reading_p : NULL);
+    if (reading_p)
+        policy_store_reading_destroy (reading_p);
     if (diffed < 0) {
         policy_tenant_destroy (&fresh);
         policy_server_forget (self, tenant);
@@ -356,15 +361,15 @@ s_apply (pw_service_t *service, pw_call_t *call, void *state)
     }
     //  Re-resolve from what is now in the store (inside this transaction).
     char *error = NULL;
-    pw_db_prefetch_t *stored = NULL;
-    fresh = policy_server_load (self, call->tenant, &error, &stored);
+    policy_reading_t *reading = NULL;
+    fresh = policy_server_load (self, call->tenant, &error, &reading);
     if (!fresh) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "%s", error);
         free (error);
         goto done;
     }
     pw_metric_add (self->m_resolves, 1);
-    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &stored);
+    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &reading);
     if (!tenant) {
         pw_call_fail_db (service, call, "apply");
         goto done;
@@ -696,8 +701,8 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
         pw_service_rollback (service);
         return;
     }
-    pw_db_prefetch_t *stored = NULL;
-    if (s_resolve_reading (db, fresh, &stored)) {
+    policy_reading_t *reading = NULL;
+    if (s_resolve_reading (db, fresh, &reading)) {
         policy_tenant_destroy (&fresh);
         pw_call_fail_db (service, call, "resolve");
         pw_service_rollback (service);
@@ -712,7 +717,7 @@ s_resolve (pw_service_t *service, pw_call_t *call, void *state)
     //  Compared with what the store holds, not with the previous
     //  resolution: a full resolve is the repair path too, and rewrites every
     //  agent whose stored results differ in any way.
-    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &stored);
+    policy_tenant_t *tenant = policy_server_replace (self, call->tenant, &fresh, &reading);
     if (!tenant || policy_server_publish_results (self, call, tenant, POLICY_WRITE_AGENTS) < 0 ||
         pw_service_commit (service)) {
         if (call->reply->status == PATCHWARDEN__V1__STATUS__STATUS_OK)

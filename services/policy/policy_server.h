@@ -4,6 +4,7 @@
 #ifndef PW_POLICY_SERVER_H_INCLUDED
 #define PW_POLICY_SERVER_H_INCLUDED
 
+#include "policy_store.h"
 #include "policy_tenant.h"
 #include "pw_service.h"
 
@@ -26,10 +27,11 @@ policy_tenant_t *policy_server_tenant (policy_server_t *self, pw_call_t *call);
 //  Loads and resolves TENANT from the store inside the current transaction,
 //  without caching it; the cached state of TENANT is dropped first, so a
 //  tenant is never held twice in memory. Caller owns; NULL with *ERROR_P.
-//  With STORED_P, the store's results of the tenant are read while the
-//  resolution computes, for policy_server_replace (the caller's to pass).
+//  With READING_P, the store's results of the tenant are read while the
+//  resolution computes (and settings staged when there are none), for
+//  policy_server_replace (the caller's to pass).
 policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, char **error_p,
-                                     pw_db_prefetch_t **stored_p);
+                                     policy_reading_t **reading_p);
 
 //  Drops the cached state of TENANT (after a failed write).
 void policy_server_forget (policy_server_t *self, const char *tenant);
@@ -37,11 +39,11 @@ void policy_server_forget (policy_server_t *self, const char *tenant);
 //  Caches FRESH as the state of TENANT (ownership moves in) after comparing
 //  its results with those the store holds, so the change marks of FRESH say
 //  which agents' stored results differ. Returns the state now cached, or
-//  NULL (FRESH destroyed) when the store could not be read. STORED_P: the
-//  results read by policy_server_load (destroyed here), or NULL to read
-//  them now.
+//  NULL (FRESH destroyed) when the store could not be read. READING_P: the
+//  reading of policy_server_load (destroyed here), or NULL to read the
+//  store's results now.
 policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenant,
-                                        policy_tenant_t **fresh_p, pw_db_prefetch_t **stored_p);
+                                        policy_tenant_t **fresh_p, policy_reading_t **reading_p);
 
 //  What policy_server_publish_results writes.
 typedef enum {

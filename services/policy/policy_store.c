@@ -884,6 +884,25 @@ policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const ch
 //  profile in profile_status, once for all the agents of the profile that
 //  miss the patch (every one of them has the same status).
 
+//  Appends the pw_tmp_agent_settings row of agent AGENT_ID's settings R in
+//  COPY binary format.
+static void
+s_settings_row (pw_strbuf_t *buf, int64_t agent_id, const policy_agent_result_t *r)
+{
+    pw_db_bin_row (buf, 11);
+    pw_db_bin_int8 (buf, agent_id);
+    pw_db_bin_bool (buf, r->subscribed);
+    pw_db_bin_text_array (buf, r->patch_policies, r->patch_policy_count, true);
+    pw_db_bin_text (buf, r->scan);
+    pw_db_bin_text (buf, r->update_window);
+    pw_db_bin_text (buf, r->reboot);
+    pw_db_bin_text_array (buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
+    pw_db_bin_text_array (buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
+    pw_db_bin_text (buf, r->health_check);
+    pw_db_bin_text (buf, r->manual_patching);
+    pw_db_bin_text_array (buf, r->overridden, r->overridden_count, true);
+}
+
 //  Appends one profile_status row for scan entry E (profile PROFILE) in
 //  COPY binary format.
 static void
@@ -1244,33 +1263,103 @@ s_diff_status_row (void *arg, char **f, int count)
 static const char *const s_stored_scripts [] = {
     "policy_load_stored_settings", "policy_load_stored_profiles", "policy_load_stored_statuses"};
 
-pw_db_prefetch_t *
-policy_store_stored_begin (pw_db_t *db)
+struct _policy_reading_t {
+    pw_db_t *db;
+    policy_tenant_t *tenant;
+    pw_db_prefetch_t *stored;
+    pw_strbuf_t buf; //  settings rows not sent yet
+    size_t staged;   //  agents whose settings rows are in BUF or sent
+    bool staging;    //  the settings COPY is open
+    bool failed;
+};
+
+policy_reading_t *
+policy_store_reading_begin (pw_db_t *db, policy_tenant_t *tenant)
 {
-    return pw_db_prefetch_new (db, s_stored_scripts, 3);
+    pw_db_prefetch_t *stored = pw_db_prefetch_new (db, s_stored_scripts, 3);
+    if (!stored)
+        return NULL;
+    policy_reading_t *self = pw_calloc (1, sizeof *self);
+    self->db = db;
+    self->tenant = tenant;
+    self->stored = stored;
+    pw_strbuf_init (&self->buf);
+    return self;
 }
 
 void
-policy_store_stored_poll (void *stored)
+policy_store_reading_poll (void *reading, size_t resolved)
 {
-    //  A failure is kept, and reported by the wait before the comparison
-    pw_db_prefetch_poll (stored, false);
+    policy_reading_t *self = reading;
+    if (self->failed)
+        return;
+    if (!self->staging) {
+        //  A failure is kept by the prefetch, and reported by the wait
+        //  before the comparison
+        if (pw_db_prefetch_poll (self->stored, false) || !pw_db_prefetch_empty (self->stored))
+            return;
+        if (pw_db_copy_in_begin (self->db, "policy_tmp_settings_copy")) {
+            self->failed = true;
+            return;
+        }
+        self->staging = true;
+        pw_db_bin_header (&self->buf);
+    }
+    const policy_inventory_t *inv = policy_tenant_inventory (self->tenant);
+    for (; self->staged < resolved; self->staged++)
+        s_settings_row (&self->buf, inv->agent_ids [self->staged],
+                        policy_tenant_agent_result (self->tenant, self->staged));
+    if (self->buf.len > 1 << 16) {
+        self->failed = pw_db_copy_in_send (self->db, self->buf.data, self->buf.len) != 0;
+        pw_strbuf_reset (&self->buf);
+    }
 }
 
-//  Script INDEX of the stored results to FN: from STORED (read to its end
+int
+policy_store_reading_end (policy_reading_t *self)
+{
+    if (!self->failed && self->staging) {
+        self->staging = false;
+        pw_db_bin_trailer (&self->buf);
+        self->failed = pw_db_copy_in_send (self->db, self->buf.data, self->buf.len) != 0 ||
+                       pw_db_copy_in_end (self->db) != 0;
+        pw_strbuf_reset (&self->buf);
+        if (!self->failed)
+            policy_tenant_set_settings_staged (self->tenant, self->staged);
+    }
+    return self->failed ? -1 : 0;
+}
+
+void
+policy_store_reading_destroy (policy_reading_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    policy_reading_t *self = *self_p;
+    //  A staging left open (a failure on the way) ends with the rows sent
+    //  so far; the transaction is rolled back after such a failure
+    if (self->staging && !self->failed)
+        pw_db_copy_in_end (self->db);
+    pw_db_prefetch_destroy (&self->stored);
+    pw_strbuf_free (&self->buf);
+    free (self);
+    *self_p = NULL;
+}
+
+//  Script INDEX of the stored results to FN: from READING (read to its end
 //  first), else read now.
 static long
-s_stored_rows (pw_db_t *db, pw_db_prefetch_t *stored, size_t index, pw_db_row_fn *fn, void *arg)
+s_stored_rows (pw_db_t *db, policy_reading_t *reading, size_t index, pw_db_row_fn *fn, void *arg)
 {
-    if (!stored)
+    if (!reading)
         return pw_db_copy_out (db, s_stored_scripts [index], fn, arg);
-    if (pw_db_prefetch_poll (stored, true))
+    if (pw_db_prefetch_poll (reading->stored, true))
         return -1;
-    return pw_db_prefetch_rows (stored, index, fn, arg);
+    return pw_db_prefetch_rows (reading->stored, index, fn, arg);
 }
 
 long
-policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, pw_db_prefetch_t *stored)
+policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, policy_reading_t *reading)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     s_diff_t diff = {.tenant = tenant, .inv = inv};
@@ -1281,19 +1370,19 @@ policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, pw_db_prefetch_
     pw_strbuf_append (&diff.stale_patches, "{");
     policy_keys_init (&diff.keys, 1024);
     long rc = -1;
-    if (s_stored_rows (db, stored, 0, s_diff_settings_row, &diff) < 0)
+    if (s_stored_rows (db, reading, 0, s_diff_settings_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark (tenant, a, true, false);
     memset (diff.seen, 0, inv->agent_count);
-    if (s_stored_rows (db, stored, 1, s_diff_profile_row, &diff) < 0)
+    if (s_stored_rows (db, reading, 1, s_diff_profile_row, &diff) < 0)
         goto done;
     for (size_t a = 0; a < inv->agent_count; a++)
         if (!diff.seen [a])
             policy_tenant_mark_profile (tenant, a);
     //  The stored statuses against our keys
-    if (s_stored_rows (db, stored, 2, s_diff_status_row, &diff) < 0)
+    if (s_stored_rows (db, reading, 2, s_diff_status_row, &diff) < 0)
         goto done;
     policy_tenant_set_store_empty (tenant, diff.stored == 0);
     //  Every entry whose key is not stored as ours, by the entry that
@@ -1348,6 +1437,8 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     //  The store holds none of the tenant's results: nothing to remove
     //  before writing, and plain inserts
     bool empty = policy_tenant_store_empty (tenant);
+    size_t staged = policy_tenant_settings_staged (tenant);
+    policy_tenant_set_settings_staged (tenant, 0);
     bool *settings = pw_calloc (inv->agent_count + 1, sizeof (bool));
     bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
     for (size_t a = 0; a < inv->agent_count; a++) {
@@ -1361,6 +1452,12 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     pw_strbuf_t buf, ids;
     pw_strbuf_init (&buf);
     pw_strbuf_init (&ids);
+    //  Every agent's settings staged as they were resolved (a first
+    //  resolution) are the rows to write when every agent's are; else the
+    //  staged rows go
+    bool taken = staged && staged == inv->agent_count && settings_count == inv->agent_count;
+    if (staged && !taken && s_exec (db, "policy_tmp_settings_clear", 0, NULL))
+        goto done;
     if (count == 0) {
         rc = 0;
         goto done;
@@ -1378,26 +1475,14 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         pw_strbuf_reset (&ids);
     }
 
-    if (settings_count) {
+    if (settings_count && !taken) {
         if (pw_db_copy_in_begin (db, "policy_tmp_settings_copy"))
             goto done;
         pw_db_bin_header (&buf);
         for (size_t a = 0; a < inv->agent_count; a++) {
             if (!settings [a])
                 continue;
-            const policy_agent_result_t *r = policy_tenant_agent_result (tenant, a);
-            pw_db_bin_row (&buf, 11);
-            pw_db_bin_int8 (&buf, inv->agent_ids [a]);
-            pw_db_bin_bool (&buf, r->subscribed);
-            pw_db_bin_text_array (&buf, r->patch_policies, r->patch_policy_count, true);
-            pw_db_bin_text (&buf, r->scan);
-            pw_db_bin_text (&buf, r->update_window);
-            pw_db_bin_text (&buf, r->reboot);
-            pw_db_bin_text_array (&buf, r->pre_tasks, r->pre_task_count, r->has_pre_tasks);
-            pw_db_bin_text_array (&buf, r->post_tasks, r->post_task_count, r->has_post_tasks);
-            pw_db_bin_text (&buf, r->health_check);
-            pw_db_bin_text (&buf, r->manual_patching);
-            pw_db_bin_text_array (&buf, r->overridden, r->overridden_count, true);
+            s_settings_row (&buf, inv->agent_ids [a], policy_tenant_agent_result (tenant, a));
             if (buf.len > 1 << 20) {
                 if (pw_db_copy_in_send (db, buf.data, buf.len))
                     goto done;
@@ -1405,11 +1490,12 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
             }
         }
         pw_db_bin_trailer (&buf);
-        if (pw_db_copy_in_send (db, buf.data, buf.len) || pw_db_copy_in_end (db) ||
-            s_exec (db, "policy_tmp_settings_move", 0, NULL))
+        if (pw_db_copy_in_send (db, buf.data, buf.len) || pw_db_copy_in_end (db))
             goto done;
         pw_strbuf_reset (&buf);
     }
+    if (settings_count && s_exec (db, "policy_tmp_settings_move", 0, NULL))
+        goto done;
 
     if (statuses_count) {
         //  Every status of these agents, whichever patches

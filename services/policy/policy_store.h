@@ -47,20 +47,27 @@ int policy_store_decision (pw_db_t *db, const char *policy, const char *kb, cons
 //  the number of rows written, or -1.
 long policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant);
 
-//  Starts reading the results the store holds for the session's tenant
-//  (settings, agents' profiles, profile statuses), to be compared with a
-//  resolution computed meanwhile (policy_tenant_resolve_polling with
-//  policy_store_stored_poll). NULL on a store error.
-pw_db_prefetch_t *policy_store_stored_begin (pw_db_t *db);
-//  A policy_poll_fn: reads what has arrived of STORED (a pw_db_prefetch_t).
-void policy_store_stored_poll (void *stored);
+//  A resolution's reads and writes while it computes: the results the store
+//  holds for the session's tenant (settings, agents' profiles, profile
+//  statuses) are read for the comparison that follows; when they turn out
+//  to be none (a first resolution, whose write will take every agent's
+//  settings), every agent's settings are staged for that write as soon as
+//  they are resolved. begin: NULL on a store error. poll: a policy_poll_fn
+//  (ARG the reading) for policy_tenant_resolve_polling. end: after the
+//  resolution, ends the staging and tells TENANT how many agents it holds;
+//  0, or -1 on a store error (also one met by a poll).
+typedef struct _policy_reading_t policy_reading_t;
+policy_reading_t *policy_store_reading_begin (pw_db_t *db, policy_tenant_t *tenant);
+void policy_store_reading_poll (void *reading, size_t resolved);
+int policy_store_reading_end (policy_reading_t *self);
+void policy_store_reading_destroy (policy_reading_t **self_p);
 
 //  Compares TENANT's resolution with the results the store holds (read now,
-//  or the rest of STORED, begun before the resolution) and marks
+//  or by READING, begun before the resolution) and marks
 //  (policy_tenant_mark) every agent whose stored settings or statuses
 //  differ, are missing or are extra. Returns the count of agents marked,
 //  or -1.
-long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, pw_db_prefetch_t *stored);
+long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, policy_reading_t *reading);
 
 //  Writes the results of every agent marked changed (or of all agents when
 //  ALL). Returns the number of agents written, or -1.

@@ -64,7 +64,8 @@ struct _policy_tenant_t {
     //  Per scan entry with a status: the first entry of its (profile,
     //  patch) in the last resolution, which stands for the key
     uint32_t *entry_leader;
-    size_t row_budget; //  cells of direct rows of keys in a resolution
+    size_t row_budget;      //  cells of direct rows of keys in a resolution
+    size_t settings_staged; //  agents whose settings are staged for the next write
 };
 
 static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "installed",
@@ -799,7 +800,7 @@ policy_tenant_resolve_polling (policy_tenant_t *self, int64_t now, policy_poll_f
     uint32_t *leaders = self->entry_leader;
     for (size_t a = 0; a < inv->agent_count; a++) {
         if (poll && a % 1024 == 0)
-            poll (arg);
+            poll (arg, a);
         policy_agent_result_t result;
         s_resolve_agent (self, effective, a, arena, &result);
         result.profile = s_profile (self, &result, a, &key);
@@ -823,6 +824,8 @@ policy_tenant_resolve_polling (policy_tenant_t *self, int64_t now, policy_poll_f
             s_evaluate_led (self, a, e, leaders [e], now);
         }
     }
+    if (poll)
+        poll (arg, inv->agent_count);
     s_rows_free (&rows);
     policy_keys_free (&keys);
     pw_effective_destroy (&effective);
@@ -988,6 +991,18 @@ policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry)
         return;
     s_mark_entry (self, entry);
     self->statuses_changed [agent] = true;
+}
+
+size_t
+policy_tenant_settings_staged (const policy_tenant_t *self)
+{
+    return self->settings_staged;
+}
+
+void
+policy_tenant_set_settings_staged (policy_tenant_t *self, size_t agents)
+{
+    self->settings_staged = agents;
 }
 
 void

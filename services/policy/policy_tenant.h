@@ -94,9 +94,10 @@ void policy_tenant_destroy (policy_tenant_t **self_p);
 
 //  Resolves every agent (settings and statuses) at time NOW.
 void policy_tenant_resolve (policy_tenant_t *self, int64_t now);
-//  The same, calling POLL (ARG) every 1,024 agents: the caller's other work
-//  (reading the stored results while this computes) between pieces.
-typedef void (policy_poll_fn) (void *arg);
+//  The same, calling POLL (ARG, RESOLVED) every 1,024 agents and at the end,
+//  RESOLVED the agents (by index) whose results are final: the caller's
+//  other work (reading the stored results, staging settings) between pieces.
+typedef void (policy_poll_fn) (void *arg, size_t resolved);
 void policy_tenant_resolve_polling (policy_tenant_t *self, int64_t now, policy_poll_fn *poll,
                                     void *arg);
 
@@ -141,6 +142,11 @@ void policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry
 //  in the last resolution; every entry of a key has the same status).
 //  Without a status, or before a resolution: 0, meaningless.
 const uint32_t *policy_tenant_entry_leaders (const policy_tenant_t *self);
+//  How many agents (the first, by index) have their settings staged in the
+//  session's staging table for the write that follows, in this transaction
+//  (policy_store_reading_poll); the write takes them and sets it to 0.
+size_t policy_tenant_settings_staged (const policy_tenant_t *self);
+void policy_tenant_set_settings_staged (policy_tenant_t *self, size_t agents);
 //  A resolution finds the first entry of a (profile, patch) key in a row
 //  of the catalogue's size per status profile (4 bytes a cell), until the
 //  rows hold CELLS cells; the keys of profiles seen after that go to a

@@ -555,6 +555,43 @@ s_test_resolve_repairs (void)
     free (mark);
 }
 
+//  A first resolution (the store holds none of the tenant's results, so
+//  every agent's settings are staged as they are resolved) stores what a
+//  comparing resolution stores: the same settings and statuses, and a
+//  resolve right after it finds nothing to write.
+static void
+s_test_first_resolution (void)
+{
+    char *statuses = s_text (S_STATUS_DIGEST), *settings = s_text (S_SETTINGS_DIGEST);
+    PW_CHECK (statuses && settings && *settings);
+    char *done = s_text ("DELETE FROM agent_settings WHERE tenant_id = 'acme-it'");
+    PW_CHECK (done && atol (done) >= 6);
+    free (done);
+    free (s_text ("DELETE FROM agent_profiles WHERE tenant_id = 'acme-it'"));
+    free (s_text ("DELETE FROM profile_status WHERE tenant_id = 'acme-it'"));
+    PW_CHECK (s_resolve_ok ());
+    char *after = s_text (S_SETTINGS_DIGEST);
+    PW_CHECK_STR (after ? after : "", settings ? settings : "-");
+    free (after);
+    after = s_text (S_STATUS_DIGEST);
+    PW_CHECK_STR (after ? after : "", statuses ? statuses : "-");
+    free (after);
+    char *mark = s_text ("SELECT max(resolved_at) FROM agent_settings");
+    const char *facts = "SELECT coalesce(max(version), 0) FROM facts_version"
+                        " WHERE counter = 'facts'";
+    long facts_before = s_count (facts);
+    zclock_sleep (20);
+    PW_CHECK (s_resolve_ok ());
+    char sql [256];
+    snprintf (sql, sizeof sql, "SELECT count(*) FROM agent_settings WHERE resolved_at > '%s'",
+              mark ? mark : "infinity");
+    PW_CHECK_INT (s_count (sql), 0);
+    PW_CHECK_INT (s_count (facts), facts_before);
+    free (mark);
+    free (statuses);
+    free (settings);
+}
+
 //  Patches a rule approves 7 days after their release (Baseline's update
 //  rollups), released two days ago: deferred until its release plus 7 days, to the second, as stored
 //  (the until of a deferral is written with the status).
@@ -648,6 +685,7 @@ main (int argc, char **argv)
     PW_RUN (s_test_dependencies_file);
     PW_RUN (s_test_instances_side_by_side);
     PW_RUN (s_test_resolve_repairs);
+    PW_RUN (s_test_first_resolution);
     PW_RUN (s_test_deferred_until);
     PW_RUN (s_test_scan_order);
     PW_CHECK (pw_itest_service_alive (&s_policy));
