@@ -311,21 +311,6 @@ s_scan_row (void *arg, char **f, int count)
     return 0;
 }
 
-//  Sorts the scan entries FROM..TO (one agent's) by patch.
-static void
-s_sort_entries (policy_inventory_t *inv, uint32_t from, uint32_t to)
-{
-    for (uint32_t e = from + 1; e < to; e++)
-        for (uint32_t j = e; j > from && inv->scan_patch [j - 1] > inv->scan_patch [j]; j--) {
-            uint32_t patch = inv->scan_patch [j];
-            uint8_t state = inv->scan_state [j];
-            inv->scan_patch [j] = inv->scan_patch [j - 1];
-            inv->scan_state [j] = inv->scan_state [j - 1];
-            inv->scan_patch [j - 1] = patch;
-            inv->scan_state [j - 1] = state;
-        }
-}
-
 //  memcpy that accepts an empty source (a tenant with no agents yet).
 static void
 s_copy (void *dst, const void *src, size_t bytes)
@@ -387,18 +372,16 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
     inv->patch_ids = pw_arena_alloc (inv->arena, sizeof (int64_t) * (load.patch_ids.count + 1));
     s_copy (inv->patch_ids, load.patch_ids.data, sizeof (int64_t) * load.patch_ids.count);
     //  The store streams agents' runs in no order (a scan, not a sort):
-    //  each run to its agent's place, agents in index order
+    //  each run to its agent's place, agents in index order (one run per
+    //  agent: scan_open's key is the agent)
     inv->scan_count = load.scans.count;
     inv->scan_off = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->agent_count + 1));
     inv->scan_patch = pw_arena_alloc (inv->arena, sizeof (uint32_t) * (inv->scan_count + 1));
     inv->scan_state = pw_arena_alloc (inv->arena, inv->scan_count + 1);
     uint32_t *fill = pw_calloc (inv->agent_count + 1, sizeof (uint32_t));
-    uint8_t *runs_of = pw_calloc (inv->agent_count + 1, 1);
     const s_scan_run_t *runs = load.runs.data;
-    for (size_t i = 0; i < load.runs.count; i++) {
+    for (size_t i = 0; i < load.runs.count; i++)
         fill [runs [i].agent] += runs [i].count;
-        runs_of [runs [i].agent] += runs_of [runs [i].agent] < 2;
-    }
     size_t at = 0;
     for (size_t a = 0; a < inv->agent_count; a++) {
         inv->scan_off [a] = (uint32_t)at;
@@ -414,13 +397,7 @@ s_load_inventory (pw_db_t *db, policy_inventory_t *inv)
         }
         fill [runs [i].agent] = to + runs [i].count;
     }
-    //  An agent in two rows (the store keeps one per agent): its runs
-    //  joined in patch order
-    for (size_t a = 0; a < inv->agent_count; a++)
-        if (runs_of [a] > 1)
-            s_sort_entries (inv, inv->scan_off [a], fill [a]);
     free (fill);
-    free (runs_of);
     inv->scan_off [inv->agent_count] = (uint32_t)at;
     rc = 0;
 done:
@@ -1325,7 +1302,7 @@ policy_store_reading_end (policy_reading_t *self)
                        pw_db_copy_in_end (self->db) != 0;
         pw_strbuf_reset (&self->buf);
         if (!self->failed)
-            policy_tenant_set_settings_staged (self->tenant, self->staged);
+            policy_tenant_set_settings_staged (self->tenant, true);
     }
     return self->failed ? -1 : 0;
 }
@@ -1437,8 +1414,8 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     //  The store holds none of the tenant's results: nothing to remove
     //  before writing, and plain inserts
     bool empty = policy_tenant_store_empty (tenant);
-    size_t staged = policy_tenant_settings_staged (tenant);
-    policy_tenant_set_settings_staged (tenant, 0);
+    bool staged = policy_tenant_settings_staged (tenant);
+    policy_tenant_set_settings_staged (tenant, false);
     bool *settings = pw_calloc (inv->agent_count + 1, sizeof (bool));
     bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
     for (size_t a = 0; a < inv->agent_count; a++) {
@@ -1455,7 +1432,7 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     //  Every agent's settings staged as they were resolved (a first
     //  resolution) are the rows to write when every agent's are; else the
     //  staged rows go
-    bool taken = staged && staged == inv->agent_count && settings_count == inv->agent_count;
+    bool taken = staged && settings_count == inv->agent_count;
     if (staged && !taken && s_exec (db, "policy_tmp_settings_clear", 0, NULL))
         goto done;
     if (count == 0) {

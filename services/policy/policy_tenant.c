@@ -64,8 +64,8 @@ struct _policy_tenant_t {
     //  Per scan entry with a status: the first entry of its (profile,
     //  patch) in the last resolution, which stands for the key
     uint32_t *entry_leader;
-    size_t row_budget;      //  cells of direct rows of keys in a resolution
-    size_t settings_staged; //  agents whose settings are staged for the next write
+    size_t row_budget;    //  cells of direct rows of keys in a resolution
+    bool settings_staged; //  every agent's settings are staged for the next write
 };
 
 static const char *s_scan_states [] = {"missing", "failed", "pending_reboot", "installed",
@@ -993,16 +993,16 @@ policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry)
     self->statuses_changed [agent] = true;
 }
 
-size_t
+bool
 policy_tenant_settings_staged (const policy_tenant_t *self)
 {
     return self->settings_staged;
 }
 
 void
-policy_tenant_set_settings_staged (policy_tenant_t *self, size_t agents)
+policy_tenant_set_settings_staged (policy_tenant_t *self, bool staged)
 {
-    self->settings_staged = agents;
+    self->settings_staged = staged;
 }
 
 void

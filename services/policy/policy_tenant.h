@@ -142,11 +142,11 @@ void policy_tenant_mark_entry (policy_tenant_t *self, size_t agent, size_t entry
 //  in the last resolution; every entry of a key has the same status).
 //  Without a status, or before a resolution: 0, meaningless.
 const uint32_t *policy_tenant_entry_leaders (const policy_tenant_t *self);
-//  How many agents (the first, by index) have their settings staged in the
-//  session's staging table for the write that follows, in this transaction
-//  (policy_store_reading_poll); the write takes them and sets it to 0.
-size_t policy_tenant_settings_staged (const policy_tenant_t *self);
-void policy_tenant_set_settings_staged (policy_tenant_t *self, size_t agents);
+//  Whether every agent's settings are staged in the session's staging
+//  table for the write that follows, in this transaction
+//  (policy_store_reading_end); the write takes them and clears it.
+bool policy_tenant_settings_staged (const policy_tenant_t *self);
+void policy_tenant_set_settings_staged (policy_tenant_t *self, bool staged);
 //  A resolution finds the first entry of a (profile, patch) key in a row
 //  of the catalogue's size per status profile (4 bytes a cell), until the
 //  rows hold CELLS cells; the keys of profiles seen after that go to a
