@@ -492,6 +492,12 @@ s_import (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_rep
     out->reply.unchanged = out->reply.rows > changed_rows ? out->reply.rows - changed_rows : 0;
     char *error = NULL;
     policy_reading_t *reading = NULL;
+    //  The parsed file is held while the tenant is rebuilt: the old
+    //  state's pages go back first, so the rebuild does not stack on top of
+    //  holes it cannot reuse around the file's blocks (a scan import's
+    //  rebuild peaked at 281 MB at L without, 242 MB with)
+    policy_server_forget (server, call->tenant);
+    policy_server_release_memory ();
     policy_tenant_t *fresh = policy_server_load (server, call->tenant, &error, &reading);
     if (!fresh) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "import: %s", error);
@@ -1348,4 +1354,6 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
         s_part (server, service, call, out, kind, filename);
     else
         s_whole (server, service, call, out, kind, filename);
+    //  The file's rows are freed; their memory is not kept for later
+    policy_server_release_memory ();
 }
