@@ -1,6 +1,8 @@
 /*  pw_util - allocation wrappers and the string builder. */
 #include "pw_util.h"
 
+#include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,4 +330,17 @@ pw_sort_by_i64 (void *items, size_t count, size_t size)
         memcpy (base, from, count * size);
     free (offset);
     free (buf);
+}
+
+void
+pw_memory_keep (void)
+{
+    mallopt (M_MMAP_MAX, 0);
+    mallopt (M_TRIM_THRESHOLD, INT_MAX);
+}
+
+void
+pw_memory_release (void)
+{
+    malloc_trim (0);
 }

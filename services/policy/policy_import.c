@@ -497,7 +497,7 @@ s_import (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_rep
     //  holes it cannot reuse around the file's blocks (a scan import's
     //  rebuild peaked at 281 MB at L without, 242 MB with)
     policy_server_forget (server, call->tenant);
-    policy_server_release_memory ();
+    pw_memory_release ();
     policy_tenant_t *fresh = policy_server_load (server, call->tenant, &error, &reading);
     if (!fresh) {
         pw_call_fail (call, PATCHWARDEN__V1__STATUS__STATUS_INTERNAL, "import: %s", error);
@@ -1355,5 +1355,5 @@ policy_import_handle (pw_service_t *service, pw_call_t *call, void *state)
     else
         s_whole (server, service, call, out, kind, filename);
     //  The file's rows are freed; their memory is not kept for later
-    policy_server_release_memory ();
+    pw_memory_release ();
 }

@@ -10,8 +10,6 @@
 */
 #include "policy_server.h"
 
-#include <limits.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -71,12 +69,6 @@ policy_server_forget (policy_server_t *self, const char *tenant)
     if (!zhashx_lookup (self->tenants, tenant))
         return;
     zhashx_delete (self->tenants, tenant);
-}
-
-void
-policy_server_release_memory (void)
-{
-    malloc_trim (0);
 }
 
 //  Resolves FRESH while the store's results of the tenant are read for the
@@ -791,17 +783,10 @@ s_timer (pw_service_t *service, void *state)
 void *
 policy_server_register (pw_service_t *service)
 {
-    //  A tenant's state is rebuilt whole on every full resolution (some
-    //  hundred megabytes at 50,000 agents), right after the last one is
-    //  freed. The allocator keeps what is freed for the next build instead
-    //  of handing it back to the system: blocks up to 32 MB come from its
-    //  heap (not fresh mappings) and its heap is not shrunk. Touching fresh
-    //  pages cost a warm resolution at L half its time (a page fault per 4
-    //  kB, then zeroing; 610 ms against 306 ms kept). The memory goes back
-    //  after an import (policy_server_release_memory), whose parsed file is
-    //  transient.
-    mallopt (M_MMAP_THRESHOLD, 32 << 20);
-    mallopt (M_TRIM_THRESHOLD, INT_MAX);
+    //  A tenant's state is rebuilt whole on every full resolution, right
+    //  after the last one is freed: in the memory it freed (610 ms against
+    //  306 ms for a warm resolution at L with it). An import gives it back.
+    pw_memory_keep ();
     policy_server_t *self = pw_calloc (1, sizeof *self);
     self->service = service;
     self->tenants = zhashx_new ();

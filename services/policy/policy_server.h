@@ -36,12 +36,6 @@ policy_tenant_t *policy_server_load (policy_server_t *self, const char *tenant, 
 //  Drops the cached state of TENANT (after a failed write).
 void policy_server_forget (policy_server_t *self, const char *tenant);
 
-//  Hands the memory the process holds free back to the system. The policy
-//  service keeps freed memory for the next rebuild of a tenant
-//  (policy_server_register); an import, whose parsed file is transient,
-//  gives it back.
-void policy_server_release_memory (void);
-
 //  Caches FRESH as the state of TENANT (ownership moves in) after comparing
 //  its results with those the store holds, so the change marks of FRESH say
 //  which agents' stored results differ. Returns the state now cached, or
