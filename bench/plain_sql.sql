@@ -4,14 +4,15 @@
 -- created by pw_bench with LIKE ... INCLUDING ALL). Run as the superuser in
 -- one transaction, with the tenant in the session setting bench.tenant.
 --
--- The output is the stored form the service writes (migration 010): the
--- effective settings (bench_sql_settings), each agent's status profile
--- (bench_sql_profiles: agents that agree on subscription, existing member
--- patch policies and ignore list share one, named by pw_profile_id of
--- pw_profile_key), and the status of every patch some agent of a profile
--- misses or failed, once per profile (bench_sql_profile_status). pw_bench
--- reads the per-agent statuses through them (the view bench_sql_status, as
--- patch_status reads the service's).
+-- The output is the stored form the service writes (migrations 010 and
+-- 015): the effective settings with each agent's status profile
+-- (bench_sql_settings; agents that agree on subscription, existing member
+-- patch policies and ignore list share a profile, named by pw_profile_id of
+-- pw_profile_key; the view bench_sql_profiles lists them as agent_profiles
+-- does the service's), and the status of every patch some agent of a
+-- profile misses or failed, once per profile (bench_sql_profile_status).
+-- pw_bench reads the per-agent statuses through them (the view
+-- bench_sql_status, as patch_status reads the service's).
 --
 -- What it takes as input that the service computes itself: each agent's
 -- effective patch-policy memberships and subscription (agent_settings),
@@ -27,11 +28,7 @@
 SET LOCAL jit = off;
 SET LOCAL work_mem = '128MB';
 
-TRUNCATE bench_sql_settings, bench_sql_profiles, bench_sql_profile_status;
-
--- The effective settings: copied, the same rows the service writes.
-INSERT INTO bench_sql_settings
-SELECT * FROM agent_settings WHERE tenant_id = current_setting('bench.tenant');
+TRUNCATE bench_sql_settings, bench_sql_profile_status;
 
 WITH t AS (SELECT current_setting('bench.tenant') AS tenant),
 -- 2.1 step 3: KBs listed in another KB's supersedes-list.
@@ -125,9 +122,18 @@ input_profiles AS MATERIALIZED (
                            WHERE pp.tenant_id = t.tenant AND pp.name = m)) mp),
 agent_in AS MATERIALIZED (
     SELECT unnest(ip.agent_ids) AS agent_id, ip.profile_id FROM input_profiles ip),
+-- The effective settings, copied (the same rows the service writes), each
+-- with its agent's profile.
 agent_rows AS (
-    INSERT INTO bench_sql_profiles (tenant_id, agent_id, profile_id)
-    SELECT t.tenant, ai.agent_id, ai.profile_id FROM agent_in ai, t),
+    INSERT INTO bench_sql_settings (tenant_id, agent_id, subscribed, patch_policies, scan,
+                                    update_window, reboot, pre_tasks, post_tasks, health_check,
+                                    manual_patching, overridden, resolved_at, profile_id)
+    SELECT s.tenant_id, s.agent_id, s.subscribed, s.patch_policies, s.scan, s.update_window,
+           s.reboot, s.pre_tasks, s.post_tasks, s.health_check, s.manual_patching, s.overridden,
+           s.resolved_at, ai.profile_id
+      FROM agent_settings s
+      JOIN t ON s.tenant_id = t.tenant
+      JOIN agent_in ai ON ai.agent_id = s.agent_id),
 -- The inputs of one agent stand for its profile's: they agree on all three.
 profiles AS MATERIALIZED (
     SELECT DISTINCT ON (ip.profile_id) ip.profile_id, ip.subscribed, ip.policies, ip.ignored_kbs

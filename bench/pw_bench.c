@@ -210,9 +210,8 @@ s_resolve (s_args_t *args)
     for (int r = 0; r < runs; r++) {
         if (cold) {
             s_exec_tenant (admin, "DELETE FROM profile_status WHERE tenant_id = $1", args->tenant);
-            s_exec_tenant (admin, "DELETE FROM agent_profiles WHERE tenant_id = $1", args->tenant);
             s_exec_tenant (admin, "DELETE FROM agent_settings WHERE tenant_id = $1", args->tenant);
-            s_exec (admin, "VACUUM ANALYZE profile_status, agent_profiles, agent_settings");
+            s_exec (admin, "VACUUM ANALYZE profile_status, agent_settings");
         }
         s_audit_quiet (auditor, args->tenant, 200);
         pw_request_t request = PATCHWARDEN__V1__REQUEST__INIT;
@@ -335,7 +334,6 @@ s_create_like (PGconn *conn, const char *name, const char *table)
 
 //  The tables the service writes in a resolution, and their scratch copies.
 static const char *s_floor_outputs [][2] = {{"agent_settings", "bench_floor_settings"},
-                                            {"agent_profiles", "bench_floor_profiles"},
                                             {"profile_status", "bench_floor_profile_status"}};
 #define S_FLOOR_OUTPUTS (sizeof s_floor_outputs / sizeof s_floor_outputs [0])
 
@@ -370,8 +368,7 @@ s_floor (s_args_t *args)
             in_bytes += s_copy_out (conn, sql, NULL);
         }
         read_us [r] = s_now_us () - started;
-        s_exec (conn,
-                "TRUNCATE bench_floor_settings, bench_floor_profiles, bench_floor_profile_status");
+        s_exec (conn, "TRUNCATE bench_floor_settings, bench_floor_profile_status");
         for (size_t t = 0; t < S_FLOOR_OUTPUTS; t++) {
             snprintf (sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)",
                       s_floor_outputs [t][1]);
@@ -384,8 +381,7 @@ s_floor (s_args_t *args)
             "\"read_bytes\":%zu,\"write_bytes\":%zu}\n",
             runs, (long long)s_median (total, (size_t)runs),
             (long long)s_median (read_us, (size_t)runs), in_bytes, write_bytes);
-    s_exec (conn,
-            "DROP TABLE bench_floor_settings, bench_floor_profiles, bench_floor_profile_status");
+    s_exec (conn, "DROP TABLE bench_floor_settings, bench_floor_profile_status");
     for (size_t t = 0; t < S_FLOOR_OUTPUTS; t++)
         pw_strbuf_free (&out [t]);
     PQfreemem (quoted);
@@ -423,13 +419,13 @@ s_plainsql (s_args_t *args)
     //  The stored form the service writes (settings, agent profiles,
     //  profile statuses), and the per-agent statuses read through them as
     //  the patch_status view reads the service's (not part of the timing).
-    s_exec (conn, "DROP VIEW IF EXISTS bench_sql_status");
-    s_exec (
-        conn,
-        "DROP TABLE IF EXISTS bench_sql_settings, bench_sql_profiles, bench_sql_profile_status");
+    s_exec (conn, "DROP VIEW IF EXISTS bench_sql_status, bench_sql_profiles");
+    s_exec (conn, "DROP TABLE IF EXISTS bench_sql_settings, bench_sql_profile_status");
     s_create_like (conn, "bench_sql_settings", "agent_settings");
-    s_create_like (conn, "bench_sql_profiles", "agent_profiles");
     s_create_like (conn, "bench_sql_profile_status", "profile_status");
+    s_exec (conn, "CREATE VIEW bench_sql_profiles AS "
+                  "SELECT tenant_id, agent_id, profile_id FROM bench_sql_settings "
+                  " WHERE profile_id IS NOT NULL");
     s_exec (conn, "CREATE VIEW bench_sql_status AS "
                   "SELECT s.tenant_id, s.agent_id, s.patch_id, ps.status, ps.until, "
                   "       ps.source_kind, ps.source_policy, ps.source_rule "
@@ -449,7 +445,7 @@ s_plainsql (s_args_t *args)
         s_exec (conn, "COMMIT");
         total [r] = s_now_us () - started;
     }
-    s_exec (conn, "ANALYZE bench_sql_settings, bench_sql_profiles, bench_sql_profile_status");
+    s_exec (conn, "ANALYZE bench_sql_settings, bench_sql_profile_status");
     char *rows = s_value (conn, "SELECT count(*) FROM bench_sql_status", NULL);
     char *profiles =
         s_value (conn, "SELECT count(DISTINCT profile_id) FROM bench_sql_profiles", NULL);

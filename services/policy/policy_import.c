@@ -527,7 +527,7 @@ s_import (policy_server_t *server, pw_service_t *service, pw_call_t *call, s_rep
     //  import moved: where its changed rows are a tenth of the table or more
     //  (a daily import of one customer moves none).
     if (changed_rows >= 1000) {
-        const char *tables = kind == PW_IMPORT_AGENTS    ? "{agents,agent_settings,agent_profiles}"
+        const char *tables = kind == PW_IMPORT_AGENTS    ? "{agents,agent_settings}"
                              : kind == PW_IMPORT_PATCHES ? "{patches,profile_status}"
                                                          : "{scan_states,profile_status}";
         char changed_text [16];

@@ -861,12 +861,12 @@ policy_store_decision (pw_db_t *db, const char *policy, const char *kb, const ch
 //  profile in profile_status, once for all the agents of the profile that
 //  miss the patch (every one of them has the same status).
 
-//  Appends the pw_tmp_agent_settings row of agent AGENT_ID's settings R in
-//  COPY binary format.
+//  Appends the pw_tmp_agent_settings row of agent AGENT_ID's settings R,
+//  its status profile included, in COPY binary format.
 static void
 s_settings_row (pw_strbuf_t *buf, int64_t agent_id, const policy_agent_result_t *r)
 {
-    pw_db_bin_row (buf, 11);
+    pw_db_bin_row (buf, 12);
     pw_db_bin_int8 (buf, agent_id);
     pw_db_bin_bool (buf, r->subscribed);
     pw_db_bin_text_array (buf, r->patch_policies, r->patch_policy_count, true);
@@ -878,6 +878,7 @@ s_settings_row (pw_strbuf_t *buf, int64_t agent_id, const policy_agent_result_t 
     pw_db_bin_text (buf, r->health_check);
     pw_db_bin_text (buf, r->manual_patching);
     pw_db_bin_text_array (buf, r->overridden, r->overridden_count, true);
+    pw_db_bin_int8 (buf, r->profile);
 }
 
 //  Appends one profile_status row for scan entry E (profile PROFILE) in
@@ -936,17 +937,19 @@ s_status_key (pw_db_t *db, policy_tenant_t *tenant, uint8_t *written, pw_strbuf_
     return rc;
 }
 
-//  Writes the status rows of the tenant's changes: with ALL, every agent's
-//  profile and every (profile, patch) key of every status entry (the store
-//  holds none of the tenant's); else the profiles of the agents whose
-//  profile changed and the keys of their status entries and of the entries
-//  whose status changed, each key once (a key shared by agents whose
-//  statuses did not change has not changed either: every agent of a
-//  profile has the same statuses). FRESH: the store holds none of the
-//  tenant's rows, so plain inserts (half the cost of merging). Returns the
-//  rows written, or -1.
+//  Writes the status rows of the tenant's changes: with ALL, every (profile,
+//  patch) key of every status entry (the store holds none of the tenant's);
+//  else the profiles of the agents whose profile changed and the keys of
+//  their status entries and of the entries whose status changed, each key
+//  once (a key shared by agents whose statuses did not change has not
+//  changed either: every agent of a profile has the same statuses). An
+//  agent's profile is a column of its settings row: REWRITTEN marks the
+//  agents whose rows this transaction wrote with their profile (NULL:
+//  none), the others' rows are updated. FRESH: the store holds none of the
+//  tenant's status rows, so plain inserts (half the cost of merging).
+//  Returns the rows written, or -1.
 static long
-s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
+s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh, const bool *rewritten)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *profiles = policy_tenant_profiles_changed (tenant);
@@ -957,13 +960,16 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
     pw_strbuf_init (&agent_ids);
     pw_strbuf_init (&profile_ids);
     pw_strbuf_init (&buf);
-    size_t moved = 0;
+    size_t moved = 0, updated = 0;
     pw_strbuf_append (&agent_ids, "{");
     pw_strbuf_append (&profile_ids, "{");
     for (size_t a = 0; a < inv->agent_count; a++) {
         if (!all && !profiles [a])
             continue;
-        if (moved++) {
+        moved++;
+        if (rewritten && rewritten [a])
+            continue;
+        if (updated++) {
             pw_strbuf_append_len (&agent_ids, ",", 1);
             pw_strbuf_append_len (&profile_ids, ",", 1);
         }
@@ -972,10 +978,9 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh)
     }
     pw_strbuf_append (&agent_ids, "}");
     pw_strbuf_append (&profile_ids, "}");
-    if (moved) {
+    if (updated) {
         const char *params [] = {agent_ids.data, profile_ids.data};
-        rc = s_exec (db, fresh ? "policy_agent_profiles_insert" : "policy_agent_profiles_upsert", 2,
-                     params);
+        rc = s_exec (db, "policy_agent_profiles_update", 2, params);
     }
     uint8_t *written = pw_calloc (inv->scan_count / 8 + 1, 1);
     //  Ended only when begun: ending a COPY that never started would
@@ -1097,7 +1102,8 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     }
     pw_strbuf_free (&agent_set);
     pw_strbuf_free (&patch_set);
-    long rows = rc ? -1 : s_write_profiles (db, tenant, false, policy_tenant_store_empty (tenant));
+    long rows =
+        rc ? -1 : s_write_profiles (db, tenant, false, policy_tenant_store_empty (tenant), NULL);
     if (rows < 0 || s_facts_declare (db, NULL, NULL, false))
         return -1;
     policy_tenant_set_store_empty (tenant, false);
@@ -1439,9 +1445,18 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
         rc = 0;
         goto done;
     }
+    //  The agents whose facts (profile, statuses) the writes may change,
+    //  declared before the first of them: a settings row holds the agent's
+    //  profile, so writes of settings alone declare none of their agents
+    //  (any, for a rewrite of all)
+    if (!all) {
+        s_chosen_ids (&ids, inv, statuses);
+        if (s_facts_declare (db, ids.data, NULL, false))
+            goto done;
+        pw_strbuf_reset (&ids);
+    }
     if (all) {
         if (s_exec (db, "policy_results_clear_all", 0, NULL) ||
-            s_exec (db, "policy_profiles_clear_all", 0, NULL) ||
             s_exec (db, "policy_status_clear_all", 0, NULL))
             goto done;
     } else if (settings_count && !empty) {
@@ -1474,17 +1489,10 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     if (settings_count && s_exec (db, "policy_tmp_settings_move", 0, NULL))
         goto done;
 
-    if (statuses_count) {
-        //  Every status of these agents, whichever patches
-        if (!all) {
-            s_chosen_ids (&ids, inv, statuses);
-            if (s_facts_declare (db, ids.data, NULL, false))
-                goto done;
-        }
-        if (s_write_profiles (db, tenant, all, all || empty) < 0 ||
-            (!all && s_facts_declare (db, NULL, NULL, false)))
-            goto done;
-    }
+    if (statuses_count && s_write_profiles (db, tenant, all, all || empty, settings) < 0)
+        goto done;
+    if (!all && s_facts_declare (db, NULL, NULL, false))
+        goto done;
     rc = (long)count;
     policy_tenant_set_store_empty (tenant, false);
 done:

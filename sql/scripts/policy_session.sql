@@ -5,7 +5,7 @@
 CREATE TEMP TABLE IF NOT EXISTS pw_tmp_agent_settings (
     agent_id bigint, subscribed boolean, patch_policies text[], scan text,
     update_window text, reboot text, pre_tasks text[], post_tasks text[],
-    health_check text, manual_patching text, overridden text[]
+    health_check text, manual_patching text, overridden text[], profile_id bigint
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS pw_tmp_profile_status (
     profile_id bigint, patch_id bigint, status text, until timestamptz,

@@ -897,7 +897,7 @@ s_test_findings (void)
     zsock_set_subscribe (sub, "shop/finding/");
     zsock_connect (sub, "%s", s_audit.pub);
     usleep (200 * 1000);
-    //  A minimal shop: WS1 has nothing set, SRV1 is fine but for a failed
+    //  A minimal shop: WS1 has nothing set (but its status profile), SRV1 is fine but for a failed
     //  install and a reboot, OLD1 is unsubscribed with a scan left; one
     //  patch waits for review for 30 days.
     s_admin_exec (
@@ -926,8 +926,9 @@ s_test_findings (void)
         "  SELECT 'shop', a.agent_id, p.patch_id, 'missing', now() "
         "    FROM agents a, patches p WHERE a.tenant_id = 'shop' AND p.tenant_id = 'shop' "
         "     AND a.hostname = 'WS1' AND p.kb = 'KB1';"
-        "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id) "
-        "  SELECT 'shop', agent_id, 1 FROM agents WHERE tenant_id = 'shop' AND hostname = 'WS1';"
+        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, profile_id) "
+        "  SELECT 'shop', agent_id, true, 1 FROM agents "
+        "   WHERE tenant_id = 'shop' AND hostname = 'WS1';"
         "INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, source_kind, "
         "                            source_policy) "
         "  SELECT 'shop', 1, patch_id, 'review', 'rule', 'Baseline' "
@@ -1016,17 +1017,16 @@ s_test_findings (void)
     free (err);
 
     //  Fix everything: findings resolve, with their events
-    s_admin_exec (
-        "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, patch_policies, scan, "
-        "                            update_window) "
-        "  SELECT 'shop', agent_id, true, '{Baseline}', 'mon 04:00', 'SAT-1' "
-        "    FROM agents WHERE tenant_id = 'shop' AND hostname = 'WS1';"
-        "UPDATE agents SET last_scan = now() WHERE tenant_id = 'shop';"
-        "UPDATE agent_settings SET scan = NULL, update_window = NULL "
-        " WHERE tenant_id = 'shop' AND NOT subscribed;"
-        "DELETE FROM scan_states WHERE tenant_id = 'shop';"
-        "INSERT INTO decisions (tenant_id, policy, kb, action) "
-        "  VALUES ('shop', 'Baseline', 'KB1', 'approve');");
+    s_admin_exec ("UPDATE agent_settings SET patch_policies = '{Baseline}', scan = 'mon 04:00', "
+                  "                          update_window = 'SAT-1' "
+                  " WHERE agent_id IN (SELECT agent_id FROM agents "
+                  "                     WHERE tenant_id = 'shop' AND hostname = 'WS1');"
+                  "UPDATE agents SET last_scan = now() WHERE tenant_id = 'shop';"
+                  "UPDATE agent_settings SET scan = NULL, update_window = NULL "
+                  " WHERE tenant_id = 'shop' AND NOT subscribed;"
+                  "DELETE FROM scan_states WHERE tenant_id = 'shop';"
+                  "INSERT INTO decisions (tenant_id, policy, kb, action) "
+                  "  VALUES ('shop', 'Baseline', 'KB1', 'approve');");
     reply = s_run ("shop");
     if (reply && reply->result_case == PATCHWARDEN__V1__REPLY__RESULT_AUDIT_RUN) {
         PW_CHECK_INT (reply->audit_run->opened, 0);
@@ -1121,9 +1121,9 @@ s_test_patch_facts (void)
         //  The three agents are subscribed members of Base ignoring
         //  nothing: one status profile, with a status for every patch one
         //  of them misses or failed to install
-        "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id) "
-        "  SELECT 'facts', agent_id, pw_profile_id(pw_profile_key(true, '{Base}', '{}')) "
-        "    FROM agents WHERE tenant_id = 'facts';"
+        "UPDATE agent_settings SET profile_id = pw_profile_id(pw_profile_key(true, '{Base}', "
+        "'{}')) "
+        " WHERE tenant_id = 'facts';"
         "INSERT INTO profile_status (tenant_id, profile_id, patch_id, status, until, "
         "                            source_kind, source_policy) "
         "  SELECT 'facts', pw_profile_id(pw_profile_key(true, '{Base}', '{}')), p.patch_id, "
@@ -1698,11 +1698,15 @@ s_test_facts_changes (void)
 
     //  The agents' settings are kept by a version of their own: WS's
     //  window taken away, as a resolution writes it, is seen though the
-    //  patch facts come from the cache
+    //  patch facts come from the cache. The settings row holds the
+    //  agent's status profile too (015_profiles_in_settings), so the write
+    //  moves the facts counter, declaring that no agent's facts change:
+    //  an update that reads nothing again
     PW_CHECK (!s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
-    s_facts_write ("UPDATE agent_settings SET update_window = NULL "
+    s_facts_write ("SELECT set_config('pw.facts_agents', '{}', true);"
+                   "UPDATE agent_settings SET update_window = NULL "
                    " WHERE agent_id = (SELECT agent_id FROM agents WHERE hostname = 'WS')");
-    PW_CHECK_INT (s_facts_run_cached (), 1);
+    PW_CHECK_INT (s_facts_run_cached (), 2);
     PW_CHECK (s_facts_says ("NO_UPDATE_SCHEDULE", "WS", ""));
     //  So are the open findings: one resolved behind the audit's back (by
     //  another audit instance) is opened again, not taken as still open

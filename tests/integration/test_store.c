@@ -170,6 +170,28 @@ s_test_upgrade_to_profiles (void)
                                       "scan_open");
     PW_CHECK_STR (open_rows, "10 30");
     free (open_diff), free (open_rows);
+    //  Profiles move into the settings rows (015_profiles_in_settings):
+    //  every agent keeps its profile, every agent its statuses
+    char *unmoved = s_scalar (conn, S_STATUS_DIGEST);
+    PW_CHECK (unmoved && strstr (unmoved, " 30"));
+    PW_CHECK_INT (pw_migrate_run_to (conn, 15, &log, &error), 1);
+    PW_CHECK (error == NULL);
+    free (error);
+    error = NULL;
+    char *moved = s_scalar (conn, S_STATUS_DIGEST);
+    PW_CHECK_STR (moved, unmoved);
+    char *kept = s_scalar (conn, "SELECT count(*) || ' ' || count(profile_id) || ' '"
+                                 " || count(DISTINCT profile_id) FROM agent_settings");
+    PW_CHECK_STR (kept, "10 10 4");
+    char *viewed =
+        s_scalar (conn, "SELECT relkind::text || ' ' || (SELECT count(*) FROM agent_profiles)"
+                        " FROM pg_class WHERE relname = 'agent_profiles'");
+    PW_CHECK_STR (viewed, "v 10");
+    char *still = s_scalar (conn, "SELECT count(*) FROM pg_class WHERE relname IN"
+                                  " ('agent_settings', 'profile_status')"
+                                  " AND relrowsecurity AND relforcerowsecurity");
+    PW_CHECK_STR (still, "2");
+    free (unmoved), free (moved), free (kept), free (viewed), free (still);
     free (before), free (after), free (profiles), free (rows), free (secured), free (left);
     pw_strbuf_free (&log);
     PQfinish (conn);
@@ -347,10 +369,9 @@ s_test_agent_rows_forgotten (void)
                        "INSERT INTO orgs (tenant_id, name) VALUES ('forget', 'o');"
                        "INSERT INTO agents (tenant_id, hostname, org, class)"
                        "  SELECT 'forget', 'f' || i, 'o', 'server' FROM generate_series(1, 4) i;"
-                       "INSERT INTO agent_settings (tenant_id, agent_id, subscribed)"
-                       "  SELECT tenant_id, agent_id, true FROM agents WHERE tenant_id = 'forget';"
-                       "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
-                       "  SELECT tenant_id, agent_id, 7 FROM agents WHERE tenant_id = 'forget'");
+                       "INSERT INTO agent_settings (tenant_id, agent_id, subscribed, profile_id)"
+                       "  SELECT tenant_id, agent_id, true, 7 FROM agents"
+                       "   WHERE tenant_id = 'forget'");
     PW_CHECK_INT (PQresultStatus (res), PGRES_COMMAND_OK);
     PQclear (res);
     res =
@@ -580,8 +601,9 @@ s_test_prefetch (void)
     if (!s_connect_both (&admin, &conn))
         return;
     PQfinish (conn);
-    PQclear (PQexec (admin, "INSERT INTO agent_profiles (tenant_id, agent_id, profile_id)"
-                            " SELECT 'pf', g, g * 7 FROM generate_series (1, 20000) g"));
+    PQclear (PQexec (admin, "INSERT INTO agent_settings (tenant_id, agent_id, subscribed,"
+                            " profile_id) SELECT 'pf', g, true, g * 7"
+                            " FROM generate_series (1, 20000) g"));
     PQclear (PQexec (admin, "INSERT INTO profile_status (tenant_id, profile_id, patch_id,"
                             " status, source_kind) SELECT 'pf', g % 50, g, 'approved',"
                             " 'default' FROM generate_series (1, 3000) g"));
@@ -630,7 +652,7 @@ s_test_prefetch (void)
     PW_CHECK (pw_db_check (db));
     pw_db_rollback (db);
     pw_db_destroy (&db);
-    PQclear (PQexec (admin, "DELETE FROM agent_profiles WHERE tenant_id = 'pf';"
+    PQclear (PQexec (admin, "DELETE FROM agent_settings WHERE tenant_id = 'pf';"
                             "DELETE FROM profile_status WHERE tenant_id = 'pf'"));
     PQfinish (admin);
 }
