@@ -105,6 +105,10 @@ s_fmt (const char *format, int number)
 pw_service_t *
 pw_service_new (const char *name, int port_base, const pw_config_key_t *extra_keys)
 {
+    //  Every service rebuilds a tenant's state per call (a resolution, an
+    //  audit, a plan) right after freeing the last: in the memory that one
+    //  freed, not in fresh pages (pw_memory_keep)
+    pw_memory_keep ();
     pw_service_t *self = pw_calloc (1, sizeof *self);
     self->name = pw_strdup (name);
     //  The common keys, with this service's default ports.

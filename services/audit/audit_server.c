@@ -665,9 +665,6 @@ s_sub (const char *endpoint)
 void *
 audit_server_register (pw_service_t *service)
 {
-    //  A run that reads every patch fact builds its tables anew, in the
-    //  memory the last one freed
-    pw_memory_keep ();
     s_server_t *self = pw_calloc (1, sizeof *self);
     self->service = service;
     pw_config_t *config = pw_service_config (service);

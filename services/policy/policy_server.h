@@ -47,9 +47,8 @@ policy_tenant_t *policy_server_replace (policy_server_t *self, const char *tenan
 
 //  What policy_server_publish_results writes.
 typedef enum {
-    POLICY_WRITE_ALL = 0, //  every agent's settings and statuses
-    POLICY_WRITE_AGENTS,  //  settings and statuses of the agents marked changed
-    POLICY_WRITE_ENTRIES  //  only the statuses marked changed (settings cannot have)
+    POLICY_WRITE_AGENTS, //  settings and statuses of the agents marked changed
+    POLICY_WRITE_ENTRIES //  only the statuses marked changed (settings cannot have)
 } policy_write_t;
 
 //  Writes TENANT's changed results, bumps the version, emits

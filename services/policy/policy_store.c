@@ -937,10 +937,9 @@ s_status_key (pw_db_t *db, policy_tenant_t *tenant, uint8_t *written, pw_strbuf_
     return rc;
 }
 
-//  Writes the status rows of the tenant's changes: with ALL, every (profile,
-//  patch) key of every status entry (the store holds none of the tenant's);
-//  else the profiles of the agents whose profile changed and the keys of
-//  their status entries and of the entries whose status changed, each key
+//  Writes the status rows of the tenant's changes: the profiles of the
+//  agents whose profile changed and the keys of their status entries and
+//  of the entries whose status changed, each key
 //  once (a key shared by agents whose statuses did not change has not
 //  changed either: every agent of a profile has the same statuses). An
 //  agent's profile is a column of its settings row: REWRITTEN marks the
@@ -949,7 +948,7 @@ s_status_key (pw_db_t *db, policy_tenant_t *tenant, uint8_t *written, pw_strbuf_
 //  tenant's status rows, so plain inserts (half the cost of merging).
 //  Returns the rows written, or -1.
 static long
-s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh, const bool *rewritten)
+s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool fresh, const bool *rewritten)
 {
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
     const bool *profiles = policy_tenant_profiles_changed (tenant);
@@ -964,7 +963,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh, co
     pw_strbuf_append (&agent_ids, "{");
     pw_strbuf_append (&profile_ids, "{");
     for (size_t a = 0; a < inv->agent_count; a++) {
-        if (!all && !profiles [a])
+        if (!profiles [a])
             continue;
         moved++;
         if (rewritten && rewritten [a])
@@ -991,8 +990,7 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh, co
     pw_db_bin_header (&buf);
     //  No agent moved (a decision): the changed entries as listed
     size_t listed_count = 0;
-    const uint32_t *listed =
-        all || moved ? NULL : policy_tenant_changed_list (tenant, &listed_count);
+    const uint32_t *listed = moved ? NULL : policy_tenant_changed_list (tenant, &listed_count);
     for (size_t i = 0; listed && i < listed_count && rc == 0; i++) {
         uint32_t e = listed [i];
         int64_t profile =
@@ -1002,12 +1000,11 @@ s_write_profiles (pw_db_t *db, policy_tenant_t *tenant, bool all, bool fresh, co
     }
     const bool *statuses = policy_tenant_statuses_changed (tenant);
     for (size_t a = 0; !listed && a < inv->agent_count && rc == 0; a++) {
-        bool every = all || profiles [a];
-        if (!every && !statuses [a])
+        if (!profiles [a] && !statuses [a])
             continue; //  no entry of the agent changed
         int64_t profile = policy_tenant_agent_result (tenant, a)->profile;
         for (uint32_t e = inv->scan_off [a]; e < inv->scan_off [a + 1] && rc == 0; e++)
-            if ((every || entries [e]) && policy_tenant_entry_has_status (tenant, e))
+            if ((profiles [a] || entries [e]) && policy_tenant_entry_has_status (tenant, e))
                 rc = s_status_key (db, tenant, written, &buf, profile, e, &rows);
     }
     pw_db_bin_trailer (&buf);
@@ -1102,8 +1099,7 @@ policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant)
     }
     pw_strbuf_free (&agent_set);
     pw_strbuf_free (&patch_set);
-    long rows =
-        rc ? -1 : s_write_profiles (db, tenant, false, policy_tenant_store_empty (tenant), NULL);
+    long rows = rc ? -1 : s_write_profiles (db, tenant, policy_tenant_store_empty (tenant), NULL);
     if (rows < 0 || s_facts_declare (db, NULL, NULL, false))
         return -1;
     policy_tenant_set_store_empty (tenant, false);
@@ -1406,11 +1402,10 @@ done:
 }
 
 long
-policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now)
+policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant)
 {
-    (void)now;
     const policy_inventory_t *inv = policy_tenant_inventory (tenant);
-    const bool *settings_changed = policy_tenant_settings_changed (tenant);
+    const bool *settings = policy_tenant_settings_changed (tenant);
     const bool *statuses_changed = policy_tenant_statuses_changed (tenant);
     const bool *profiles_changed = policy_tenant_profiles_changed (tenant);
     //  Which agents' settings and which agents' statuses to rewrite: each
@@ -1422,11 +1417,9 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     bool empty = policy_tenant_store_empty (tenant);
     bool staged = policy_tenant_settings_staged (tenant);
     policy_tenant_set_settings_staged (tenant, false);
-    bool *settings = pw_calloc (inv->agent_count + 1, sizeof (bool));
     bool *statuses = pw_calloc (inv->agent_count + 1, sizeof (bool));
     for (size_t a = 0; a < inv->agent_count; a++) {
-        settings [a] = all || settings_changed [a];
-        statuses [a] = all || statuses_changed [a] || profiles_changed [a];
+        statuses [a] = statuses_changed [a] || profiles_changed [a];
         settings_count += settings [a];
         statuses_count += statuses [a];
         count += settings [a] || statuses [a];
@@ -1448,18 +1441,11 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     //  The agents whose facts (profile, statuses) the writes may change,
     //  declared before the first of them: a settings row holds the agent's
     //  profile, so writes of settings alone declare none of their agents
-    //  (any, for a rewrite of all)
-    if (!all) {
-        s_chosen_ids (&ids, inv, statuses);
-        if (s_facts_declare (db, ids.data, NULL, false))
-            goto done;
-        pw_strbuf_reset (&ids);
-    }
-    if (all) {
-        if (s_exec (db, "policy_results_clear_all", 0, NULL) ||
-            s_exec (db, "policy_status_clear_all", 0, NULL))
-            goto done;
-    } else if (settings_count && !empty) {
+    s_chosen_ids (&ids, inv, statuses);
+    if (s_facts_declare (db, ids.data, NULL, false))
+        goto done;
+    pw_strbuf_reset (&ids);
+    if (settings_count && !empty) {
         s_chosen_ids (&ids, inv, settings);
         const char *params [] = {ids.data};
         if (s_exec (db, "policy_results_clear", 1, params))
@@ -1489,16 +1475,14 @@ policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int6
     if (settings_count && s_exec (db, "policy_tmp_settings_move", 0, NULL))
         goto done;
 
-    if (statuses_count && s_write_profiles (db, tenant, all, all || empty, settings) < 0)
-        goto done;
-    if (!all && s_facts_declare (db, NULL, NULL, false))
+    if ((statuses_count && s_write_profiles (db, tenant, empty, settings) < 0) ||
+        s_facts_declare (db, NULL, NULL, false))
         goto done;
     rc = (long)count;
     policy_tenant_set_store_empty (tenant, false);
 done:
     pw_strbuf_free (&buf);
     pw_strbuf_free (&ids);
-    free (settings);
     free (statuses);
     return rc;
 }

@@ -54,8 +54,9 @@ long policy_store_write_statuses (pw_db_t *db, policy_tenant_t *tenant);
 //  settings), every agent's settings are staged for that write as soon as
 //  they are resolved. begin: NULL on a store error. poll: a policy_poll_fn
 //  (ARG the reading) for policy_tenant_resolve_polling. end: after the
-//  resolution, ends the staging and tells TENANT how many agents it holds;
-//  0, or -1 on a store error (also one met by a poll).
+//  resolution, ends the staging and marks TENANT's settings staged
+//  (policy_tenant_settings_staged); 0, or -1 on a store error (also one met
+//  by a poll).
 typedef struct _policy_reading_t policy_reading_t;
 policy_reading_t *policy_store_reading_begin (pw_db_t *db, policy_tenant_t *tenant);
 void policy_store_reading_poll (void *reading, size_t resolved);
@@ -69,8 +70,8 @@ void policy_store_reading_destroy (policy_reading_t **self_p);
 //  or -1.
 long policy_store_diff_results (pw_db_t *db, policy_tenant_t *tenant, policy_reading_t *reading);
 
-//  Writes the results of every agent marked changed (or of all agents when
-//  ALL). Returns the number of agents written, or -1.
-long policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant, bool all, int64_t now);
+//  Writes the results of every agent marked changed. Returns the number of
+//  agents written, or -1.
+long policy_store_write_results (pw_db_t *db, policy_tenant_t *tenant);
 
 #endif

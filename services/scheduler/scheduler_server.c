@@ -558,9 +558,6 @@ s_replan_timer (pw_service_t *service, void *state)
 void *
 scheduler_server_register (pw_service_t *service)
 {
-    //  A plan reads the tenant's agents anew each time, into the memory the
-    //  last one freed
-    pw_memory_keep ();
     s_state_t *self = pw_calloc (1, sizeof *self);
     self->service = service;
     pw_config_t *config = pw_service_config (service);
